@@ -1,0 +1,118 @@
+/**
+ * Our domain model: what every provider maps into and what resolvers receive.
+ * Nothing here knows a provider's wire format or GraphQL.
+ */
+import type { BackupStatus, JobStatus } from './statuses.ts';
+
+/** The provider kinds this gateway knows. */
+export type ProviderKind = 'bocada' | 'norcube' | 'bycloud' | 'ocore';
+
+/** One configured provider instance (two Bocada tenants are two of these). */
+export interface ProviderRef {
+  /** Config id, unique; appears in errors, filters and global ids. */
+  id: string;
+  kind: ProviderKind;
+  /** Display name. */
+  name: string;
+}
+
+/** The six unified entity kinds. */
+export type EntityKind = 'organization' | 'resource' | 'backup' | 'job' | 'alert' | 'schedule';
+
+/**
+ * Fields every model carries. `typename` is the concrete GraphQL type (`OcoreBackup`...);
+ * provider-specific fields sit beside the unified ones, named as in that concrete type.
+ */
+export interface ModelBase {
+  typename: string;
+  provider: ProviderRef;
+  /** The provider's own id of the record (adapters may prefix it to tell sub-kinds apart). */
+  nativeId: string;
+  /** Provider-specific fields, resolved by the concrete type's default resolvers. */
+  [field: string]: unknown;
+}
+
+/** An organization: a Bocada organization, or the token's organization for the others. */
+export interface OrganizationModel extends ModelBase {
+  name: string;
+  createdAt: string | null;
+}
+
+/** A protected thing: Bocada resource, Norcube data source, ByCloud volume / DB instance, oCore environment. */
+export interface ResourceModel extends ModelBase {
+  name: string;
+  /** Normalized resource type, free text such as `vm`, `database`, `volume`, `environment`. */
+  type: string | null;
+  organizationNativeId: string | null;
+  createdAt: string | null;
+}
+
+/** A restorable artifact. */
+export interface BackupModel extends ModelBase {
+  name: string | null;
+  status: BackupStatus;
+  providerStatus: string | null;
+  organizationNativeId: string | null;
+  resourceNativeId: string | null;
+  sizeBytes: number | null;
+  createdAt: string | null;
+  completedAt: string | null;
+}
+
+/** An execution: a backup run, a restore. */
+export interface JobModel extends ModelBase {
+  name: string | null;
+  /** What the job does: `backup` or `restore`. */
+  operation: 'backup' | 'restore';
+  status: JobStatus;
+  providerStatus: string | null;
+  organizationNativeId: string | null;
+  resourceNativeId: string | null;
+  /** Native id of the backup this job produced or restored, when known. */
+  backupNativeId: string | null;
+  bytesTransferred: number | null;
+  createdAt: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+}
+
+/** Severity of an alert. */
+export type AlertSeverity = 'INFO' | 'WARNING' | 'CRITICAL';
+
+/** Something that needs a person's attention. */
+export interface AlertModel extends ModelBase {
+  type: string;
+  severity: AlertSeverity;
+  message: string;
+  read: boolean;
+  dismissed: boolean;
+  organizationNativeId: string | null;
+  resourceNativeId: string | null;
+  backupNativeId: string | null;
+  createdAt: string | null;
+}
+
+/** When backups run. */
+export interface ScheduleModel extends ModelBase {
+  name: string | null;
+  enabled: boolean;
+  /** 5-field cron expressions that drive it (several for oCore's db + full). */
+  crons: string[];
+  timezone: string | null;
+  organizationNativeId: string | null;
+  resourceNativeId: string | null;
+  nextRunAt: string | null;
+}
+
+/** Any entity model. */
+export type EntityModel = OrganizationModel | ResourceModel | BackupModel | JobModel | AlertModel | ScheduleModel;
+
+/** Model type per entity kind. */
+export interface ModelOf {
+  organization: OrganizationModel;
+  resource: ResourceModel;
+  backup: BackupModel;
+  job: JobModel;
+  alert: AlertModel;
+  schedule: ScheduleModel;
+}

@@ -1,0 +1,113 @@
+/**
+ * The adapter interface every provider implements. Resolvers and loaders know only this; a
+ * provider's wire format stays inside its own folder.
+ */
+import type { EntityKind, ModelOf, ProviderRef } from '../domain/models.ts';
+import type { BackupStatus, JobStatus } from '../domain/statuses.ts';
+
+/** Per-request state handed to adapters: request id, abort signal and a per-request memo. */
+export interface RequestContext {
+  /** Sent upstream as `X-Request-Id`, reported in errors. */
+  requestId: string;
+  /** Aborted when the client goes away. */
+  signal?: AbortSignal;
+  /**
+   * Per-request memo for adapters (e.g. "all resources of this org, fetched once"). Keys should be
+   * prefixed with the provider id. Never shared across requests.
+   */
+  memo: Map<string, Promise<unknown>>;
+}
+
+/** Filters every list accepts; ids here are native ids of this provider. */
+export interface ListFilter {
+  organizationId?: string;
+  resourceId?: string;
+  /** Normalized statuses (JobStatus for jobs, BackupStatus for backups). */
+  status?: readonly (JobStatus | BackupStatus)[];
+  /** Only records created/started at or after this instant. */
+  since?: Date;
+  /** Only records created/started before this instant. */
+  until?: Date;
+}
+
+/** One upstream-shaped page request. */
+export interface PageRequest {
+  /** The adapter's own resume token from a previous page's `next`, null for the first page. */
+  after: string | null;
+  /** How many items the gateway wants; the adapter answers at most this many (it may answer fewer). */
+  limit: number;
+  filter: ListFilter;
+}
+
+/** One page as the adapter answers it. */
+export interface Page<T> {
+  /** Items in the provider's own stable order. They may include items the filter does not match
+   * (the gateway filters again in memory); `next` must resume right after the last item returned. */
+  items: T[];
+  /** Resume token for the item after the last one, null when there is nothing more. */
+  next: string | null;
+  /** Exact number of items matching the filter across all pages, when the provider reports it and
+   * every filter was pushed down; otherwise null. */
+  total: number | null;
+}
+
+/** What a provider can do, for `Provider.capabilities` and for guarding mutations. */
+export interface ProviderCapabilities {
+  /** Entity kinds this provider can list. */
+  lists: EntityKind[];
+  /** Live progress comes from an upstream stream (`sse`) or from polling (`poll`); null when none. */
+  progress: 'sse' | 'poll' | null;
+  triggerBackup: boolean;
+  restoreBackup: boolean;
+  deleteBackup: boolean;
+  manageAlerts: boolean;
+  manageSchedules: boolean;
+  managePolicies: boolean;
+  verifyBackup: boolean;
+  downloadBackup: boolean;
+}
+
+/** Result of a health probe. */
+export interface ProviderHealthModel {
+  status: 'UP' | 'DEGRADED' | 'DOWN';
+  latencyMs: number | null;
+  message: string | null;
+}
+
+/** Lists this adapter supports, by entity kind. */
+export type ProviderLists = { [K in EntityKind]?: (req: PageRequest, ctx: RequestContext) => Promise<Page<ModelOf[K]>> };
+
+/**
+ * Batch lookups by native id, by entity kind. Answers one entry per id, in order: the model, null
+ * when the provider says it does not exist, or an Error for that id alone.
+ */
+export type ProviderLookups = {
+  [K in EntityKind]?: (nativeIds: readonly string[], ctx: RequestContext) => Promise<Array<ModelOf[K] | null | Error>>;
+};
+
+/** A configured provider instance. */
+export interface ProviderAdapter {
+  readonly ref: ProviderRef;
+  readonly capabilities: ProviderCapabilities;
+  readonly lists: ProviderLists;
+  readonly lookups: ProviderLookups;
+  /** Probes the provider cheaply; never throws. */
+  health(ctx: RequestContext): Promise<ProviderHealthModel>;
+  /** Releases pools and timers. */
+  close(): Promise<void>;
+}
+
+/** Everything an adapter factory receives. */
+export interface ProviderAdapterOptions {
+  ref: ProviderRef;
+  baseUrl: string;
+  /** The credential (Bocada API key or bearer token). Never log or return it. */
+  secret: string;
+  /** Shared upstream settings (timeouts, retries); see `src/upstream`. */
+  upstream?: import('../upstream/client.ts').UpstreamSettings;
+  /** Observes every upstream call (for metrics and logs); must not see the secret. */
+  onUpstreamCall?: import('../upstream/client.ts').UpstreamCallObserver;
+}
+
+/** Builds an adapter for one configured provider instance. */
+export type ProviderAdapterFactory = (options: ProviderAdapterOptions) => ProviderAdapter;

@@ -1,0 +1,268 @@
+/**
+ * The shared upstream HTTP layer on undici: one keep-alive pool per provider instance, connect /
+ * headers / body timeouts, an overall per-request deadline, retries with backoff and jitter for
+ * idempotent reads that honour `Retry-After`, `RateLimit-Reset` and `X-RateLimit-Reset` (never past
+ * the deadline), `X-Request-Id` sent upstream, in-flight GET dedupe per request, and every failure
+ * turned into one typed error. Provider clients build on `createUpstreamClient`.
+ */
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { ProviderRef } from '../domain/models.ts';
+import type { RequestContext } from '../providers/provider.ts';
+import { ProviderHttpError, ProviderNetworkError, ProviderResponseError } from './errors.ts';
+import { isRetryableStatus, nextRetryDelay, type RetryPolicy } from './retry.ts';
+
+/** Timeouts and retry tuning shared by all provider clients. */
+export interface UpstreamSettings {
+  /** @default 2000 */
+  connectTimeoutMs?: number;
+  /** Time to first response headers. @default 10000 */
+  headersTimeoutMs?: number;
+  /** Max idle time between body chunks. @default 10000 */
+  bodyTimeoutMs?: number;
+  /** Overall deadline for one logical call, retries included. @default 15000 */
+  deadlineMs?: number;
+  /** Keep-alive connections per provider. @default 16 */
+  connections?: number;
+  /** Retry tuning for idempotent reads. */
+  retry?: Partial<RetryPolicy>;
+}
+
+/** One finished upstream attempt, as metrics and logs see it. Never carries headers or secrets. */
+export interface UpstreamCall {
+  provider: string;
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  status: number | null;
+  attempt: number;
+  durationMs: number;
+  requestId: string;
+  error?: string;
+}
+
+/** Observes every upstream attempt. */
+export type UpstreamCallObserver = (call: UpstreamCall) => void;
+
+/** Query parameters; arrays repeat the key, undefined/null values are left out. */
+export type QueryInit = Record<string, string | number | boolean | readonly (string | number)[] | undefined | null>;
+
+/** Options of {@link createUpstreamClient}. */
+export interface UpstreamClientOptions {
+  provider: ProviderRef;
+  /** Base URL including any path prefix, e.g. `https://bocada.example.com/api/v1`. */
+  baseUrl: string;
+  /** Auth headers added to every request. Their values are never logged. */
+  authHeaders: () => Record<string, string>;
+  /** Reads the provider's error code and message from an error body. */
+  describeError?: (status: number, body: unknown) => { code?: string | null; message?: string | null };
+  settings?: UpstreamSettings;
+  observer?: UpstreamCallObserver;
+  /** Replaces the pool (tests, proxies). */
+  dispatcher?: Dispatcher;
+}
+
+/** A response of a non-retried call. */
+export interface UpstreamResponse<T> {
+  status: number;
+  body: T;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** A provider's HTTP client. */
+export interface UpstreamClient {
+  /** Idempotent GET: retried, deduped per request, parsed as JSON. Throws typed upstream errors. */
+  get<T>(path: string, query: QueryInit | undefined, ctx: RequestContext): Promise<T>;
+  /** A call that changes state: never retried. Throws typed upstream errors on non-2xx. */
+  send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, ctx: RequestContext): Promise<UpstreamResponse<T>>;
+  /** Opens a streaming GET (SSE); the caller reads and destroys the body. Not retried. */
+  stream(path: string, headers: Record<string, string>, ctx: RequestContext): Promise<Dispatcher.ResponseData>;
+  close(): Promise<void>;
+}
+
+/** Builds the query string; arrays repeat the key. */
+export function buildQuery(query: QueryInit | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null) continue;
+    if (Array.isArray(v)) for (const item of v) params.append(k, String(item));
+    else params.append(k, String(v));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+function networkReason(e: unknown): ProviderNetworkError['reason'] {
+  if (e instanceof undiciErrors.ConnectTimeoutError || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError) {
+    return 'timeout';
+  }
+  const code = (e as { code?: string })?.code ?? '';
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect';
+  return 'reset';
+}
+
+/** Creates the client of one provider instance. */
+export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
+  const { provider, authHeaders, describeError, observer } = options;
+  const s = options.settings ?? {};
+  const connectTimeoutMs = s.connectTimeoutMs ?? 2000;
+  const headersTimeoutMs = s.headersTimeoutMs ?? 10_000;
+  const bodyTimeoutMs = s.bodyTimeoutMs ?? 10_000;
+  const deadlineMs = s.deadlineMs ?? 15_000;
+  const policy: RetryPolicy = { maxRetries: 4, baseDelayMs: 100, maxDelayMs: 2000, ...(s.retry ?? {}) };
+  const base = new URL(options.baseUrl);
+  const prefix = base.pathname.replace(/\/+$/, '');
+  const dispatcher =
+    options.dispatcher ??
+    new Pool(base.origin, {
+      connections: s.connections ?? 16,
+      connect: { timeout: connectTimeoutMs },
+      headersTimeout: headersTimeoutMs,
+      bodyTimeout: bodyTimeoutMs,
+      keepAliveTimeout: 10_000,
+    });
+
+  async function attempt(method: string, path: string, body: string | undefined, ctx: RequestContext, signal: AbortSignal, n: number) {
+    const started = performance.now();
+    try {
+      const res = await dispatcher.request({
+        origin: base.origin,
+        method: method as Dispatcher.HttpMethod,
+        path: prefix + path,
+        headers: {
+          accept: 'application/json',
+          'x-request-id': ctx.requestId,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...authHeaders(),
+        },
+        body,
+        signal,
+        headersTimeout: headersTimeoutMs,
+        bodyTimeout: bodyTimeoutMs,
+      });
+      const text = await res.body.text();
+      observer?.({ provider: provider.id, method, path: path.split('?')[0], status: res.statusCode, attempt: n, durationMs: performance.now() - started, requestId: ctx.requestId });
+      return { status: res.statusCode, headers: res.headers, text };
+    } catch (e) {
+      observer?.({ provider: provider.id, method, path: path.split('?')[0], status: null, attempt: n, durationMs: performance.now() - started, requestId: ctx.requestId, error: (e as Error).name });
+      throw e;
+    }
+  }
+
+  function parse(text: string, ctx: RequestContext): unknown {
+    if (text.length === 0) return undefined;
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new ProviderResponseError(provider.id, ctx.requestId, 'body is not JSON');
+    }
+  }
+
+  function httpError(status: number, text: string, ctx: RequestContext): ProviderHttpError {
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    const d = describeError?.(status, body) ?? {};
+    return new ProviderHttpError(provider.id, status, ctx.requestId, d.code ?? null, d.message ?? null);
+  }
+
+  /** Runs a call with the deadline, translating aborts and network failures. */
+  async function withDeadline<T>(ctx: RequestContext, fn: (signal: AbortSignal, deadlineAt: number) => Promise<T>): Promise<T> {
+    const deadlineAt = Date.now() + deadlineMs;
+    const deadline = AbortSignal.timeout(deadlineMs);
+    const signal = ctx.signal ? AbortSignal.any([ctx.signal, deadline]) : deadline;
+    try {
+      return await fn(signal, deadlineAt);
+    } catch (e) {
+      if (e instanceof ProviderHttpError || e instanceof ProviderResponseError || e instanceof ProviderNetworkError) throw e;
+      if (ctx.signal?.aborted) throw e; // the client went away: not a provider failure
+      if (deadline.aborted) throw new ProviderNetworkError(provider.id, ctx.requestId, 'deadline');
+      throw new ProviderNetworkError(provider.id, ctx.requestId, networkReason(e));
+    }
+  }
+
+  async function getUncached<T>(path: string, ctx: RequestContext): Promise<T> {
+    return withDeadline(ctx, async (signal, deadlineAt) => {
+      for (let n = 0; ; n++) {
+        let res: Awaited<ReturnType<typeof attempt>> | undefined;
+        let netErr: unknown;
+        try {
+          res = await attempt('GET', path, undefined, ctx, signal, n);
+        } catch (e) {
+          if (signal.aborted) throw e;
+          netErr = e;
+        }
+        if (res && res.status >= 200 && res.status < 300) return parse(res.text, ctx) as T;
+        const retryable = netErr !== undefined || (res !== undefined && isRetryableStatus(res.status));
+        const wait = retryable
+          ? nextRetryDelay({ attempt: n, policy, headers: res?.headers, nowMs: Date.now(), deadlineAt })
+          : null;
+        if (wait === null) {
+          if (netErr !== undefined) throw netErr;
+          throw httpError(res!.status, res!.text, ctx);
+        }
+        await sleep(wait, signal);
+        if (signal.aborted) throw new ProviderNetworkError(provider.id, ctx.requestId, 'deadline');
+      }
+    });
+  }
+
+  return {
+    get<T>(path: string, query: QueryInit | undefined, ctx: RequestContext): Promise<T> {
+      const full = path + buildQuery(query);
+      const key = `upstream:${provider.id}:GET ${full}`;
+      const hit = ctx.memo.get(key);
+      if (hit) return hit as Promise<T>;
+      const p = getUncached<T>(full, ctx);
+      ctx.memo.set(key, p);
+      p.catch(() => ctx.memo.delete(key));
+      return p;
+    },
+    send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, ctx: RequestContext) {
+      return withDeadline(ctx, async (signal) => {
+        const res = await attempt(method, path, body === undefined ? undefined : JSON.stringify(body), ctx, signal, 0);
+        if (res.status < 200 || res.status >= 300) throw httpError(res.status, res.text, ctx);
+        return { status: res.status, body: parse(res.text, ctx) as T, headers: res.headers };
+      });
+    },
+    async stream(path: string, headers: Record<string, string>, ctx: RequestContext) {
+      try {
+        const res = await dispatcher.request({
+          origin: base.origin,
+          method: 'GET',
+          path: prefix + path,
+          headers: { accept: 'text/event-stream', 'x-request-id': ctx.requestId, ...headers, ...authHeaders() },
+          signal: ctx.signal,
+          headersTimeout: headersTimeoutMs,
+          bodyTimeout: 0,
+        });
+        observer?.({ provider: provider.id, method: 'GET', path, status: res.statusCode, attempt: 0, durationMs: 0, requestId: ctx.requestId });
+        if (res.statusCode < 200 || res.statusCode >= 300) {
+          const text = await res.body.text();
+          throw httpError(res.statusCode, text, ctx);
+        }
+        return res;
+      } catch (e) {
+        if (e instanceof ProviderHttpError || ctx.signal?.aborted) throw e;
+        throw new ProviderNetworkError(provider.id, ctx.requestId, networkReason(e));
+      }
+    },
+    close: () => dispatcher.close(),
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * Typed failures of upstream calls. Provider clients throw these; `toGatewayError` maps each to
+ * one gateway error code, without ever copying an upstream body, URL, header or stack.
+ */
+import { GatewayError, type ErrorCode } from '../domain/errors.ts';
+
+/** The provider answered with an HTTP error status. */
+export class ProviderHttpError extends Error {
+  constructor(
+    readonly provider: string,
+    readonly status: number,
+    readonly requestId: string,
+    /** The provider's own error code (e.g. `not_found`, `VALIDATION_FAILED`), when its body had one. */
+    readonly providerCode: string | null,
+    /** The provider's own message, kept for logs; only shown to clients for 400/409/422 answers to mutations. */
+    readonly providerMessage: string | null,
+  ) {
+    super(`provider "${provider}" answered HTTP ${status}${providerCode ? ` (${providerCode})` : ''}`);
+    this.name = 'ProviderHttpError';
+  }
+}
+
+/** The provider could not be reached in time: connect error, timeout, deadline exceeded, reset. */
+export class ProviderNetworkError extends Error {
+  constructor(
+    readonly provider: string,
+    readonly requestId: string,
+    readonly reason: 'connect' | 'timeout' | 'deadline' | 'reset',
+  ) {
+    super(`provider "${provider}" is unreachable (${reason})`);
+    this.name = 'ProviderNetworkError';
+  }
+}
+
+/** The provider answered 2xx with a body we cannot use (not JSON, or not the documented shape). */
+export class ProviderResponseError extends Error {
+  constructor(
+    readonly provider: string,
+    readonly requestId: string,
+    readonly detail: string,
+  ) {
+    super(`provider "${provider}" answered with an unusable body (${detail})`);
+    this.name = 'ProviderResponseError';
+  }
+}
+
+/** Any typed upstream failure. */
+export type UpstreamError = ProviderHttpError | ProviderNetworkError | ProviderResponseError;
+
+/** True when `e` is one of the typed upstream failures. */
+export function isUpstreamError(e: unknown): e is UpstreamError {
+  return e instanceof ProviderHttpError || e instanceof ProviderNetworkError || e instanceof ProviderResponseError;
+}
+
+function codeForStatus(status: number): ErrorCode {
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 429) return 'RATE_LIMITED';
+  if (status === 501) return 'UNSUPPORTED_BY_PROVIDER';
+  if (status >= 500) return 'UPSTREAM_UNAVAILABLE';
+  return 'UPSTREAM_ERROR';
+}
+
+/**
+ * Maps a typed upstream failure to the one gateway error clients see. The message names the
+ * provider and the HTTP status only; with `exposeProviderMessage` (mutations answered 400/409/422)
+ * the provider's own message is included, because it tells the user what to fix.
+ */
+export function toGatewayError(e: UpstreamError, opts: { exposeProviderMessage?: boolean } = {}): GatewayError {
+  const ext = { provider: e.provider, requestId: e.requestId };
+  if (e instanceof ProviderHttpError) {
+    const code = codeForStatus(e.status);
+    const base = `provider "${e.provider}" answered HTTP ${e.status}`;
+    const showMessage = opts.exposeProviderMessage && [400, 409, 422].includes(e.status) && e.providerMessage;
+    return new GatewayError(code, showMessage ? `${base}: ${e.providerMessage}` : base, { ...ext, httpStatus: e.status });
+  }
+  if (e instanceof ProviderNetworkError) {
+    return new GatewayError('UPSTREAM_UNAVAILABLE', `provider "${e.provider}" is unreachable (${e.reason})`, ext);
+  }
+  return new GatewayError('UPSTREAM_ERROR', `provider "${e.provider}" answered with an unusable response`, ext);
+}
