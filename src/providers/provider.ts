@@ -28,6 +28,8 @@ export interface ListFilter {
   since?: Date;
   /** Only records created/started before this instant. */
   until?: Date;
+  /** Alerts only: include dismissed ones. @default false */
+  includeDismissed?: boolean;
 }
 
 /** One upstream-shaped page request. */
@@ -85,12 +87,24 @@ export type ProviderLookups = {
   [K in EntityKind]?: (nativeIds: readonly string[], ctx: RequestContext) => Promise<Array<ModelOf[K] | null | Error>>;
 };
 
+/**
+ * Lazily loaded provider-specific fields, by concrete GraphQL type then field name (e.g.
+ * `BocadaJob.timeline`). The gateway wires each into a resolver; the function receives the model
+ * the adapter produced and the field's arguments, and returns domain values (never wire DTOs).
+ */
+export type ProviderFieldResolvers = Record<
+  string,
+  Record<string, (model: any, args: Record<string, unknown>, ctx: RequestContext) => Promise<unknown>>
+>;
+
 /** A configured provider instance. */
 export interface ProviderAdapter {
   readonly ref: ProviderRef;
   readonly capabilities: ProviderCapabilities;
   readonly lists: ProviderLists;
   readonly lookups: ProviderLookups;
+  /** Provider-specific fields that need their own upstream call. */
+  readonly fieldResolvers?: ProviderFieldResolvers;
   /** Probes the provider cheaply; never throws. */
   health(ctx: RequestContext): Promise<ProviderHealthModel>;
   /** Releases pools and timers. */
