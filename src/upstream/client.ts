@@ -198,7 +198,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         if (res && res.status >= 200 && res.status < 300) return parse(res.text, ctx) as T;
         const retryable = netErr !== undefined || (res !== undefined && isRetryableStatus(res.status));
         const wait = retryable
-          ? nextRetryDelay({ attempt: n, policy, headers: res?.headers, nowMs: Date.now(), deadlineAt })
+          ? nextRetryDelay({ attempt: n, policy, headers: res?.headers, status: res?.status, nowMs: Date.now(), deadlineAt })
           : null;
         if (wait === null) {
           if (netErr !== undefined) throw netErr;

@@ -23,7 +23,12 @@ export function isRetryableStatus(status: number): boolean {
  * `RateLimit-Reset` (seconds until reset, IETF draft / Bocada) or `X-RateLimit-Reset` (a Unix time
  * in seconds, ByCloud; small values are read as seconds-from-now). null when none is present.
  */
-export function providerRetryDelayMs(headers: Record<string, string | string[] | undefined>, nowMs: number): number | null {
+export function providerRetryDelayMs(
+  headers: Record<string, string | string[] | undefined>,
+  nowMs: number,
+  /** Window-reset headers only mean "wait" on a 429; on other answers they describe the quota. @default true */
+  rateLimited = true,
+): number | null {
   const h = (name: string) => {
     const v = headers[name];
     return Array.isArray(v) ? v[0] : v;
@@ -37,9 +42,9 @@ export function providerRetryDelayMs(headers: Record<string, string | string[] |
       if (!Number.isNaN(at)) candidates.push(Math.max(0, at - nowMs));
     }
   }
-  const reset = h('ratelimit-reset');
+  const reset = rateLimited ? h('ratelimit-reset') : undefined;
   if (reset && /^\d+(\.\d+)?$/.test(reset.trim())) candidates.push(Number(reset) * 1000);
-  const xReset = h('x-ratelimit-reset');
+  const xReset = rateLimited ? h('x-ratelimit-reset') : undefined;
   if (xReset && /^\d+(\.\d+)?$/.test(xReset.trim())) {
     const n = Number(xReset);
     // A Unix timestamp is far larger than any sane "seconds from now".
@@ -63,13 +68,15 @@ export function nextRetryDelay(args: {
   attempt: number;
   policy: RetryPolicy;
   headers?: Record<string, string | string[] | undefined>;
+  /** HTTP status of the failed attempt (undefined for network errors). */
+  status?: number;
   nowMs: number;
   deadlineAt: number;
   random?: () => number;
 }): number | null {
-  const { attempt, policy, headers, nowMs, deadlineAt, random = Math.random } = args;
+  const { attempt, policy, headers, status, nowMs, deadlineAt, random = Math.random } = args;
   if (attempt >= policy.maxRetries) return null;
-  const hinted = headers ? providerRetryDelayMs(headers, nowMs) : null;
+  const hinted = headers ? providerRetryDelayMs(headers, nowMs, status === 429) : null;
   const wait = hinted !== null ? hinted + Math.round(random() * 50) : backoffMs(attempt, policy, random);
   if (nowMs + wait >= deadlineAt) return null;
   return wait;

@@ -1,0 +1,137 @@
+/**
+ * The gateway's config file: YAML, `${VAR}` replaced from the environment, validated with zod.
+ * Every error names the key at fault; secrets are never echoed in errors.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { PROVIDER_KINDS, PROVIDERS } from '../providers/registry.ts';
+
+const upstreamSchema = z
+  .object({
+    connectTimeoutMs: z.number().int().positive().optional(),
+    headersTimeoutMs: z.number().int().positive().optional(),
+    bodyTimeoutMs: z.number().int().positive().optional(),
+    deadlineMs: z.number().int().positive().optional(),
+    connections: z.number().int().positive().max(1024).optional(),
+    retry: z
+      .object({
+        maxRetries: z.number().int().min(0).max(10).optional(),
+        baseDelayMs: z.number().int().min(0).optional(),
+        maxDelayMs: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const providerSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1-64 characters of a-z, 0-9, "-" or "_"'),
+    kind: z.enum(PROVIDER_KINDS as [string, ...string[]]),
+    name: z.string().min(1).max(200).optional(),
+    baseUrl: z.url({ protocol: /^https?$/ }),
+    auth: z.union([z.object({ apiKey: z.string().min(1) }).strict(), z.object({ token: z.string().min(1) }).strict()]),
+    upstream: upstreamSchema.optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    const wants = PROVIDERS[p.kind as keyof typeof PROVIDERS].secretKey;
+    if (!(wants in p.auth)) ctx.addIssue({ code: 'custom', path: ['auth', wants], message: `${p.kind} needs auth.${wants}` });
+  });
+
+/** The validated config. */
+export const configSchema = z
+  .object({
+    server: z.object({ port: z.number().int().min(0).max(65535).optional() }).strict().optional(),
+    upstream: upstreamSchema.optional(),
+    providers: z.array(providerSchema).min(1, 'at least one provider is needed'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.providers.forEach((p, i) => {
+      if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['providers', i, 'id'], message: `duplicate provider id "${p.id}"` });
+      seen.add(p.id);
+    });
+  });
+
+/** The gateway config. */
+export type GatewayConfig = z.infer<typeof configSchema>;
+
+/** A config problem; `message` lists every key at fault. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const keyPath = (path: readonly PropertyKey[]) =>
+  path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+
+/** Replaces `${VAR}` in every string value; a missing variable is an error naming the key. */
+function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey[], problems: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+      const v = env[name];
+      if (v === undefined || v === '') {
+        problems.push(`${keyPath(path)}: environment variable ${name} is not set`);
+        return '';
+      }
+      return v;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, [...path, i], problems));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, [...path, k], problems)]));
+  }
+  return value;
+}
+
+/** Parses and validates config text. Throws ConfigError naming every bad key. */
+export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    throw new ConfigError(`config is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const problems: string[] = [];
+  const interpolated = interpolate(raw ?? {}, env, [], problems);
+  if (problems.length) throw new ConfigError(`invalid config:\n  ${problems.join('\n  ')}`);
+  const parsed = configSchema.safeParse(interpolated);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = keyPath(i.path) || '(root)';
+      const msg = i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.map((k) => JSON.stringify(k)).join(', ')}` : i.message;
+      return `${key}: ${msg}`;
+    });
+    throw new ConfigError(`invalid config:\n  ${lines.join('\n  ')}`);
+  }
+  return parsed.data;
+}
+
+/** The adapter options of every configured provider, in config order. */
+export function providerOptionsFrom(config: GatewayConfig): import('../providers/provider.ts').ProviderAdapterOptions[] {
+  return config.providers.map((p) => {
+    const kind = p.kind as keyof typeof PROVIDERS;
+    return {
+      ref: { id: p.id, kind, name: p.name ?? PROVIDERS[kind].displayName },
+      baseUrl: p.baseUrl,
+      secret: 'apiKey' in p.auth ? p.auth.apiKey : p.auth.token,
+      upstream: { ...(config.upstream ?? {}), ...(p.upstream ?? {}) },
+    };
+  });
+}
+
+/** Reads, parses and validates a config file. */
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseConfig(text, env);
+}

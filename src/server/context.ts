@@ -1,0 +1,18 @@
+/**
+ * The per-request GraphQL context: the request's upstream context, its loaders and the provider
+ * failures collected for partial results. Built fresh for every request.
+ */
+import type { GraphQLError } from 'graphql';
+import type { ProviderSet } from '../providers/registry.ts';
+import type { RequestContext } from '../providers/provider.ts';
+import type { Loaders } from '../loaders/loaders.ts';
+
+/** What every resolver receives. */
+export interface GatewayContext {
+  providers: ProviderSet;
+  /** Handed to adapters: request id, abort signal, per-request memo. */
+  upstream: RequestContext;
+  loaders: Loaders;
+  /** Errors of single providers, appended to the response next to the data (partial results). */
+  partialErrors: GraphQLError[];
+}

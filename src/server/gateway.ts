@@ -1,0 +1,127 @@
+/**
+ * `createGateway`: the yoga app over a set of providers. No I/O happens at creation; `listen`
+ * binds a port.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { GraphQLError } from 'graphql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { createLoaders } from '../loaders/loaders.ts';
+import type { ProviderAdapterOptions } from '../providers/provider.ts';
+import { createProviderSet, type ProviderSet } from '../providers/registry.ts';
+import { createResolvers } from '../resolvers/index.ts';
+import type { GatewayContext } from './context.ts';
+import { toClientError } from './errors.ts';
+import { DASHBOARD_QUERY } from './graphiql.ts';
+import { usePartialErrors, useRequestIdHeader } from './plugins.ts';
+import { loadTypeDefs } from './type-defs.ts';
+
+/** Options of {@link createGateway}. */
+export interface GatewayOptions {
+  /** The provider instances to serve, in order (order = list order). */
+  providers: readonly ProviderAdapterOptions[];
+  /** Where logs go. Never receives credentials. */
+  logger: Logger;
+  /** Serve GraphiQL on GET /graphql from a browser. @default true */
+  graphiql?: boolean;
+}
+
+/** A gateway ready to serve. */
+export interface Gateway {
+  readonly yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
+  readonly providers: ProviderSet;
+  /** Starts an HTTP server on `port` (0 = any free port) on `host`. */
+  listen(port: number, host?: string): Promise<{ server: Server; url: string }>;
+  /** Stops the server (if listening) and the provider pools. */
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const requestIds = new WeakMap<Request, string>();
+function requestIdOf(request: Request): string {
+  let id = requestIds.get(request);
+  if (!id) {
+    const incoming = request.headers.get('x-request-id');
+    id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    requestIds.set(request, id);
+  }
+  return id;
+}
+
+/** Builds the gateway. */
+export function createGateway(options: GatewayOptions): Gateway {
+  const { logger, graphiql = true } = options;
+  const providers = createProviderSet(
+    options.providers.map((p) => ({
+      ...p,
+      onUpstreamCall: (call) => {
+        logger.debug({ upstream: call }, 'upstream call');
+        p.onUpstreamCall?.(call);
+      },
+    })),
+  );
+  const schema = makeExecutableSchema({
+    typeDefs: loadTypeDefs(),
+    resolvers: createResolvers(providers) as never,
+    inheritResolversFromInterfaces: true,
+  });
+
+  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: graphiql ? { title: 'Backup Graph', defaultQuery: DASHBOARD_QUERY, subscriptionsProtocol: 'GRAPHQL_SSE' } : false,
+    logging: {
+      debug: (...a) => logger.debug(a.map(String).join(' ')),
+      info: (...a) => logger.info(a.map(String).join(' ')),
+      warn: (...a) => logger.warn(a.map(String).join(' ')),
+      error: (...a) => logger.error(a.map(String).join(' ')),
+    },
+    context: ({ request }) => {
+      const upstream = { requestId: requestIdOf(request), signal: request.signal, memo: new Map<string, Promise<unknown>>() };
+      return { providers, upstream, loaders: createLoaders(providers, upstream), partialErrors: [] };
+    },
+    maskedErrors: {
+      maskError(error, message) {
+        const original = error instanceof GraphQLError ? error.originalError ?? error : error;
+        const path = error instanceof GraphQLError ? error.path : undefined;
+        const known = toClientError(original, path);
+        if (known) return known;
+        if (error instanceof GraphQLError && !error.originalError) return error; // parse/validation errors
+        logger.error({ err: { name: (original as Error)?.name, message: (original as Error)?.message, stack: (original as Error)?.stack } }, 'unexpected error');
+        return new GraphQLError(message, { path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      },
+    },
+    plugins: [
+      // 1. The request id travels upstream and back to the client.
+      useRequestIdHeader(requestIdOf),
+      // 2. Provider failures join the response next to the other providers' data.
+      usePartialErrors(),
+    ],
+  });
+
+  let server: Server | undefined;
+  return {
+    yoga,
+    providers,
+    async listen(port, host = '127.0.0.1') {
+      server = createServer(yoga);
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(port, host, () => resolve());
+      });
+      const addr = server.address() as AddressInfo;
+      return { server, url: `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}` };
+    },
+    async close() {
+      if (server) {
+        server.closeAllConnections?.();
+        await new Promise<void>((resolve) => server!.close(() => resolve()));
+      }
+      await providers.close();
+    },
+  };
+}

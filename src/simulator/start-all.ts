@@ -1,0 +1,64 @@
+/**
+ * Starts every provider's simulator on loopback, for `backup-graph simulate`, for
+ * `backup-graph serve` without a config, for tests and benchmarks.
+ */
+import type { ProviderKind } from '../domain/models.ts';
+import type { ProviderAdapterOptions } from '../providers/provider.ts';
+import { PROVIDERS, PROVIDER_KINDS } from '../providers/registry.ts';
+import type { RunningSimulator, SimDataOptions, SimulatorOptions } from './kit.ts';
+
+/** One started simulator with the provider instance that points at it. */
+export interface StartedSimulator {
+  kind: ProviderKind;
+  simulator: RunningSimulator & { credential: string };
+  /** Ready-made adapter options for this simulator (config id = the kind). */
+  provider: ProviderAdapterOptions;
+}
+
+/** Options of {@link startAllSimulators}. */
+export interface StartAllOptions extends SimDataOptions {
+  /** Simulator i (1-based, in registry order) listens on portBase + i; 0 or absent = ephemeral ports. */
+  portBase?: number;
+  host?: string;
+  /** Options for one kind only (faults, rate limits...). */
+  perKind?: Partial<Record<ProviderKind, SimulatorOptions & SimDataOptions & Record<string, unknown>>>;
+}
+
+/** All started simulators. */
+export interface StartedSimulators {
+  list: StartedSimulator[];
+  get(kind: ProviderKind): StartedSimulator;
+  close(): Promise<void>;
+}
+
+/** Starts one simulator per provider kind, in registry order. */
+export async function startAllSimulators(options: StartAllOptions = {}): Promise<StartedSimulators> {
+  const { portBase, host, perKind = {}, ...data } = options;
+  const list: StartedSimulator[] = [];
+  try {
+    for (const [i, kind] of PROVIDER_KINDS.entries()) {
+      const entry = PROVIDERS[kind];
+      const simulator = await entry.startSimulator({
+        ...data,
+        host,
+        port: portBase ? portBase + i + 1 : 0,
+        ...(perKind[kind] ?? {}),
+      });
+      list.push({
+        kind,
+        simulator,
+        provider: { ref: { id: kind, kind, name: `${entry.displayName} (simulator)` }, baseUrl: simulator.url, secret: simulator.credential },
+      });
+    }
+  } catch (e) {
+    await Promise.allSettled(list.map((s) => s.simulator.close()));
+    throw e;
+  }
+  return {
+    list,
+    get: (kind) => list.find((s) => s.kind === kind)!,
+    close: async () => {
+      await Promise.allSettled(list.map((s) => s.simulator.close()));
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DASHBOARD_QUERY } from '../../src/server/graphiql.ts';
+import { startAllSimulators } from '../../src/simulator/start-all.ts';
+
+const children: ChildProcessWithoutNullStreams[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) {
+    if (c.exitCode === null) {
+      c.kill('SIGTERM');
+      await once(c, 'exit');
+    }
+  }
+});
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['bin/backup-graph.js', ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  /** Resolves with the first match of `re` in stdout. */
+  const waitFor = (re: RegExp) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const check = () => {
+        const m = out.match(re);
+        if (m) resolve(m);
+      };
+      child.stdout.on('data', check);
+      child.on('exit', (code) => reject(new Error(`exited ${code}: ${err || out}`)));
+      check();
+    });
+  return { child, waitFor, output: () => ({ out, err }) };
+}
+
+describe('backup-graph CLI', () => {
+  it('`serve` without a config serves the simulators: GraphiQL and the dashboard query with all four providers', async () => {
+    const { waitFor } = run(['serve'], { PORT: '0' });
+    const [, url] = await waitFor(/GraphiQL at (http:\/\/[^\s"]+)\/graphql/);
+    const page = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
+    const html = await page.text();
+    expect(html).toContain('Backup Graph');
+    expect(html).toContain('OperationsDashboard');
+
+    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: DASHBOARD_QUERY }) });
+    const body: any = await res.json();
+    expect(body.errors).toBeUndefined();
+    const seen = new Set([...body.data.recentJobs.nodes, ...body.data.recentBackups.nodes].map((n: any) => n.provider.id));
+    expect([...seen].sort()).toEqual(['bocada', 'bycloud', 'norcube', 'ocore']);
+    expect(body.data.alerts.nodes.length).toBeGreaterThan(0);
+  });
+
+  it('`simulate` prints each base URL and credential, and the simulators answer with them', async () => {
+    const base = 20000 + Math.floor(Math.random() * 20000);
+    const { waitFor } = run(['simulate', '--port-base', String(base)]);
+    const [line] = await waitFor(/bocada\s+(http:\/\/\S+)\s+X-Api-Key (\S+)/);
+    const [, url, key] = line.match(/bocada\s+(http:\/\/\S+)\s+X-Api-Key (\S+)/)!;
+    expect(url).toBe(`http://127.0.0.1:${base + 1}`);
+    const ok = await fetch(`${url}/api/v1/system/status`, { headers: { 'x-api-key': key } });
+    expect(ok.status).toBe(200);
+    const ocore = await waitFor(/ocore\s+(http:\/\/\S+)\s+Authorization: Bearer (\S+)/);
+    const res = await fetch(`${ocore[1]}/api/backup-alerts/count`, { headers: { authorization: `Bearer ${ocore[2]}` } });
+    expect(res.status).toBe(200);
+  });
+
+  it('`serve --config` talks to the providers the config names', async () => {
+    const sims = await startAllSimulators({ scheduleEveryMs: 0 });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'bg-'));
+      const file = join(dir, 'gateway.yaml');
+      const o = sims.get('ocore');
+      writeFileSync(file, `providers:\n  - id: ocore-prod\n    kind: ocore\n    name: oCore Prod\n    baseUrl: ${o.simulator.url}\n    auth: { token: \${OCORE_TOKEN} }\n`);
+      const { waitFor } = run(['serve', '--config', file, '--port', '0'], { OCORE_TOKEN: o.simulator.credential });
+      const [, url] = await waitFor(/GraphiQL at (http:\/\/[^\s"]+)\/graphql/);
+      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ providers { id name } backups(first: 3) { nodes { provider { id } } } }' }) });
+      const body: any = await res.json();
+      expect(body.data.providers).toEqual([{ id: 'ocore-prod', name: 'oCore Prod' }]);
+      expect(body.data.backups.nodes.map((n: any) => n.provider.id)).toEqual(['ocore-prod', 'ocore-prod', 'ocore-prod']);
+    } finally {
+      await sims.close();
+    }
+  });
+
+  it('`serve --config` with a bad config exits 2 naming the key, never the secret', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bg-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'providers:\n  - id: x\n    kind: ocore\n    baseUrl: ftp://nope\n    auth: { token: super-secret-token }\n    colour: blue\n');
+    const { child, output } = run(['serve', '--config', file]);
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(2);
+    const { err } = output();
+    expect(err).toContain('providers[0].baseUrl');
+    expect(err).toContain('unknown key(s) "colour"');
+    expect(err).not.toContain('super-secret-token');
+  });
+});

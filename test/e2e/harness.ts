@@ -1,0 +1,84 @@
+/**
+ * Test harness: the four simulators plus a gateway on port 0, a GraphQL-over-HTTP client and a
+ * capture of everything the gateway logged (to scan for secrets).
+ */
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { createGateway, type Gateway } from '../../src/server/gateway.ts';
+import { startAllSimulators, type StartAllOptions, type StartedSimulators } from '../../src/simulator/start-all.ts';
+import type { ProviderAdapterOptions } from '../../src/providers/provider.ts';
+
+/** A GraphQL response as the tests read it. */
+export interface GqlResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, any> }>;
+  raw: string;
+}
+
+/** A running gateway over the simulators. */
+export interface TGateway {
+  url: string;
+  sims: StartedSimulators;
+  gateway: Gateway;
+  /** Every log line the gateway wrote. */
+  logs: string[];
+  /** Every response body the harness received. */
+  bodies: string[];
+  /** Every credential in play (to scan for leaks). */
+  secrets: string[];
+  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResponse<T>>;
+  /** Zeroes every simulator's request counters. */
+  resetStats(): void;
+  close(): Promise<void>;
+}
+
+/** Starts the simulators and a gateway over them. `providers` may rewrite the provider list. */
+export async function tgateway(options: StartAllOptions & { providers?: (p: ProviderAdapterOptions[]) => ProviderAdapterOptions[] } = {}): Promise<TGateway> {
+  const { providers: rewrite, ...simOptions } = options;
+  const sims = await startAllSimulators({ stepMs: 40, scheduleEveryMs: 0, ...simOptions });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(chunk.toString());
+      cb();
+    },
+  });
+  const logger = pino({ level: 'debug' }, sink);
+  let providers = sims.list.map((s) => s.provider);
+  if (rewrite) providers = rewrite(providers);
+  const gateway = createGateway({ providers, logger });
+  const { url } = await gateway.listen(0);
+  const bodies: string[] = [];
+  return {
+    url,
+    sims,
+    gateway,
+    logs,
+    bodies,
+    secrets: providers.map((p) => p.secret),
+    async gql(query, variables, headers = {}) {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const raw = await res.text();
+      bodies.push(raw);
+      const json = JSON.parse(raw);
+      return { status: res.status, data: json.data, errors: json.errors, raw };
+    },
+    resetStats() {
+      for (const s of sims.list) s.simulator.resetStats();
+    },
+    async close() {
+      await gateway.close();
+      await sims.close();
+    },
+  };
+}
+
+/** Upstream requests per simulator kind since the last reset. */
+export function upstreamCounts(t: TGateway): Record<string, number> {
+  return Object.fromEntries(t.sims.list.map((s) => [s.kind, s.simulator.stats.total]));
+}

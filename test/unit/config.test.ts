@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig, providerOptionsFrom } from '../../src/server/config.ts';
+
+const good = `
+providers:
+  - id: bocada-eu
+    kind: bocada
+    name: Bocada EU
+    baseUrl: https://bocada.example.com
+    auth: { apiKey: \${BOCADA_API_KEY} }
+  - id: ocore
+    kind: ocore
+    baseUrl: https://api.ocore.example
+    auth: { token: \${OCORE_TOKEN} }
+`;
+const env = { BOCADA_API_KEY: 'bc_live_s3cret', OCORE_TOKEN: 'eyJ.secret.jwt' };
+
+function errorOf(text: string, e: NodeJS.ProcessEnv = env): string {
+  try {
+    parseConfig(text, e);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('reads providers with secrets from the environment', () => {
+    const opts = providerOptionsFrom(parseConfig(good, env));
+    expect(opts.map((o) => [o.ref.id, o.ref.kind, o.ref.name, o.secret])).toEqual([
+      ['bocada-eu', 'bocada', 'Bocada EU', 'bc_live_s3cret'],
+      ['ocore', 'ocore', 'oCore', 'eyJ.secret.jwt'],
+    ]);
+  });
+
+  it('names a missing environment variable and its key', () => {
+    expect(errorOf(good, { OCORE_TOKEN: 'x' })).toContain('providers[0].auth.apiKey: environment variable BOCADA_API_KEY is not set');
+  });
+
+  it.each([
+    [good.replace('kind: bocada', 'kind: veeam'), 'providers[0].kind'],
+    [good.replace('name: Bocada EU', 'nmae: Bocada EU'), 'unknown key(s) "nmae"'],
+    [good.replace('baseUrl: https://bocada.example.com', 'baseUrl: not a url'), 'providers[0].baseUrl'],
+    [good.replace('id: ocore', 'id: bocada-eu'), 'providers[1].id: duplicate provider id'],
+    [good.replace('auth: { apiKey: ${BOCADA_API_KEY} }', 'auth: { token: ${BOCADA_API_KEY} }'), 'providers[0].auth.apiKey: bocada needs auth.apiKey'],
+    ['providers: []', 'providers: at least one provider'],
+    ['providers: [', 'not valid YAML'],
+    [`${good}\nextra: 1`, 'unknown key(s) "extra"'],
+  ])('rejects a bad config (%#) naming the key', (text, expected) => {
+    expect(errorOf(text)).toContain(expected);
+  });
+
+  it('never echoes a secret in an error', () => {
+    const msg = errorOf(good.replace('baseUrl: https://api.ocore.example', 'baseUrl: 42'));
+    expect(msg).not.toContain('bc_live_s3cret');
+    expect(msg).not.toContain('eyJ.secret.jwt');
+  });
+});

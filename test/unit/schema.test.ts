@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { generate } from '@graphql-codegen/cli';
+import { buildASTSchema, isInterfaceType, isObjectType, parse, print } from 'graphql';
+import { inheritInterfaceFields, loadTypeDefs, printTypeDefs } from '../../src/server/type-defs.ts';
+
+describe('schema', () => {
+  it('copies interface fields into implementing types, keeping their own', () => {
+    const doc = inheritInterfaceFields(parse(`
+      interface Node { id: ID! }
+      interface Backup implements Node { id: ID! name: String }
+      type XBackup implements Node & Backup { extra: Int }
+      type Query { x: XBackup }
+    `));
+    const t = buildASTSchema(doc).getType('XBackup');
+    expect(isObjectType(t) && Object.keys(t.getFields())).toEqual(['id', 'name', 'extra']);
+  });
+
+  it('builds, and every type and field has a description', () => {
+    const schema = buildASTSchema(loadTypeDefs());
+    const missing: string[] = [];
+    for (const t of Object.values(schema.getTypeMap())) {
+      if (t.name.startsWith('__') || ['String', 'Int', 'Float', 'Boolean', 'ID'].includes(t.name)) continue;
+      if (/(Edge|Connection)$/.test(t.name) || t.name === 'PageInfo') continue;
+      if (!t.description) missing.push(t.name);
+      if ((isObjectType(t) || isInterfaceType(t)) && !/^(Query|Mutation|Subscription)$/.test(t.name)) {
+        for (const f of Object.values(t.getFields())) if (!f.description && !['id', 'provider', 'nativeId', 'name', 'createdAt'].includes(f.name) && !f.description) missing.push(`${t.name}.${f.name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('generated files are up to date (run `npm run codegen`)', async () => {
+    const committed = readFileSync('src/generated/schema.graphql', 'utf8');
+    expect(committed).toContain(printTypeDefs());
+    const { default: config } = await import('../../codegen.ts');
+    const [out] = await generate({ ...config, silent: true, cwd: process.cwd() }, false);
+    expect(readFileSync('src/generated/graphql.ts', 'utf8')).toBe(out.content);
+  });
+
+  it('keeps the printed schema parseable', () => {
+    expect(() => parse(print(loadTypeDefs()))).not.toThrow();
+  });
+});
