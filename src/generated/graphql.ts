@@ -304,6 +304,35 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** One observation of a backup's or restore's progress, the same for every provider. */
+export type ProgressEvent = {
+  __typename?: 'ProgressEvent';
+  /** When the provider observed this state. */
+  at: Scalars['DateTime']['output'];
+  /** Global id of the backup (or job) the operation belongs to, as subscribed. */
+  backupId: Scalars['ID']['output'];
+  /** Bytes processed so far, when known. */
+  bytesDone?: Maybe<Scalars['ByteCount']['output']>;
+  /** Bytes to process in all, when known. */
+  bytesTotal?: Maybe<Scalars['ByteCount']['output']>;
+  /** True on the last event: the operation ended (see `status`). The subscription completes after it. */
+  done: Scalars['Boolean']['output'];
+  /** Why the operation failed, when it failed. */
+  error?: Maybe<Scalars['String']['output']>;
+  /** A human-readable line about this step. */
+  message?: Maybe<Scalars['String']['output']>;
+  /** Which operation this is about. */
+  operation: JobOperation;
+  /** Completion from 0 to 100; null when the provider does not say. */
+  percent?: Maybe<Scalars['Float']['output']>;
+  /** What the operation is doing now, in the provider's words (`uploading`...). */
+  phase?: Maybe<Scalars['String']['output']>;
+  /** The provider's own status value, unchanged. */
+  providerStatus?: Maybe<Scalars['String']['output']>;
+  /** Normalized state of the operation. */
+  status: JobStatus;
+};
+
 /** Where live progress comes from. */
 export type ProgressSource =
   /** The provider has no stream; the gateway polls state and emits changes. */
@@ -590,6 +619,39 @@ export type ScheduleFilter = {
   resourceId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/**
+ * Live updates over Server-Sent Events (graphql-sse protocol, distinct-connections and
+ * single-connection modes, on `/graphql`).
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Progress of a backup being made: the latest state first, then every change, ending with an event
+   * whose `done` is true. oCore relays its upstream stream; the other providers are polled.
+   */
+  backupProgress: ProgressEvent;
+  /** Progress of the latest restore from this backup, like `backupProgress`. */
+  restoreProgress: ProgressEvent;
+};
+
+
+/**
+ * Live updates over Server-Sent Events (graphql-sse protocol, distinct-connections and
+ * single-connection modes, on `/graphql`).
+ */
+export type SubscriptionBackupProgressArgs = {
+  backupId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Live updates over Server-Sent Events (graphql-sse protocol, distinct-connections and
+ * single-connection modes, on `/graphql`).
+ */
+export type SubscriptionRestoreProgressArgs = {
+  backupId: Scalars['ID']['input'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -687,6 +749,7 @@ export type ResolversTypes = {
   ByteCount: ResolverTypeWrapper<Scalars['ByteCount']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   EntityKind: EntityKind;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
@@ -702,6 +765,7 @@ export type ResolversTypes = {
   OrganizationEdge: ResolverTypeWrapper<Omit<OrganizationEdge, 'node'> & { node: ResolversTypes['Organization'] }>;
   OrganizationFilter: OrganizationFilter;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  ProgressEvent: ResolverTypeWrapper<ProgressEvent>;
   ProgressSource: ProgressSource;
   Provider: ResolverTypeWrapper<ProviderRef>;
   ProviderCapabilities: ResolverTypeWrapper<ProviderCapabilitiesModel>;
@@ -718,6 +782,7 @@ export type ResolversTypes = {
   ScheduleEdge: ResolverTypeWrapper<Omit<ScheduleEdge, 'node'> & { node: ResolversTypes['Schedule'] }>;
   ScheduleFilter: ScheduleFilter;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -733,6 +798,7 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   ByteCount: Scalars['ByteCount']['output'];
   DateTime: Scalars['DateTime']['output'];
+  Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
@@ -746,6 +812,7 @@ export type ResolversParentTypes = {
   OrganizationEdge: Omit<OrganizationEdge, 'node'> & { node: ResolversParentTypes['Organization'] };
   OrganizationFilter: OrganizationFilter;
   PageInfo: PageInfo;
+  ProgressEvent: ProgressEvent;
   Provider: ProviderRef;
   ProviderCapabilities: ProviderCapabilitiesModel;
   ProviderHealth: ProviderHealthModel;
@@ -759,6 +826,7 @@ export type ResolversParentTypes = {
   ScheduleEdge: Omit<ScheduleEdge, 'node'> & { node: ResolversParentTypes['Schedule'] };
   ScheduleFilter: ScheduleFilter;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
 };
 
 export type AlertResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Alert'] = ResolversParentTypes['Alert']> = {
@@ -846,6 +914,21 @@ export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends R
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type ProgressEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ProgressEvent'] = ResolversParentTypes['ProgressEvent']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  backupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  bytesDone?: Resolver<Maybe<ResolversTypes['ByteCount']>, ParentType, ContextType>;
+  bytesTotal?: Resolver<Maybe<ResolversTypes['ByteCount']>, ParentType, ContextType>;
+  done?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['JobOperation'], ParentType, ContextType>;
+  percent?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  phase?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  providerStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['JobStatus'], ParentType, ContextType>;
+};
+
 export type ProviderResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Provider'] = ResolversParentTypes['Provider']> = {
   capabilities?: Resolver<ResolversTypes['ProviderCapabilities'], ParentType, ContextType>;
   health?: Resolver<ResolversTypes['ProviderHealth'], ParentType, ContextType>;
@@ -917,6 +1000,11 @@ export type ScheduleEdgeResolvers<ContextType = GatewayContext, ParentType exten
   node?: Resolver<ResolversTypes['Schedule'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  backupProgress?: SubscriptionResolver<ResolversTypes['ProgressEvent'], "backupProgress", ParentType, ContextType, RequireFields<SubscriptionBackupProgressArgs, 'backupId'>>;
+  restoreProgress?: SubscriptionResolver<ResolversTypes['ProgressEvent'], "restoreProgress", ParentType, ContextType, RequireFields<SubscriptionRestoreProgressArgs, 'backupId'>>;
+};
+
 export type Resolvers<ContextType = GatewayContext> = {
   Alert?: AlertResolvers<ContextType>;
   AlertConnection?: AlertConnectionResolvers<ContextType>;
@@ -935,6 +1023,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   OrganizationConnection?: OrganizationConnectionResolvers<ContextType>;
   OrganizationEdge?: OrganizationEdgeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  ProgressEvent?: ProgressEventResolvers<ContextType>;
   Provider?: ProviderResolvers<ContextType>;
   ProviderCapabilities?: ProviderCapabilitiesResolvers<ContextType>;
   ProviderHealth?: ProviderHealthResolvers<ContextType>;
@@ -945,5 +1034,6 @@ export type Resolvers<ContextType = GatewayContext> = {
   Schedule?: ScheduleResolvers<ContextType>;
   ScheduleConnection?: ScheduleConnectionResolvers<ContextType>;
   ScheduleEdge?: ScheduleEdgeResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
 };
 

@@ -97,6 +97,51 @@ export type ProviderFieldResolvers = Record<
   Record<string, (model: any, args: Record<string, unknown>, ctx: RequestContext) => Promise<unknown>>
 >;
 
+/** Which long-running operation of a backup progress is asked for. */
+export type ProgressOperation = 'backup' | 'restore';
+
+/** One observation of an operation's progress, in domain terms. */
+export interface ProgressUpdate {
+  status: JobStatus;
+  /** The provider's raw status. */
+  providerStatus: string | null;
+  /** 0-100, null when the provider does not say. */
+  percent: number | null;
+  /** Free text, e.g. `uploading`. */
+  phase: string | null;
+  message: string | null;
+  bytesDone: number | null;
+  bytesTotal: number | null;
+  /** When the provider observed this state (ISO-8601). */
+  at: string;
+  /** True on the last update: the operation reached a terminal state. */
+  done: boolean;
+  /** Why it failed, when it failed. */
+  error: string | null;
+}
+
+/** One event of an upstream progress stream. */
+export interface ProgressStreamEvent {
+  /** The upstream event id (SSE `id:`), used to resume without loss or duplicates. */
+  id: string | null;
+  update: ProgressUpdate;
+}
+
+/**
+ * Live progress of a provider: either an upstream stream (`stream`) or a state read the gateway
+ * polls (`snapshot`). The gateway shares one of these per operation among all subscribers.
+ */
+export interface ProviderProgress {
+  /**
+   * Opens the upstream progress stream of `op` on backup `nativeId`, resuming after
+   * `lastEventId`. Yields events until the upstream closes the stream; throws typed upstream errors
+   * (404 = unknown backup). Stops reading when `signal` aborts.
+   */
+  stream?(op: ProgressOperation, nativeId: string, lastEventId: string | null, signal: AbortSignal, ctx: RequestContext): AsyncIterable<ProgressStreamEvent>;
+  /** Reads the current state of `op` on `nativeId` once; null when the backup/job does not exist. */
+  snapshot?(op: ProgressOperation, nativeId: string, ctx: RequestContext): Promise<ProgressUpdate | null>;
+}
+
 /** A configured provider instance. */
 export interface ProviderAdapter {
   readonly ref: ProviderRef;
@@ -105,6 +150,8 @@ export interface ProviderAdapter {
   readonly lookups: ProviderLookups;
   /** Provider-specific fields that need their own upstream call. */
   readonly fieldResolvers?: ProviderFieldResolvers;
+  /** Live progress, when the provider can report it. */
+  readonly progress?: ProviderProgress;
   /** Probes the provider cheaply; never throws. */
   health(ctx: RequestContext): Promise<ProviderHealthModel>;
   /** Releases pools and timers. */

@@ -11,6 +11,7 @@ import { ByteCountScalar, DateTimeScalar, JsonScalar } from '../server/scalars.t
 import { Alert, Backup, Job, Organization, Resource, Schedule } from './entities.ts';
 import { Provider, ProviderCapabilities } from './Provider.ts';
 import { Query } from './Query.ts';
+import { Subscription } from './Subscription.ts';
 
 const CONNECTIONS = ['Organization', 'Resource', 'Backup', 'Job', 'Alert', 'Schedule'].map((t) => `${t}Connection`);
 
@@ -40,6 +41,7 @@ export function createResolvers(providers: ProviderSet): Resolvers {
     ByteCount: ByteCountScalar,
     JSON: JsonScalar,
     Query,
+    Subscription,
     Provider,
     ProviderCapabilities,
     Organization,

@@ -6,6 +6,10 @@ import type { GraphQLError } from 'graphql';
 import type { ProviderSet } from '../providers/registry.ts';
 import type { RequestContext } from '../providers/provider.ts';
 import type { Loaders } from '../loaders/loaders.ts';
+import type { ProgressHub } from '../progress/hub.ts';
+import type { ProgressUpdate } from '../providers/provider.ts';
+import type { PollOptions } from '../progress/poller.ts';
+import type { RelayOptions } from '../progress/relay.ts';
 
 /** What every resolver receives. */
 export interface GatewayContext {
@@ -15,4 +19,8 @@ export interface GatewayContext {
   loaders: Loaders;
   /** Errors of single providers, appended to the response next to the data (partial results). */
   partialErrors: GraphQLError[];
+  /** Shared progress sources of this gateway process. */
+  progress: ProgressHub<ProgressUpdate>;
+  /** Poll and reconnect tuning for progress. */
+  progressOptions: { poll?: PollOptions; relay?: RelayOptions };
 }

@@ -10,7 +10,8 @@ import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { createLoaders } from '../loaders/loaders.ts';
-import type { ProviderAdapterOptions } from '../providers/provider.ts';
+import type { ProgressUpdate, ProviderAdapterOptions } from '../providers/provider.ts';
+import { createProgressHub, type ProgressHub } from '../progress/hub.ts';
 import { createProviderSet, type ProviderSet } from '../providers/registry.ts';
 import { createResolvers } from '../resolvers/index.ts';
 import type { GatewayContext } from './context.ts';
@@ -27,12 +28,16 @@ export interface GatewayOptions {
   logger: Logger;
   /** Serve GraphiQL on GET /graphql from a browser. @default true */
   graphiql?: boolean;
+  /** Progress poll intervals and stream reconnect tuning. */
+  progress?: GatewayContext['progressOptions'];
 }
 
 /** A gateway ready to serve. */
 export interface Gateway {
   readonly yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
   readonly providers: ProviderSet;
+  /** Shared progress sources (counters for tests and benchmarks). */
+  readonly progress: ProgressHub<ProgressUpdate>;
   /** Starts an HTTP server on `port` (0 = any free port) on `host`. */
   listen(port: number, host?: string): Promise<{ server: Server; url: string }>;
   /** Stops the server (if listening) and the provider pools. */
@@ -63,6 +68,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       },
     })),
   );
+  const progress = createProgressHub<ProgressUpdate>({
+    isFinal: (u) => u.done,
+    onSourceError: (key, e) => logger.warn({ progress: key.split('\u0000').join(' '), err: (e as Error)?.name }, 'progress source failed'),
+  });
+  const progressOptions = options.progress ?? {};
   const schema = makeExecutableSchema({
     typeDefs: loadTypeDefs(),
     resolvers: createResolvers(providers) as never,
@@ -82,7 +92,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     context: ({ request }) => {
       const upstream = { requestId: requestIdOf(request), signal: request.signal, memo: new Map<string, Promise<unknown>>() };
-      return { providers, upstream, loaders: createLoaders(providers, upstream), partialErrors: [] };
+      return { providers, upstream, loaders: createLoaders(providers, upstream), partialErrors: [], progress, progressOptions };
     },
     maskedErrors: {
       maskError(error, message) {
@@ -107,6 +117,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     yoga,
     providers,
+    progress,
     async listen(port, host = '127.0.0.1') {
       server = createServer(yoga);
       await new Promise<void>((resolve, reject) => {
@@ -117,6 +128,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       return { server, url: `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}` };
     },
     async close() {
+      progress.close();
       if (server) {
         server.closeAllConnections?.();
         await new Promise<void>((resolve) => server!.close(() => resolve()));

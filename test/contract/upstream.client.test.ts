@@ -114,7 +114,7 @@ describe('upstream client', () => {
   });
 
   it('keeps the secret out of errors', async () => {
-    const err = await client({}, 'wrong-secret-value').get('/items', {}, ctx()).catch((e) => e);
+    const err: any = await client({}, "wrong-secret-value").get("/items", {}, ctx()).catch((e) => e);
     expect(err).toMatchObject({ status: 401 });
     expect(JSON.stringify({ ...err, message: err.message, stack: err.stack })).not.toContain('wrong-secret-value');
   });

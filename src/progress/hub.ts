@@ -1,0 +1,99 @@
+/**
+ * One upstream stream or poller per operation, shared by every subscriber of it in this process:
+ * the first subscriber opens it, the last one to leave closes it. A late subscriber gets the
+ * latest state first; when the operation ends, everyone gets the final state and completes.
+ */
+import { Repeater } from 'graphql-yoga';
+
+/** Counters for tests, benchmarks and metrics. */
+export interface ProgressHubStats {
+  /** Upstream sources open right now. */
+  openSources: number;
+  /** Upstream sources opened since start. */
+  sourcesOpened: number;
+  /** Subscribers attached right now. */
+  subscribers: number;
+}
+
+interface Channel<T> {
+  sinks: Set<{ push: (v: T) => unknown; stop: (e?: unknown) => unknown }>;
+  latest: T | undefined;
+  abort: AbortController;
+}
+
+/** The shared-source hub. */
+export interface ProgressHub<T> {
+  /**
+   * Subscribes to `key`. `open` starts the upstream source (called only when no subscriber of `key`
+   * exists); it must stop when the signal aborts.
+   */
+  subscribe(key: string, open: (signal: AbortSignal) => AsyncIterable<T>): AsyncIterable<T>;
+  /** True when a source for `key` is open. */
+  isOpen(key: string): boolean;
+  readonly stats: ProgressHubStats;
+  /** Closes every source. */
+  close(): void;
+}
+
+/** Creates a hub. */
+export function createProgressHub<T>(options: { isFinal: (v: T) => boolean; onSourceError?: (key: string, e: unknown) => void }): ProgressHub<T> {
+  const channels = new Map<string, Channel<T>>();
+  const stats: ProgressHubStats = { openSources: 0, sourcesOpened: 0, subscribers: 0 };
+
+  function start(key: string, open: (signal: AbortSignal) => AsyncIterable<T>): Channel<T> {
+    const channel: Channel<T> = { sinks: new Set(), latest: undefined, abort: new AbortController() };
+    channels.set(key, channel);
+    stats.openSources++;
+    stats.sourcesOpened++;
+    (async () => {
+      let error: unknown;
+      try {
+        for await (const v of open(channel.abort.signal)) {
+          if (channel.abort.signal.aborted) break;
+          channel.latest = v;
+          for (const s of channel.sinks) s.push(v);
+          if (options.isFinal(v)) break;
+        }
+      } catch (e) {
+        if (!channel.abort.signal.aborted) {
+          error = e;
+          options.onSourceError?.(key, e);
+        }
+      } finally {
+        stats.openSources--;
+        if (channels.get(key) === channel) channels.delete(key);
+        channel.abort.abort();
+        for (const s of channel.sinks) s.stop(error);
+        channel.sinks.clear();
+      }
+    })();
+    return channel;
+  }
+
+  return {
+    subscribe(key, open) {
+      return new Repeater<T>(async (push, stop) => {
+        const channel = channels.get(key) ?? start(key, open);
+        const sink = { push, stop };
+        channel.sinks.add(sink);
+        stats.subscribers++;
+        if (channel.latest !== undefined) await push(channel.latest);
+        await stop;
+        stats.subscribers--;
+        channel.sinks.delete(sink);
+        if (channel.sinks.size === 0 && channels.get(key) === channel) {
+          channels.delete(key);
+          channel.abort.abort();
+        }
+      });
+    },
+    isOpen: (key) => channels.has(key),
+    get stats() {
+      return stats;
+    },
+    close() {
+      for (const c of channels.values()) c.abort.abort();
+      channels.clear();
+    },
+  };
+}
