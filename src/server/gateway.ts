@@ -18,6 +18,7 @@ import type { GatewayContext } from './context.ts';
 import { toClientError } from './errors.ts';
 import { DASHBOARD_QUERY } from './graphiql.ts';
 import { usePartialErrors, useRequestIdHeader } from './plugins.ts';
+import { useGraphQLSseSingleConnection } from './use-graphql-sse-single-connection.ts';
 import { loadTypeDefs } from './type-defs.ts';
 
 /** Options of {@link createGateway}. */
@@ -110,6 +111,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       useRequestIdHeader(requestIdOf),
       // 2. Provider failures join the response next to the other providers' data.
       usePartialErrors(),
+      // 3. graphql-sse single-connection mode on /graphql (yoga serves distinct connections itself).
+      useGraphQLSseSingleConnection({ endpoint: '/graphql' }),
     ],
   });
 
