@@ -19,7 +19,7 @@ export interface NorcubeCronSpec {
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 
-function parseValue(raw: string, min: number, names?: string[], nameBase = 0): number | null {
+function parseValue(raw: string, names?: string[], nameBase = 0): number | null {
   if (/^\d+$/.test(raw)) return Number(raw);
   const i = names?.indexOf(raw.toUpperCase()) ?? -1;
   return i >= 0 ? i + nameBase : null;
@@ -40,8 +40,8 @@ function parseField(field: string, min: number, max: number, names?: string[], n
     } else {
       const range = m[1].split('-');
       if (range.length > 2) return null;
-      const a = parseValue(range[0], min, names, nameBase);
-      const b = range.length === 2 ? parseValue(range[1], min, names, nameBase) : m[2] !== undefined ? max : a;
+      const a = parseValue(range[0], names, nameBase);
+      const b = range.length === 2 ? parseValue(range[1], names, nameBase) : m[2] !== undefined ? max : a;
       if (a === null || b === null || a < min || b > max || a > b) return null;
       lo = a;
       hi = b;

@@ -217,6 +217,7 @@ export interface NorcubeSimState {
   policies: Map<string, NcPolicy>;
   policyList: NewestFirst<NcPolicy>;
   attachments: Map<string, NcAttachment>;
+  attachmentsByDatasource: Map<string, NcAttachment[]>;
   jobs: Map<string, NcJob>;
   jobList: NewestFirst<NcJob>;
   jobsByDatasource: Map<string, NewestFirst<NcJob>>;
@@ -237,6 +238,7 @@ export function createEmptyState(organizationId: string, tokenUser: NcActor): No
     policies: new Map(),
     policyList: new NewestFirst((p) => ({ t: p.createdAt, id: p.id })),
     attachments: new Map(),
+    attachmentsByDatasource: new Map(),
     jobs: new Map(),
     jobList: new NewestFirst(jobKey),
     jobsByDatasource: new Map(),
@@ -294,9 +296,23 @@ export function addRestore(state: NorcubeSimState, r: NcRestore): void {
 
 /** Attachments of one data source, highest priority (lowest number) first. */
 export function attachmentsOf(state: NorcubeSimState, datasourceId: string): NcAttachment[] {
-  const out: NcAttachment[] = [];
-  for (const a of state.attachments.values()) if (a.datasourceId === datasourceId) out.push(a);
-  return out.sort((a, b) => a.priority - b.priority || a.createdAt - b.createdAt);
+  const xs = state.attachmentsByDatasource.get(datasourceId);
+  return xs ? [...xs].sort((a, b) => a.priority - b.priority || a.createdAt - b.createdAt) : [];
+}
+
+/** Adds an attachment to every index. */
+export function addAttachment(state: NorcubeSimState, a: NcAttachment): void {
+  state.attachments.set(a.id, a);
+  const xs = state.attachmentsByDatasource.get(a.datasourceId);
+  if (xs) xs.push(a);
+  else state.attachmentsByDatasource.set(a.datasourceId, [a]);
+}
+
+/** Removes an attachment from every index. */
+export function removeAttachment(state: NorcubeSimState, a: NcAttachment): void {
+  state.attachments.delete(a.id);
+  const xs = state.attachmentsByDatasource.get(a.datasourceId);
+  if (xs) state.attachmentsByDatasource.set(a.datasourceId, xs.filter((x) => x.id !== a.id));
 }
 
 /** True when a job left a file behind that is still stored. */

@@ -88,8 +88,18 @@ export class NewestFirst<T> {
 
   /** Bulk load then sort once (seeding). */
   load(items: T[]): void {
-    this.items.push(...items);
-    this.items.sort((a, b) => compareDesc(this.keyOf(a), this.keyOf(b)));
+    const all = this.items.concat(items);
+    const keys = all.map((item) => this.keyOf(item));
+    let sorted = true;
+    for (let i = 1; i < keys.length && sorted; i++) sorted = compareDesc(keys[i - 1], keys[i]) <= 0;
+    this.items.length = 0;
+    if (sorted) {
+      for (const item of all) this.items.push(item);
+      return;
+    }
+    const order = keys.map((_, i) => i);
+    order.sort((x, y) => keys[y].t - keys[x].t || (keys[x].id === keys[y].id ? 0 : keys[x].id > keys[y].id ? -1 : 1));
+    for (const i of order) this.items.push(all[i]);
   }
 
   remove(pred: (item: T) => boolean): number {

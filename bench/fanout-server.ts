@@ -1,0 +1,31 @@
+/**
+ * Child process of the fan-out benchmark: the simulators and a gateway, reporting memory and
+ * counters over IPC so the subscribers (in the parent) do not skew the measurement.
+ */
+import pino from 'pino';
+import { createGateway } from '../src/server/gateway.ts';
+import { startAllSimulators } from '../src/simulator/start-all.ts';
+
+const stepMs = Number(process.env.STEP_MS ?? 100);
+const sims = await startAllSimulators({ stepMs, scheduleEveryMs: 0 });
+const gateway = createGateway({ providers: sims.list.map((s) => s.provider), logger: pino({ level: 'warn' }) });
+const { url } = await gateway.listen(0);
+const ocore = sims.get('ocore').simulator;
+
+process.on('message', (msg: { type: string }) => {
+  if (msg.type === 'stats') {
+    (globalThis as { gc?: () => void }).gc?.();
+    process.send!({
+      type: 'stats',
+      heapUsed: process.memoryUsage().heapUsed,
+      rss: process.memoryUsage().rss,
+      hub: { ...gateway.progress.stats },
+      upstreamStreamsOpened: ocore.stats.sseStreamsOpened,
+      upstreamStreamsOpen: ocore.stats.openSseStreams,
+    });
+  }
+  if (msg.type === 'stop') {
+    void gateway.close().then(() => sims.close()).then(() => process.exit(0));
+  }
+});
+process.send!({ type: 'ready', url, ocoreUrl: ocore.url, credential: ocore.credential });
