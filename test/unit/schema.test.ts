@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generate } from '@graphql-codegen/cli';
-import { buildASTSchema, isInterfaceType, isObjectType, parse, print } from 'graphql';
+import { buildASTSchema, isEnumType, isInputObjectType, isInterfaceType, isObjectType, parse, print } from 'graphql';
 import { inheritInterfaceFields, loadTypeDefs, printTypeDefs } from '../../src/server/type-defs.ts';
 
 describe('schema', () => {
@@ -16,16 +16,16 @@ describe('schema', () => {
     expect(isObjectType(t) && Object.keys(t.getFields())).toEqual(['id', 'name', 'extra']);
   });
 
-  it('builds, and every type and field has a description', () => {
+  it('builds, and every type, field, input field and enum value has a description', () => {
     const schema = buildASTSchema(loadTypeDefs());
     const missing: string[] = [];
     for (const t of Object.values(schema.getTypeMap())) {
       if (t.name.startsWith('__') || ['String', 'Int', 'Float', 'Boolean', 'ID'].includes(t.name)) continue;
-      if (/(Edge|Connection)$/.test(t.name) || t.name === 'PageInfo') continue;
-      if (!t.description) missing.push(t.name);
-      if ((isObjectType(t) || isInterfaceType(t)) && !/^(Query|Mutation|Subscription)$/.test(t.name)) {
-        for (const f of Object.values(t.getFields())) if (!f.description && !['id', 'provider', 'nativeId', 'name', 'createdAt'].includes(f.name) && !f.description) missing.push(`${t.name}.${f.name}`);
+      if (!t.description && !/^(Query|Mutation|Subscription)$/.test(t.name)) missing.push(t.name);
+      if (isObjectType(t) || isInterfaceType(t) || isInputObjectType(t)) {
+        for (const f of Object.values(t.getFields())) if (!f.description) missing.push(`${t.name}.${f.name}`);
       }
+      if (isEnumType(t)) for (const v of t.getValues()) if (!v.description) missing.push(`${t.name}.${v.name}`);
     }
     expect(missing).toEqual([]);
   });

@@ -1,0 +1,193 @@
+/**
+ * The Norcube Backup (snapdb) HTTP client: bearer auth, the routes in one place, the spec's and the
+ * docs' error bodies, cursor paging (`cursor` + `limit` -> `{ list, cursors: { next } }`) and light
+ * validation of every body the adapter reads. Built on the shared upstream layer, so retries,
+ * deadlines, request ids and per-request GET dedupe come from there.
+ */
+import type { Dispatcher } from 'undici';
+import type { ProviderRef } from '../../domain/models.ts';
+import { createUpstreamClient, type UpstreamCallObserver, type UpstreamSettings } from '../../upstream/client.ts';
+import { ProviderHttpError, ProviderResponseError } from '../../upstream/errors.ts';
+import type { RequestContext } from '../provider.ts';
+import type {
+  NorcubeBackupJobDto, NorcubeBackupPolicyDto, NorcubeDataSourceDto, NorcubeDatasourcePolicyDto, NorcubePageDto, NorcubeRestoreJobDto,
+} from './wire.ts';
+
+/**
+ * Largest `limit` the adapter asks of a cursor-paged list. The spec names the parameter without
+ * bounds; 100 is what the deployments (and our simulator) accept.
+ */
+export const NORCUBE_MAX_PAGE_SIZE = 100;
+
+const seg = (id: string) => encodeURIComponent(id);
+
+/** Every path the adapter calls, relative to the configured base URL (the spec's paths). */
+export const NORCUBE_ROUTES = {
+  dataSources: () => '/datasources',
+  dataSource: (id: string) => `/datasources/${seg(id)}`,
+  dataSourcePolicies: (dataSourceId: string) => `/datasources/${seg(dataSourceId)}/policies`,
+  dataSourceRestores: (dataSourceId: string) => `/datasources/${seg(dataSourceId)}/restores`,
+  /** Org-wide job list, newest first; `datasourceIDs` (repeated) narrows it to some data sources. */
+  backupJobs: () => '/backups',
+  backupPolicies: () => '/backup-policies',
+  restore: (id: string) => `/restores/${seg(id)}`,
+} as const;
+
+/**
+ * Reads the provider's error code and message from an error body: the spec's `response.APIError`
+ * `{ type, msg, fields? }` (fields are appended to the message, since `msg` is often "see fields")
+ * or the docs' `{ code, message }`. Anything else gives nulls.
+ */
+export function describeNorcubeError(_status: number, body: unknown): { code: string | null; message: string | null } {
+  if (!isObject(body)) return { code: null, message: null };
+  const code = str(body.type) ?? str(body.code);
+  let message = str(body.msg) ?? str(body.message);
+  if (isObject(body.fields)) {
+    const parts = Object.entries(body.fields).filter(([, v]) => typeof v === 'string').map(([k, v]) => `${k}: ${v}`);
+    if (parts.length > 0) message = message && message !== 'see fields' ? `${message} (${parts.join('; ')})` : parts.join('; ');
+  }
+  return { code, message };
+}
+
+/** True when `e` says the record does not exist: HTTP 404, or the spec's `NOT_FOUND` type on any status. */
+export function isNorcubeNotFound(e: unknown): boolean {
+  return e instanceof ProviderHttpError && (e.status === 404 || e.providerCode === 'NOT_FOUND');
+}
+
+/** True when `e` is the 501 older deployments answer on restore routes *(doc)*. */
+export function isNorcubeNotImplemented(e: unknown): boolean {
+  return e instanceof ProviderHttpError && e.status === 501;
+}
+
+/** One page request of a cursor-paged list. */
+export interface NorcubePageRequest {
+  /** The provider's `cursors.next` of the previous page, null for the first page. */
+  cursor: string | null;
+  /** Page size; capped at {@link NORCUBE_MAX_PAGE_SIZE}. */
+  limit: number;
+}
+
+/** One page of a cursor-paged list, validated. */
+export interface NorcubePage<T> {
+  items: T[];
+  /** `cursors.next`, null on the last page. */
+  next: string | null;
+}
+
+/** Options of {@link createNorcubeClient}. */
+export interface NorcubeClientOptions {
+  provider: ProviderRef;
+  /** The service root plus any deployment prefix; the spec's paths are appended. */
+  baseUrl: string;
+  /** The bearer token (a JWT). Never logged or put in an error. */
+  token: string;
+  settings?: UpstreamSettings;
+  observer?: UpstreamCallObserver;
+  /** Replaces the connection pool (tests). */
+  dispatcher?: Dispatcher;
+}
+
+/** Typed reads of the Norcube API. Every method throws the shared typed upstream errors. */
+export interface NorcubeClient {
+  /** `GET /datasources`: the organization's data sources, newest first. */
+  listDataSources(req: NorcubePageRequest, ctx: RequestContext): Promise<NorcubePage<NorcubeDataSourceDto>>;
+  /** `GET /datasources/{id}`. */
+  getDataSource(id: string, ctx: RequestContext): Promise<NorcubeDataSourceDto>;
+  /** `GET /backups`: backup jobs across the organization (or of `dataSourceIds`), newest first. */
+  listBackupJobs(req: NorcubePageRequest & { dataSourceIds?: readonly string[] }, ctx: RequestContext): Promise<NorcubePage<NorcubeBackupJobDto>>;
+  /** `GET /datasources/{id}/policies`: the policies attached to a data source (not paged). */
+  listDataSourcePolicies(dataSourceId: string, ctx: RequestContext): Promise<NorcubeDatasourcePolicyDto[]>;
+  /** `GET /backup-policies`: one page of the organization's policies. */
+  listBackupPolicies(req: NorcubePageRequest, ctx: RequestContext): Promise<NorcubePage<NorcubeBackupPolicyDto>>;
+  /** `GET /datasources/{id}/restores`: restore jobs of a data source, newest first (`trigger` manual by default). */
+  listRestores(
+    dataSourceId: string, req: NorcubePageRequest & { trigger?: 'manual' | 'verification' }, ctx: RequestContext,
+  ): Promise<NorcubePage<NorcubeRestoreJobDto>>;
+  /** `GET /restores/{id}`. */
+  getRestore(id: string, ctx: RequestContext): Promise<NorcubeRestoreJobDto>;
+  close(): Promise<void>;
+}
+
+/** Creates the client of one Norcube instance. */
+export function createNorcubeClient(options: NorcubeClientOptions): NorcubeClient {
+  const { provider, token } = options;
+  const http = createUpstreamClient({
+    provider,
+    baseUrl: options.baseUrl,
+    authHeaders: () => ({ authorization: `Bearer ${token}` }),
+    describeError: describeNorcubeError,
+    settings: options.settings,
+    observer: options.observer,
+    dispatcher: options.dispatcher,
+  });
+  const bad = (ctx: RequestContext, detail: string) => new ProviderResponseError(provider.id, ctx.requestId, detail);
+  const size = (limit: number) => Math.max(1, Math.min(NORCUBE_MAX_PAGE_SIZE, Math.floor(limit)));
+
+  async function page<T>(path: string, query: Record<string, string | number | readonly string[] | null | undefined>, isItem: (v: unknown) => v is T, what: string, ctx: RequestContext): Promise<NorcubePage<T>> {
+    const body = await http.get<NorcubePageDto<unknown>>(path, query, ctx);
+    if (!isObject(body) || !Array.isArray(body.list)) throw bad(ctx, `${what}: no list`);
+    if (body.cursors != null && !isObject(body.cursors)) throw bad(ctx, `${what}: cursors is not an object`);
+    const next = body.cursors?.next;
+    if (next != null && typeof next !== 'string') throw bad(ctx, `${what}: cursors.next is not a string`);
+    if (!body.list.every(isItem)) throw bad(ctx, `${what}: malformed item`);
+    return { items: body.list, next: next ? next : null };
+  }
+
+  async function one<T>(path: string, isItem: (v: unknown) => v is T, what: string, ctx: RequestContext): Promise<T> {
+    const body = await http.get<unknown>(path, undefined, ctx);
+    if (!isItem(body)) throw bad(ctx, `${what}: malformed record`);
+    return body;
+  }
+
+  return {
+    listDataSources: (req, ctx) =>
+      page(NORCUBE_ROUTES.dataSources(), { cursor: req.cursor, limit: size(req.limit) }, isDataSource, 'datasources', ctx),
+    getDataSource: (id, ctx) => one(NORCUBE_ROUTES.dataSource(id), isDataSource, 'datasource', ctx),
+    listBackupJobs: (req, ctx) =>
+      page(
+        NORCUBE_ROUTES.backupJobs(),
+        { cursor: req.cursor, limit: size(req.limit), datasourceIDs: req.dataSourceIds?.length ? req.dataSourceIds : undefined },
+        isBackupJob, 'backups', ctx,
+      ),
+    async listDataSourcePolicies(dataSourceId, ctx) {
+      const body = await http.get<unknown>(NORCUBE_ROUTES.dataSourcePolicies(dataSourceId), undefined, ctx);
+      if (!Array.isArray(body) || !body.every(isAttachment)) throw bad(ctx, 'datasource policies: malformed list');
+      return body;
+    },
+    listBackupPolicies: (req, ctx) =>
+      page(NORCUBE_ROUTES.backupPolicies(), { cursor: req.cursor, limit: size(req.limit) }, isPolicy, 'backup-policies', ctx),
+    listRestores: (dataSourceId, req, ctx) =>
+      page(
+        NORCUBE_ROUTES.dataSourceRestores(dataSourceId),
+        { cursor: req.cursor, limit: size(req.limit), trigger: req.trigger },
+        isRestore, 'restores', ctx,
+      ),
+    getRestore: (id, ctx) => one(NORCUBE_ROUTES.restore(id), isRestore, 'restore', ctx),
+    close: () => http.close(),
+  };
+}
+
+// Light shape checks: enough that the mapper never dereferences garbage.
+function isObject(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function str(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+const hasStrings = (v: unknown, keys: readonly string[]): boolean => isObject(v) && keys.every((k) => typeof v[k] === 'string' && v[k] !== '');
+
+function isDataSource(v: unknown): v is NorcubeDataSourceDto {
+  return hasStrings(v, ['id', 'organizationId', 'name']);
+}
+function isBackupJob(v: unknown): v is NorcubeBackupJobDto {
+  return hasStrings(v, ['jobId', 'jobStatus', 'datasourceId', 'jobCreatedAt']);
+}
+function isPolicy(v: unknown): v is NorcubeBackupPolicyDto {
+  return hasStrings(v, ['id', 'name']);
+}
+function isAttachment(v: unknown): v is NorcubeDatasourcePolicyDto {
+  return isObject(v) && typeof v.id === 'string' && isPolicy(v.backupPolicy) && (v.destination == null || isObject(v.destination));
+}
+function isRestore(v: unknown): v is NorcubeRestoreJobDto {
+  return hasStrings(v, ['id', 'dataSourceId', 'status', 'createdAt']);
+}

@@ -1,0 +1,608 @@
+/**
+ * The Norcube Backup adapter: the token's organization, data sources (Resource), backup and
+ * restore jobs (Job), backup jobs' files (Backup) and policies attached to data sources
+ * (Schedule), read through the spec's routes with the fewest calls: the org-wide
+ * `GET /backups?datasourceIDs=` batch for jobs and files, per-request memos, capped fan-out.
+ *
+ * Resume tokens (opaque to the gateway):
+ * - resources, backups: the provider's `cursors.next` as is;
+ * - jobs: `b:<cursors.next of /backups>` while backup jobs are listed, then `r:<walk>` for restore
+ *   jobs, data source by data source (`/datasources/{id}/restores`);
+ * - schedules: `<walk>`.
+ * `<walk>` is base64url JSON `[dataSourcePageCursor, dataSourceId, indexInPage, subCursor]`.
+ */
+import { badUserInput, GatewayError } from '../../domain/errors.ts';
+import type { BackupModel, JobModel, OrganizationModel, ResourceModel, ScheduleModel } from '../../domain/models.ts';
+import { TERMINAL_JOB_STATUSES } from '../../domain/statuses.ts';
+import { ProviderHttpError } from '../../upstream/errors.ts';
+import type {
+  ListFilter, Page, PageRequest, ProgressOperation, ProgressUpdate, ProviderAdapter, ProviderAdapterFactory, ProviderCapabilities, RequestContext,
+} from '../provider.ts';
+import {
+  createNorcubeClient, isNorcubeNotFound, isNorcubeNotImplemented, NORCUBE_MAX_PAGE_SIZE,
+} from './client.ts';
+import {
+  hasBackupFile, isNorcubeId, jobNativeId, norcubeJobStatus, parsePairNativeId, parseRestoreNativeId, toBackupJobModel, toBackupModel,
+  toOrganizationModel, toResourceModel, toRestoreJobModel, toScheduleModel,
+} from './mapper.ts';
+import type { NorcubeBackupJobDto, NorcubeBackupPolicyDto, NorcubeDatasourcePolicyDto, NorcubeRestoreJobDto } from './wire.ts';
+
+/** What Norcube can do (the mutations come with the mutation layer). */
+export const NORCUBE_CAPABILITIES: ProviderCapabilities = {
+  lists: ['organization', 'resource', 'backup', 'job', 'schedule'],
+  progress: 'poll',
+  triggerBackup: true,
+  restoreBackup: true,
+  deleteBackup: true,
+  manageAlerts: false,
+  manageSchedules: false,
+  managePolicies: true,
+  verifyBackup: true,
+  downloadBackup: true,
+};
+
+/** Parallel upstream calls one lookup or list may make. */
+const FAN_OUT = 8;
+/** Data sources per `datasourceIDs` batch call. */
+const IDS_PER_BATCH = 50;
+
+/** Builds the adapter of one Norcube instance. */
+export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
+  const { ref } = options;
+  const client = createNorcubeClient({
+    provider: ref, baseUrl: options.baseUrl, token: options.secret, settings: options.upstream, observer: options.onUpstreamCall,
+  });
+  const memo = <T>(ctx: RequestContext, key: string, fn: () => Promise<T>): Promise<T> => memoize(ctx, `${ref.id}:${key}`, fn);
+
+  // ---- organization ------------------------------------------------------------------------
+
+  /** The token's organization id, as records carry it (first data source, else first policy); null when the org has neither. */
+  const organizationId = (ctx: RequestContext) =>
+    memo(ctx, 'organization-id', async () => {
+      const ds = await client.listDataSources({ cursor: null, limit: 1 }, ctx);
+      if (ds.items.length > 0) return ds.items[0].organizationId;
+      const policies = await client.listBackupPolicies({ cursor: null, limit: 1 }, ctx);
+      return policies.items[0]?.organizationId ?? null;
+    });
+
+  /** True when the filter names another organization than the token's: nothing of ours can match. */
+  async function otherOrganization(filter: ListFilter, ctx: RequestContext): Promise<boolean> {
+    if (filter.organizationId === undefined) return false;
+    const id = await organizationId(ctx);
+    return id !== null && id !== filter.organizationId;
+  }
+
+  // ---- helpers shared by lists -------------------------------------------------------------
+
+  /** Runs `fn`, turning the provider's "malformed cursor" 400 into BAD_USER_INPUT on `after`. */
+  async function withCursor<T>(after: string | null, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (after !== null && e instanceof ProviderHttpError && e.status === 400 && /cursor/i.test(e.providerMessage ?? '')) {
+        throw badUserInput('malformed cursor', 'after');
+      }
+      throw e;
+    }
+  }
+
+  /** The attachments of a data source (memoized per request by the client's GET dedupe); null when it does not exist. */
+  async function attachmentsOf(dataSourceId: string, ctx: RequestContext): Promise<NorcubeDatasourcePolicyDto[] | null> {
+    try {
+      return await client.listDataSourcePolicies(dataSourceId, ctx);
+    } catch (e) {
+      if (isNorcubeNotFound(e)) return null;
+      throw e;
+    }
+  }
+
+  /** Every policy of the org, read once per request (only when an attachment embeds a thin policy). */
+  const allPolicies = (ctx: RequestContext) =>
+    memo(ctx, 'backup-policies', async () => {
+      const byId = new Map<string, NorcubeBackupPolicyDto>();
+      let cursor: string | null = null;
+      do {
+        const page = await client.listBackupPolicies({ cursor, limit: NORCUBE_MAX_PAGE_SIZE }, ctx);
+        for (const p of page.items) byId.set(p.id.toLowerCase(), p);
+        cursor = page.next;
+      } while (cursor);
+      return byId;
+    });
+
+  /** The full policy of an attachment: the embedded one when complete, else joined from `/backup-policies`. */
+  async function policyOf(a: NorcubeDatasourcePolicyDto, ctx: RequestContext): Promise<NorcubeBackupPolicyDto> {
+    const embedded = a.backupPolicy;
+    if (typeof embedded.scheduleCron === 'string' && typeof embedded.timezone === 'string') return embedded;
+    return (await allPolicies(ctx)).get(embedded.id.toLowerCase()) ?? embedded;
+  }
+
+  /** True once a restore route answered 501 in this request: the deployment has no restores. */
+  const restoresUnsupported = (ctx: RequestContext) => ctx.memo.has(`${ref.id}:restores-unsupported`);
+  const markRestoresUnsupported = (ctx: RequestContext) => ctx.memo.set(`${ref.id}:restores-unsupported`, Promise.resolve(true));
+
+  /** Restore jobs of one data source from `sub` (a native cursor); a 404 data source has none. */
+  async function restoresOf(dataSourceId: string, sub: string | null, limit: number, ctx: RequestContext): Promise<SubPage<NorcubeRestoreJobDto>> {
+    try {
+      return await client.listRestores(dataSourceId, { cursor: sub, limit, trigger: 'manual' }, ctx);
+    } catch (e) {
+      if (isNorcubeNotImplemented(e)) throw new RestoresUnsupported();
+      if (isNorcubeNotFound(e)) return { items: [], next: null };
+      throw e;
+    }
+  }
+
+  /** Walks data sources (all, or only `only`) from `start`, listing each one's sub-list; see {@link walkDataSources}. */
+  const walk = <T>(start: WalkPosition, limit: number, only: string | undefined, sub: SubList<T>, ctx: RequestContext) =>
+    walkDataSources(start, limit, sub, async (cursor) => {
+      if (only !== undefined) return { ids: [only], next: null };
+      const page = await client.listDataSources({ cursor, limit: NORCUBE_MAX_PAGE_SIZE }, ctx);
+      return { ids: page.items.map((d) => d.id), next: page.next };
+    });
+
+  /** Restore jobs as a walk; an unsupported deployment (501) has none. */
+  async function restoreWalk(start: WalkPosition, limit: number, only: string | undefined, ctx: RequestContext): Promise<{ items: JobModel[]; next: string | null }> {
+    if (restoresUnsupported(ctx)) return { items: [], next: null };
+    try {
+      const r = await walk(start, limit, only, (id, sub, n) => restoresOf(id, sub, n, ctx), ctx);
+      return { items: r.items.map((x) => toRestoreJobModel(ref, x)), next: r.next ? `r:${encodeWalk(r.next)}` : null };
+    } catch (e) {
+      if (!(e instanceof RestoresUnsupported)) throw e;
+      markRestoresUnsupported(ctx);
+      return { items: [], next: null };
+    }
+  }
+
+  // ---- lists -------------------------------------------------------------------------------
+
+  const empty = <T>(): Page<T> => ({ items: [], next: null, total: null });
+
+  async function listOrganizations(req: PageRequest, ctx: RequestContext): Promise<Page<OrganizationModel>> {
+    if (req.after !== null) throw badUserInput('malformed cursor', 'after');
+    const id = await organizationId(ctx);
+    const items = id === null ? [] : [toOrganizationModel(ref, id)];
+    return { items, next: null, total: items.length };
+  }
+
+  async function listResources(req: PageRequest, ctx: RequestContext): Promise<Page<ResourceModel>> {
+    if (await otherOrganization(req.filter, ctx)) return empty();
+    const page = await withCursor(req.after, () => client.listDataSources({ cursor: req.after, limit: req.limit }, ctx));
+    return { items: page.items.map((d) => toResourceModel(ref, d)), next: page.next, total: null };
+  }
+
+  /** Backup jobs from `/backups` (of `resourceId` when given), native cursor as the token. */
+  async function backupJobsPage(req: PageRequest, ctx: RequestContext, cursor: string | null) {
+    const only = req.filter.resourceId;
+    return withCursor(cursor, () =>
+      client.listBackupJobs({ cursor, limit: req.limit, dataSourceIds: only !== undefined ? [only] : undefined }, ctx));
+  }
+
+  /** A resource filter that names no Norcube id: nothing can match (and the service would answer 400). */
+  const impossibleResource = (filter: ListFilter) => filter.resourceId !== undefined && !isNorcubeId(filter.resourceId);
+
+  async function listBackups(req: PageRequest, ctx: RequestContext): Promise<Page<BackupModel>> {
+    const { filter } = req;
+    if (filter.status?.length && !filter.status.some((s) => s === 'AVAILABLE' || s === 'EXPIRED')) return empty();
+    if (impossibleResource(filter) || (await otherOrganization(filter, ctx))) return empty();
+    // Files are the file-bearing jobs of the job stream: keep reading until a page has one, so a
+    // page is never empty while more may follow (each page asks at most `limit` jobs, so it never
+    // holds more than `limit` files and `next` resumes right after the last job read).
+    let cursor = req.after;
+    for (;;) {
+      const page = await backupJobsPage(req, ctx, cursor);
+      const items = page.items.filter(hasBackupFile).map((j) => toBackupModel(ref, j));
+      if (items.length > 0 || page.next === null) return { items, next: page.next, total: null };
+      cursor = page.next;
+    }
+  }
+
+  async function listJobs(req: PageRequest, ctx: RequestContext): Promise<Page<JobModel>> {
+    const { filter } = req;
+    if (impossibleResource(filter) || (await otherOrganization(filter, ctx))) return empty();
+    const only = filter.resourceId;
+    const token = parseJobToken(req.after);
+    if (token.phase === 'restores') {
+      const r = await restoreWalk(token.at, req.limit, only, ctx);
+      return { ...r, total: null };
+    }
+    const page = await backupJobsPage(req, ctx, token.cursor);
+    const items = page.items.map((j) => toBackupJobModel(ref, j));
+    if (page.next !== null) return { items, next: `b:${page.next}`, total: null };
+    // Backup jobs are done: restore jobs follow, in this page while it has room.
+    const room = Math.min(req.limit, NORCUBE_MAX_PAGE_SIZE) - items.length;
+    if (room <= 0) return { items, next: restoresUnsupported(ctx) ? null : `r:${encodeWalk(WALK_START)}`, total: null };
+    const r = await restoreWalk(WALK_START, room, only, ctx);
+    return { items: [...items, ...r.items], next: r.next, total: null };
+  }
+
+  async function listSchedules(req: PageRequest, ctx: RequestContext): Promise<Page<ScheduleModel>> {
+    const { filter } = req;
+    if (impossibleResource(filter) || (await otherOrganization(filter, ctx))) return empty();
+    const start = req.after === null ? WALK_START : decodeWalk(req.after);
+    const r = await withCursor(start.cursor, () =>
+      walk(start, req.limit, filter.resourceId, async (id, sub, n) => {
+        const all = (await attachmentsOf(id, ctx)) ?? [];
+        const from = sub === null ? 0 : Number(sub);
+        if (!Number.isSafeInteger(from) || from < 0) throw badUserInput('malformed cursor', 'after');
+        const items = all.slice(from, from + n).map((a) => ({ id, a }));
+        return { items, next: from + n < all.length ? String(from + n) : null };
+      }, ctx));
+    const items: ScheduleModel[] = [];
+    for (const { id, a } of r.items) items.push(toScheduleModel(ref, id, a, await policyOf(a, ctx)));
+    return { items, next: r.next ? encodeWalk(r.next) : null, total: null };
+  }
+
+  // ---- lookups -----------------------------------------------------------------------------
+
+  /**
+   * Finds backup jobs by native id (`<datasourceId>/<jobId>`) with `GET /backups?datasourceIDs=`:
+   * one paged scan per group of data sources, until every wanted job is seen or the list ends.
+   * Results (and every other job seen) are memoized for the request.
+   */
+  async function findBackupJobs(nativeIds: readonly string[], ctx: RequestContext): Promise<Array<NorcubeBackupJobDto | null | Error>> {
+    // Ids are UUIDs; the service answers them lower-cased, so match and memoize case-insensitively.
+    const key = (id: string) => `${ref.id}:backup-job:${id.toLowerCase()}`;
+    const pending = new Map<string, Deferred<NorcubeBackupJobDto | null>>();
+    const byDataSource = new Map<string, Set<string>>();
+    for (const id of nativeIds) {
+      const pair = parsePairNativeId(id);
+      const lower = id.toLowerCase();
+      if (!pair || ctx.memo.has(key(id)) || pending.has(lower)) continue;
+      const d = deferred<NorcubeBackupJobDto | null>();
+      pending.set(lower, d);
+      ctx.memo.set(key(id), d.promise);
+      const ds = pair.dataSourceId.toLowerCase();
+      byDataSource.set(ds, (byDataSource.get(ds) ?? new Set<string>()).add(lower));
+    }
+    await mapLimit(chunk([...byDataSource.keys()], IDS_PER_BATCH), FAN_OUT, async (dsIds) => {
+      const wanted = new Set(dsIds.flatMap((ds) => [...byDataSource.get(ds)!]));
+      try {
+        let cursor: string | null = null;
+        do {
+          const page = await client.listBackupJobs({ cursor, limit: NORCUBE_MAX_PAGE_SIZE, dataSourceIds: dsIds }, ctx);
+          for (const job of page.items) {
+            const id = jobNativeId(job.datasourceId, job.jobId).toLowerCase();
+            if (wanted.delete(id)) pending.get(id)!.resolve(job);
+            else if (!ctx.memo.has(key(id))) ctx.memo.set(key(id), Promise.resolve(job));
+          }
+          cursor = page.next;
+        } while (wanted.size > 0 && cursor);
+        for (const id of wanted) pending.get(id)!.resolve(null);
+      } catch (e) {
+        for (const id of wanted) {
+          ctx.memo.delete(key(id));
+          pending.get(id)!.reject(e);
+        }
+      }
+    });
+    return Promise.all(nativeIds.map(async (id) => {
+      if (!parsePairNativeId(id)) return null;
+      try {
+        return (await (pending.get(id.toLowerCase())?.promise ?? ctx.memo.get(key(id)))) as NorcubeBackupJobDto | null;
+      } catch (e) {
+        return asError(e);
+      }
+    }));
+  }
+
+  async function lookupRestore(restoreId: string, ctx: RequestContext): Promise<NorcubeRestoreJobDto | null> {
+    if (restoresUnsupported(ctx)) return null;
+    try {
+      return await client.getRestore(restoreId, ctx);
+    } catch (e) {
+      if (isNorcubeNotImplemented(e)) {
+        markRestoresUnsupported(ctx);
+        return null;
+      }
+      if (isNorcubeNotFound(e)) return null;
+      throw e;
+    }
+  }
+
+  async function lookupJobs(nativeIds: readonly string[], ctx: RequestContext): Promise<Array<JobModel | null | Error>> {
+    const backupJobIds = nativeIds.filter((id) => parseRestoreNativeId(id) === null);
+    const jobs = await findBackupJobs(backupJobIds, ctx);
+    const byId = new Map(backupJobIds.map((id, i) => [id, jobs[i]]));
+    return mapLimit(nativeIds, FAN_OUT, async (id) => {
+      const restoreId = parseRestoreNativeId(id);
+      if (restoreId !== null) {
+        try {
+          const r = await lookupRestore(restoreId, ctx);
+          return r ? toRestoreJobModel(ref, r) : null;
+        } catch (e) {
+          return asError(e);
+        }
+      }
+      const j = byId.get(id);
+      return j instanceof Error ? j : j ? toBackupJobModel(ref, j) : null;
+    });
+  }
+
+  async function lookupBackups(nativeIds: readonly string[], ctx: RequestContext): Promise<Array<BackupModel | null | Error>> {
+    const jobs = await findBackupJobs(nativeIds, ctx);
+    return jobs.map((j) => (j instanceof Error ? j : j && hasBackupFile(j) ? toBackupModel(ref, j) : null));
+  }
+
+  async function lookupResources(nativeIds: readonly string[], ctx: RequestContext): Promise<Array<ResourceModel | null | Error>> {
+    return mapLimit(nativeIds, FAN_OUT, async (id) => {
+      if (!isNorcubeId(id)) return null;
+      try {
+        return toResourceModel(ref, await client.getDataSource(id, ctx));
+      } catch (e) {
+        return isNorcubeNotFound(e) ? null : asError(e);
+      }
+    });
+  }
+
+  async function lookupOrganizations(nativeIds: readonly string[], ctx: RequestContext): Promise<Array<OrganizationModel | null | Error>> {
+    try {
+      const id = await organizationId(ctx);
+      return nativeIds.map((n) => (id !== null && n === id ? toOrganizationModel(ref, id) : null));
+    } catch (e) {
+      return nativeIds.map(() => asError(e));
+    }
+  }
+
+  async function lookupSchedules(nativeIds: readonly string[], ctx: RequestContext): Promise<Array<ScheduleModel | null | Error>> {
+    return mapLimit(nativeIds, FAN_OUT, async (id) => {
+      const pair = parsePairNativeId(id);
+      if (!pair) return null;
+      try {
+        const attachments = await attachmentsOf(pair.dataSourceId, ctx);
+        const a = attachments?.find((x) => x.backupPolicy.id.toLowerCase() === pair.childId.toLowerCase());
+        return a ? toScheduleModel(ref, pair.dataSourceId, a, await policyOf(a, ctx)) : null;
+      } catch (e) {
+        return asError(e);
+      }
+    });
+  }
+
+  // ---- progress (polled) -------------------------------------------------------------------
+
+  async function snapshot(op: ProgressOperation, nativeId: string, ctx: RequestContext): Promise<ProgressUpdate | null> {
+    const restoreId = parseRestoreNativeId(nativeId);
+    if (restoreId !== null) {
+      if (op !== 'restore') return null;
+      const r = await lookupRestore(restoreId, ctx);
+      return r && restoreUpdate(r);
+    }
+    const pair = parsePairNativeId(nativeId);
+    if (!pair) return null;
+    if (op === 'backup') {
+      const [job] = await findBackupJobs([nativeId], ctx);
+      if (job instanceof Error) throw job;
+      return job && backupUpdate(job);
+    }
+    // The newest restore of that backup file.
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 10; pages++) {
+      let page;
+      try {
+        page = await restoresOf(pair.dataSourceId, cursor, NORCUBE_MAX_PAGE_SIZE, ctx);
+      } catch (e) {
+        if (e instanceof RestoresUnsupported) throw new GatewayError('UNSUPPORTED_BY_PROVIDER', `restore is not supported by provider "${ref.id}"`, { provider: ref.id });
+        throw e;
+      }
+      const hit = page.items.find((r) => r.sourceBackupId?.toLowerCase() === pair.childId.toLowerCase());
+      if (hit) return restoreUpdate(hit);
+      if (!page.next) return null;
+      cursor = page.next;
+    }
+    return null;
+  }
+
+  // ---- the adapter -------------------------------------------------------------------------
+
+  const adapter: ProviderAdapter = {
+    ref,
+    capabilities: NORCUBE_CAPABILITIES,
+    lists: {
+      organization: listOrganizations,
+      resource: listResources,
+      backup: listBackups,
+      job: listJobs,
+      schedule: listSchedules,
+    },
+    lookups: {
+      organization: lookupOrganizations,
+      resource: lookupResources,
+      backup: lookupBackups,
+      job: lookupJobs,
+      schedule: lookupSchedules,
+    },
+    progress: { snapshot },
+    async health(ctx) {
+      const started = performance.now();
+      try {
+        await client.listDataSources({ cursor: null, limit: 1 }, ctx);
+        return { status: 'UP', latencyMs: Math.round(performance.now() - started), message: null };
+      } catch (e) {
+        const limited = e instanceof ProviderHttpError && e.status === 429;
+        return { status: limited ? 'DEGRADED' : 'DOWN', latencyMs: null, message: e instanceof Error ? e.message : 'unreachable' };
+      }
+    },
+    close: () => client.close(),
+  };
+  return adapter;
+};
+
+// ---- progress updates --------------------------------------------------------------------
+
+const latest = (...ts: Array<string | null | undefined>) => ts.filter((t): t is string => !!t && !Number.isNaN(Date.parse(t))).sort((a, b) => Date.parse(b) - Date.parse(a))[0];
+
+function update(raw: string, bytesDone: number | null, error: string | null, at: string | undefined): ProgressUpdate {
+  const status = norcubeJobStatus.map(raw);
+  const done = TERMINAL_JOB_STATUSES.has(status);
+  return {
+    status,
+    providerStatus: raw,
+    percent: status === 'QUEUED' ? 0 : done && (status === 'SUCCEEDED' || status === 'PARTIAL') ? 100 : null,
+    phase: raw,
+    message: error,
+    bytesDone,
+    bytesTotal: null,
+    at: at ? new Date(at).toISOString() : new Date().toISOString(),
+    done,
+    error: status === 'FAILED' || status === 'PARTIAL' ? error : null,
+  };
+}
+
+function backupUpdate(j: NorcubeBackupJobDto): ProgressUpdate {
+  return update(j.jobStatus, j.jobBytesWritten ?? null, j.jobErrorSummary ?? null, latest(j.jobFinishedAt, j.jobStartedAt, j.jobCreatedAt));
+}
+
+function restoreUpdate(r: NorcubeRestoreJobDto): ProgressUpdate {
+  return update(r.status, r.bytesRestored ?? r.bytesRead ?? null, r.errorSummary ?? null, latest(r.finishedAt, r.startedAt, r.createdAt));
+}
+
+// ---- resume tokens and the data source walk ----------------------------------------------
+
+/** A position in the walk over data sources: which data source page, which data source in it, and where in its sub-list. */
+interface WalkPosition {
+  /** `cursors.next` of the data source page holding the data source; null for the first page. */
+  cursor: string | null;
+  /** The data source; null = the first of the page. */
+  dataSourceId: string | null;
+  /** Its index in the page, used when it has gone since. */
+  index: number;
+  /** Where its sub-list resumes; null = its start. */
+  sub: string | null;
+}
+
+const WALK_START: WalkPosition = { cursor: null, dataSourceId: null, index: 0, sub: null };
+
+function encodeWalk(p: WalkPosition): string {
+  return Buffer.from(JSON.stringify([p.cursor, p.dataSourceId, p.index, p.sub]), 'utf8').toString('base64url');
+}
+
+function decodeWalk(token: string): WalkPosition {
+  const fail = () => badUserInput('malformed cursor', 'after');
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw fail();
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw fail();
+  }
+  const strOrNull = (x: unknown) => x === null || (typeof x === 'string' && x.length > 0);
+  if (!Array.isArray(v) || v.length !== 4 || !strOrNull(v[0]) || !strOrNull(v[1]) || !Number.isSafeInteger(v[2]) || v[2] < 0 || !strOrNull(v[3])) throw fail();
+  return { cursor: v[0], dataSourceId: v[1], index: v[2], sub: v[3] };
+}
+
+type JobToken = { phase: 'backups'; cursor: string | null } | { phase: 'restores'; at: WalkPosition };
+
+function parseJobToken(after: string | null): JobToken {
+  if (after === null) return { phase: 'backups', cursor: null };
+  if (after.startsWith('b:') && after.length > 2) return { phase: 'backups', cursor: after.slice(2) };
+  if (after.startsWith('r:')) return { phase: 'restores', at: decodeWalk(after.slice(2)) };
+  throw badUserInput('malformed cursor', 'after');
+}
+
+/** One page of a data source's sub-list. */
+interface SubPage<T> {
+  items: T[];
+  next: string | null;
+}
+type SubList<T> = (dataSourceId: string, sub: string | null, limit: number) => Promise<SubPage<T>>;
+
+/**
+ * Lists `sub` of data source after data source (a few in parallel), from `start`, returning at
+ * most `limit` items and the exact position after the last one. A data source whose page would
+ * overflow the page is left for the next call; a page is never empty while more may follow; the
+ * walk crosses into the next data source page only while it has found nothing.
+ */
+async function walkDataSources<T>(
+  start: WalkPosition,
+  limit: number,
+  sub: SubList<T>,
+  dataSources: (cursor: string | null) => Promise<{ ids: string[]; next: string | null }>,
+): Promise<{ items: T[]; next: WalkPosition | null }> {
+  const out: T[] = [];
+  let remaining = Math.max(1, Math.min(limit, NORCUBE_MAX_PAGE_SIZE));
+  let pos = start;
+  for (;;) {
+    const page = await dataSources(pos.cursor);
+    const { ids } = page;
+    let first = pos.dataSourceId === null ? 0 : ids.findIndex((id) => id.toLowerCase() === pos.dataSourceId!.toLowerCase());
+    const found = first >= 0;
+    if (!found) first = Math.min(pos.index, ids.length);
+    const at = (i: number, s: string | null): WalkPosition => ({ cursor: pos.cursor, dataSourceId: ids[i], index: i, sub: s });
+    const after = (i: number): WalkPosition | null =>
+      i + 1 < ids.length ? at(i + 1, null) : page.next ? { cursor: page.next, dataSourceId: null, index: 0, sub: null } : null;
+    for (let b = first; b < ids.length; b += FAN_OUT) {
+      const batch = ids.slice(b, b + FAN_OUT);
+      const want = remaining;
+      const subOf = (i: number) => (i === first && found ? pos.sub : null);
+      const results = await Promise.all(batch.map((id, k) => sub(id, subOf(b + k), want)));
+      for (let k = 0; k < batch.length; k++) {
+        const i = b + k;
+        const r = results[k];
+        if (r.items.length > remaining) return { items: out, next: at(i, subOf(i)) };
+        out.push(...r.items);
+        remaining -= r.items.length;
+        if (r.next !== null) return { items: out, next: at(i, r.next) };
+        if (remaining === 0) return { items: out, next: after(i) };
+      }
+    }
+    if (page.next === null) return { items: out, next: null };
+    pos = { cursor: page.next, dataSourceId: null, index: 0, sub: null };
+    if (out.length > 0) return { items: out, next: pos };
+  }
+}
+
+/** Thrown inside a restore walk when the deployment answers 501 on restore routes. */
+class RestoresUnsupported extends Error {
+  constructor() {
+    super('restores are not implemented by this deployment');
+    this.name = 'RestoresUnsupported';
+  }
+}
+
+// ---- small utilities ---------------------------------------------------------------------
+
+function memoize<T>(ctx: RequestContext, key: string, fn: () => Promise<T>): Promise<T> {
+  const hit = ctx.memo.get(key);
+  if (hit) return hit as Promise<T>;
+  const p = fn();
+  ctx.memo.set(key, p);
+  p.catch(() => ctx.memo.delete(key));
+  return p;
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(v: T): void;
+  reject(e: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {}); // observed by the lookup that created it
+  return { promise, resolve, reject };
+}
+
+const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Maps with at most `limit` calls in flight; results in input order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

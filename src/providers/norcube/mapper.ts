@@ -1,0 +1,339 @@
+/**
+ * Norcube wire records -> our domain models, the status tables of DESIGN.md and the adapter's
+ * native ids. Pure functions: no I/O, no secrets (the DTOs carry none).
+ *
+ * Native ids: data source = its id; backup job and its file (backup) = `<datasourceId>/<jobId>`
+ * (so lookups batch per data source through `GET /backups?datasourceIDs=`); restore job =
+ * `restore:<restoreId>`; schedule = `<datasourceId>/<policyId>`; organization = its id.
+ */
+import type { BackupModel, JobModel, OrganizationModel, ProviderRef, ResourceModel, ScheduleModel } from '../../domain/models.ts';
+import { createStatusMapper, type BackupStatus, type JobStatus } from '../../domain/statuses.ts';
+import type {
+  NorcubeBackupJobDto, NorcubeBackupPolicyDto, NorcubeDataSourceDto, NorcubeDatasourcePolicyDto, NorcubeRestoreJobDto,
+} from './wire.ts';
+
+/** Concrete GraphQL type names of this provider. */
+export const NORCUBE_TYPENAMES = {
+  organization: 'NorcubeOrganization',
+  resource: 'NorcubeDataSource',
+  job: 'NorcubeJob',
+  backup: 'NorcubeBackup',
+  schedule: 'NorcubeSchedule',
+} as const;
+
+/** Norcube job (and restore job) status -> JobStatus, per DESIGN.md; case-insensitive, unknown -> UNKNOWN. */
+export const norcubeJobStatus = createStatusMapper<JobStatus>(
+  { queued: 'QUEUED', running: 'RUNNING', success: 'SUCCEEDED', partial: 'PARTIAL', failed: 'FAILED', canceled: 'CANCELED' },
+  'UNKNOWN',
+);
+
+const FILE_STATUSES = new Set(['success', 'partial']);
+
+/** True when the job left a backup file: it ended `success` or `partial` and wrote bytes. */
+export function hasBackupFile(job: Pick<NorcubeBackupJobDto, 'jobStatus' | 'jobBytesWritten'>): boolean {
+  const written = job.jobBytesWritten;
+  return FILE_STATUSES.has(String(job.jobStatus).toLowerCase()) && (written == null || written > 0);
+}
+
+/**
+ * The status of a job's file, per DESIGN.md: `jobDeletedAt` set EXPIRED, else success/partial with
+ * a file AVAILABLE; a job without a file is no backup (UNKNOWN).
+ */
+export function toBackupStatus(job: Pick<NorcubeBackupJobDto, 'jobStatus' | 'jobBytesWritten' | 'jobDeletedAt'>): BackupStatus {
+  if (!hasBackupFile(job)) return 'UNKNOWN';
+  return job.jobDeletedAt ? 'EXPIRED' : 'AVAILABLE';
+}
+
+// ---- native ids ----------------------------------------------------------------------------
+
+/** `<datasourceId>/<jobId>`: the native id of a backup job and of its file. */
+export const jobNativeId = (dataSourceId: string, jobId: string) => `${dataSourceId}/${jobId}`;
+/** `restore:<restoreId>`: the native id of a restore job. */
+export const restoreNativeId = (restoreId: string) => `restore:${restoreId}`;
+/** `<datasourceId>/<policyId>`: the native id of a policy attached to a data source. */
+export const scheduleNativeId = (dataSourceId: string, policyId: string) => `${dataSourceId}/${policyId}`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** True for the ids the service accepts (it parses every id as a UUID and answers 400 otherwise). */
+export const isNorcubeId = (id: string) => UUID.test(id);
+
+/** Splits `<datasourceId>/<childId>` (job, backup, schedule ids); null when it is not one. */
+export function parsePairNativeId(nativeId: string): { dataSourceId: string; childId: string } | null {
+  const i = nativeId.indexOf('/');
+  if (i <= 0) return null;
+  const dataSourceId = nativeId.slice(0, i);
+  const childId = nativeId.slice(i + 1);
+  return isNorcubeId(dataSourceId) && isNorcubeId(childId) ? { dataSourceId, childId } : null;
+}
+
+/** The restore id of `restore:<id>`; null when `nativeId` is not a restore job id. */
+export function parseRestoreNativeId(nativeId: string): string | null {
+  if (!nativeId.startsWith('restore:')) return null;
+  const id = nativeId.slice('restore:'.length);
+  return isNorcubeId(id) ? id : null;
+}
+
+// ---- models --------------------------------------------------------------------------------
+
+const iso = (v: string | null | undefined): string | null => {
+  if (typeof v !== 'string' || v === '') return null;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : new Date(t).toISOString();
+};
+const num = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const bytes = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null);
+const text = (v: string | null | undefined): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const bool = (v: boolean | null | undefined): boolean | null => (typeof v === 'boolean' ? v : null);
+
+/** The organization the token is scoped to; its name is the configured provider's name. */
+export function toOrganizationModel(provider: ProviderRef, organizationId: string): OrganizationModel {
+  return { typename: NORCUBE_TYPENAMES.organization, provider, nativeId: organizationId, name: provider.name, createdAt: null };
+}
+
+/** `NorcubeRestoreCheckHealth`: restore-test health over the last terminal checks (list rows only). */
+export interface NorcubeRestoreCheckHealthModel {
+  total: number;
+  passed: number | null;
+  warnings: number | null;
+  lastAt: string | null;
+}
+
+/** A data source -> `NorcubeDataSource` (Resource). Credentials are never on the wire; only `hasCredentials`. */
+export function toResourceModel(provider: ProviderRef, ds: NorcubeDataSourceDto): ResourceModel {
+  const checks = num(ds.restoreCheckTotal);
+  return {
+    typename: NORCUBE_TYPENAMES.resource,
+    provider,
+    nativeId: ds.id,
+    name: ds.name,
+    type: text(ds.engine),
+    organizationNativeId: text(ds.organizationId),
+    createdAt: iso(ds.createdAt),
+    engine: text(ds.engine),
+    environment: text(ds.environment),
+    isActive: ds.isActive === true,
+    hasCredentials: bool(ds.hasCredentials),
+    updatedAt: iso(ds.updatedAt),
+    detectedEngineVersion: text(ds.detectedEngineVersion),
+    detectedEngineVersionAt: iso(ds.detectedEngineVersionAt),
+    activeBackupJobs: num(ds.activeBackupJobs),
+    totalBackupJobs: num(ds.totalBackupJobs),
+    lastBackupAt: iso(ds.lastBackupAt),
+    lastBackupSizeBytes: bytes(ds.lastBackupSizeBytes),
+    nextRunAt: iso(ds.nextRunAt),
+    totalStoredBytes: bytes(ds.totalStoredBytes),
+    restoreTestingEnabled: bool(ds.restoreTestingEnabled),
+    restoreCheck: checks === null ? null : ({
+      total: checks, passed: num(ds.restoreCheckPassed), warnings: num(ds.restoreCheckWarnings), lastAt: iso(ds.restoreCheckLastAt),
+    } satisfies NorcubeRestoreCheckHealthModel),
+  };
+}
+
+/** `NorcubeVerification`: the latest restore test of a backup file. */
+export interface NorcubeVerificationModel {
+  status: JobStatus;
+  providerStatus: string | null;
+  passed: boolean | null;
+  verifiedAt: string | null;
+  restoreJobId: string | null;
+  hasLog: boolean | null;
+  warnings: string | null;
+}
+
+function verificationOf(job: NorcubeBackupJobDto): NorcubeVerificationModel | null {
+  if (job.verifyStatus == null && job.verifyPassed == null && job.verifiedAt == null && job.verifyRestoreJobId == null) return null;
+  return {
+    status: norcubeJobStatus.map(job.verifyStatus),
+    providerStatus: text(job.verifyStatus),
+    passed: bool(job.verifyPassed),
+    verifiedAt: iso(job.verifiedAt),
+    restoreJobId: text(job.verifyRestoreJobId),
+    hasLog: bool(job.verifyHasLog),
+    warnings: text(job.verifyWarnings),
+  };
+}
+
+/** The fields a backup job and its file share (named as in `NorcubeJob` and `NorcubeBackup`). */
+function backupJobFields(job: NorcubeBackupJobDto) {
+  return {
+    trigger: text(job.jobTrigger),
+    scheduledFor: iso(job.jobScheduledFor),
+    durationMs: num(job.jobDurationMs),
+    errorSummary: text(job.jobErrorSummary),
+    engine: text(job.datasourceEngine),
+    dataSourceName: text(job.datasourceName),
+    policyId: text(job.policyId),
+    policyName: text(job.policyName),
+    policyMethod: text(job.policyMethod),
+    policyCompression: text(job.policyCompression),
+    policyEncryption: text(job.policyEncryption),
+    policyRetentionDays: num(job.policyRetentionDays),
+    destinationId: text(job.destinationId),
+    destinationIsManaged: bool(job.destinationIsManaged),
+    destinationRegion: text(job.destinationRegion),
+    deletedAt: iso(job.jobDeletedAt),
+    expirationReason: text(job.jobExpirationReason),
+    verification: verificationOf(job),
+  };
+}
+
+/** A backup job -> `NorcubeJob` with operation `backup`. */
+export function toBackupJobModel(provider: ProviderRef, job: NorcubeBackupJobDto): JobModel {
+  const nativeId = jobNativeId(job.datasourceId, job.jobId);
+  const file = hasBackupFile(job);
+  return {
+    typename: NORCUBE_TYPENAMES.job,
+    provider,
+    nativeId,
+    name: [job.datasourceName, job.policyName].filter(Boolean).join(' · ') || null,
+    operation: 'backup',
+    status: norcubeJobStatus.map(job.jobStatus),
+    providerStatus: text(job.jobStatus),
+    organizationNativeId: null,
+    resourceNativeId: job.datasourceId,
+    backupNativeId: file ? nativeId : null,
+    bytesTransferred: bytes(job.jobBytesWritten),
+    createdAt: iso(job.jobCreatedAt),
+    startedAt: iso(job.jobStartedAt),
+    endedAt: iso(job.jobFinishedAt),
+    jobId: job.jobId,
+    hasFile: file,
+    ...backupJobFields(job),
+    restore: null,
+  };
+}
+
+/** `NorcubeRestoreDetails`: what only a restore job has. */
+export interface NorcubeRestoreDetailsModel {
+  mode: string | null;
+  sourceJobId: string | null;
+  targetDatabase: string | null;
+  targetConnectionRef: string | null;
+  bytesRead: number | null;
+  bytesRestored: number | null;
+  hasLog: boolean | null;
+  verifyLevel: string | null;
+  verifyPassed: boolean | null;
+  verifyWarnings: string | null;
+}
+
+/** A restore job -> `NorcubeJob` with operation `restore`. */
+export function toRestoreJobModel(provider: ProviderRef, r: NorcubeRestoreJobDto): JobModel {
+  const source = text(r.sourceBackupId);
+  const details: NorcubeRestoreDetailsModel = {
+    mode: text(r.mode),
+    sourceJobId: source,
+    targetDatabase: text(r.targetDatabase),
+    targetConnectionRef: text(r.targetConnectionRef),
+    bytesRead: bytes(r.bytesRead),
+    bytesRestored: bytes(r.bytesRestored),
+    hasLog: bool(r.hasLog),
+    verifyLevel: text(r.verifyLevel),
+    verifyPassed: bool(r.verifyPassed),
+    verifyWarnings: text(r.verifyWarnings),
+  };
+  return {
+    typename: NORCUBE_TYPENAMES.job,
+    provider,
+    nativeId: restoreNativeId(r.id),
+    name: r.dataSourceName ? `restore · ${r.dataSourceName}` : 'restore',
+    operation: 'restore',
+    status: norcubeJobStatus.map(r.status),
+    providerStatus: text(r.status),
+    organizationNativeId: null,
+    resourceNativeId: r.dataSourceId,
+    backupNativeId: source ? jobNativeId(r.dataSourceId, source) : null,
+    bytesTransferred: bytes(r.bytesRestored) ?? bytes(r.bytesRead),
+    createdAt: iso(r.createdAt),
+    startedAt: iso(r.startedAt),
+    endedAt: iso(r.finishedAt),
+    jobId: r.id,
+    hasFile: false,
+    trigger: null,
+    scheduledFor: null,
+    durationMs: num(r.durationMs),
+    errorSummary: text(r.errorSummary),
+    engine: text(r.engine),
+    dataSourceName: text(r.dataSourceName),
+    policyId: null,
+    policyName: null,
+    policyMethod: null,
+    policyCompression: null,
+    policyEncryption: null,
+    policyRetentionDays: null,
+    destinationId: null,
+    destinationIsManaged: null,
+    destinationRegion: null,
+    deletedAt: null,
+    expirationReason: null,
+    verification: null,
+    restore: details,
+  };
+}
+
+/** A file-bearing backup job -> `NorcubeBackup` (the job's file). Call only when {@link hasBackupFile}. */
+export function toBackupModel(provider: ProviderRef, job: NorcubeBackupJobDto): BackupModel {
+  const created = iso(job.jobCreatedAt);
+  return {
+    typename: NORCUBE_TYPENAMES.backup,
+    provider,
+    nativeId: jobNativeId(job.datasourceId, job.jobId),
+    name: [job.datasourceName, created].filter(Boolean).join(' · ') || null,
+    status: toBackupStatus(job),
+    providerStatus: text(job.jobStatus),
+    organizationNativeId: null,
+    resourceNativeId: job.datasourceId,
+    sizeBytes: bytes(job.jobBytesWritten),
+    createdAt: created,
+    completedAt: iso(job.jobFinishedAt),
+    jobId: job.jobId,
+    startedAt: iso(job.jobStartedAt),
+    ...backupJobFields(job),
+  };
+}
+
+/** `NorcubeDestination`: where a policy writes its files. */
+export interface NorcubeDestinationModel {
+  id: string;
+  name: string | null;
+  isManaged: boolean | null;
+}
+
+/**
+ * A policy attached to a data source -> `NorcubeSchedule`. `policy` is the attachment's embedded
+ * `backupPolicy`, or the full record from `/backup-policies` when the embed was thin.
+ */
+export function toScheduleModel(
+  provider: ProviderRef, dataSourceId: string, attachment: NorcubeDatasourcePolicyDto, policy: NorcubeBackupPolicyDto,
+): ScheduleModel {
+  const dest = attachment.destination;
+  return {
+    typename: NORCUBE_TYPENAMES.schedule,
+    provider,
+    nativeId: scheduleNativeId(dataSourceId, policy.id),
+    name: text(policy.name),
+    enabled: attachment.isEnabled === true,
+    crons: text(policy.scheduleCron) ? [policy.scheduleCron.trim()] : [],
+    timezone: text(policy.timezone),
+    organizationNativeId: text(policy.organizationId),
+    resourceNativeId: dataSourceId,
+    nextRunAt: iso(attachment.nextRunAt),
+    policyId: policy.id,
+    attachmentId: attachment.id,
+    priority: num(attachment.priority),
+    jitterSeconds: num(attachment.jitterSeconds),
+    attachedAt: iso(attachment.createdAt),
+    lastScheduledAt: iso(attachment.lastSheduledAt),
+    retentionDays: num(policy.retentionDays),
+    keepLastN: num(policy.keepLastN),
+    method: text(policy.method),
+    compression: text(policy.compression),
+    encryption: text(policy.encryption),
+    parallelism: num(policy.parallelism),
+    pitrEnabled: bool(policy.pitrEnabled),
+    throttleMbps: num(policy.throttleMbps),
+    destination: ({
+      id: text(dest?.id) ?? policy.destinationId, name: text(dest?.name), isManaged: bool(dest?.isManaged),
+    } satisfies NorcubeDestinationModel),
+  };
+}
