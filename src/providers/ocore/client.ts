@@ -1,0 +1,244 @@
+/**
+ * The oCore HTTP client: bearer auth, the routes in one place (under `/api`), the `{ error }` error
+ * body, offset paging (`limit` + `offset` -> `{ <items>, total }`) and light validation of every
+ * body the adapter reads. Built on the shared upstream layer, so retries, deadlines, request ids
+ * and per-request GET dedupe come from there.
+ */
+import type { Dispatcher } from 'undici';
+import type { ProviderRef } from '../../domain/models.ts';
+import { createUpstreamClient, type QueryInit, type UpstreamCallObserver, type UpstreamSettings } from '../../upstream/client.ts';
+import { ProviderHttpError, ProviderResponseError } from '../../upstream/errors.ts';
+import type { RequestContext } from '../provider.ts';
+import type {
+  OcoreAlertCountDto, OcoreAlertDto, OcoreBackupDto, OcoreEnvironmentDto, OcoreOperationStepDto, OcoreOperationTypeValue,
+  OcorePitrCoverageDto, OcoreProjectDto, OcoreRestoreLogDto, OcoreScheduleDto,
+} from './wire.ts';
+
+/** Largest `limit` any oCore list accepts *(doc: "max 100")*. */
+export const OCORE_MAX_PAGE_SIZE = 100;
+
+/** The path prefix every oCore route lives under *(doc)*. */
+export const OCORE_API_PREFIX = '/api';
+
+/** Pages of `GET /projects` read at most, so a server that ignores `offset` cannot loop us forever. */
+const MAX_PROJECT_PAGES = 100;
+
+const seg = (id: string) => encodeURIComponent(id);
+
+/** Every path the adapter calls, relative to `<baseUrl>/api`. */
+export const OCORE_ROUTES = {
+  projects: () => '/projects',
+  projectEnvironments: (projectId: string) => `/projects/${seg(projectId)}/environments`,
+  projectBackups: (projectId: string) => `/projects/${seg(projectId)}/backups`,
+  environmentBackups: (envId: string) => `/environments/${seg(envId)}/backups`,
+  backup: (id: string) => `/backups/${seg(id)}`,
+  backupSchedule: (envId: string) => `/environments/${seg(envId)}/backup-schedule`,
+  pitrCoverage: (envId: string) => `/environments/${seg(envId)}/pitr-coverage`,
+  restoreLogs: (envId: string) => `/environments/${seg(envId)}/restore-logs`,
+  alerts: () => '/backup-alerts',
+  alertCount: () => '/backup-alerts/count',
+  operationSteps: (type: OcoreOperationTypeValue, id: string) => `/operations/${type}/${seg(id)}/steps`,
+} as const;
+
+/** Reads the provider's message from its error body `{ "error": "<message>" }`; oCore sends no code. */
+export function describeOcoreError(_status: number, body: unknown): { code: string | null; message: string | null } {
+  if (!isObject(body)) return { code: null, message: null };
+  return { code: null, message: typeof body.error === 'string' && body.error !== '' ? body.error : null };
+}
+
+/** True when `e` is an HTTP 404 from oCore (unknown record, or no schedule for an environment). */
+export function isOcoreNotFound(e: unknown): boolean {
+  return e instanceof ProviderHttpError && e.status === 404;
+}
+
+/** The `<baseUrl>/api` root the routes are appended to; a base URL that already ends in `/api` is kept. */
+export function ocoreApiRoot(baseUrl: string): string {
+  const trimmed = baseUrl.replace(/\/+$/, '');
+  return trimmed.endsWith(OCORE_API_PREFIX) ? trimmed : trimmed + OCORE_API_PREFIX;
+}
+
+/** One offset page request; `limit` is clamped to 1..{@link OCORE_MAX_PAGE_SIZE}. */
+export interface OcoreOffsetRequest {
+  limit: number;
+  offset: number;
+}
+
+/** One offset page, validated. */
+export interface OcoreOffsetPage<T> {
+  items: T[];
+  /** The body's `total` (matching records across all pages); null when the body had none. */
+  total: number | null;
+}
+
+/** Options of {@link createOcoreClient}. */
+export interface OcoreClientOptions {
+  provider: ProviderRef;
+  /** The API host, e.g. `https://api.ocore.dev`; `/api` is appended (see {@link ocoreApiRoot}). */
+  baseUrl: string;
+  /** The bearer token (a JWT). Never logged or put in an error. */
+  token: string;
+  settings?: UpstreamSettings;
+  observer?: UpstreamCallObserver;
+  /** Replaces the connection pool (tests). */
+  dispatcher?: Dispatcher;
+}
+
+/** Typed reads of the oCore API. Every method throws the shared typed upstream errors. */
+export interface OcoreClient {
+  /** `GET /projects`, every page: the projects the token sees, in the provider's order. */
+  listProjects(ctx: RequestContext): Promise<OcoreProjectDto[]>;
+  /** `GET /projects/{id}/environments`: one page. */
+  listEnvironments(projectId: string, req: OcoreOffsetRequest, ctx: RequestContext): Promise<OcoreOffsetPage<OcoreEnvironmentDto>>;
+  /** `GET /projects/{id}/backups`: one page of the project's backups, optionally of one raw status. */
+  listProjectBackups(
+    projectId: string, req: OcoreOffsetRequest & { status?: string }, ctx: RequestContext,
+  ): Promise<OcoreOffsetPage<OcoreBackupDto>>;
+  /** `GET /environments/{id}/backups`: one page of the environment's backups, optionally of one raw status / type. */
+  listEnvironmentBackups(
+    envId: string, req: OcoreOffsetRequest & { status?: string; type?: string }, ctx: RequestContext,
+  ): Promise<OcoreOffsetPage<OcoreBackupDto>>;
+  /** `GET /backups/{id}`. */
+  getBackup(id: string, ctx: RequestContext): Promise<OcoreBackupDto>;
+  /** `GET /environments/{id}/backup-schedule`; null on 404 (the environment has no schedule). */
+  getBackupSchedule(envId: string, ctx: RequestContext): Promise<OcoreScheduleDto | null>;
+  /** `GET /environments/{id}/pitr-coverage`. */
+  getPitrCoverage(envId: string, ctx: RequestContext): Promise<OcorePitrCoverageDto>;
+  /** `GET /environments/{id}/restore-logs`: one page of restores whose source or target is the environment. */
+  listRestoreLogs(envId: string, req: OcoreOffsetRequest, ctx: RequestContext): Promise<OcoreOffsetPage<OcoreRestoreLogDto>>;
+  /** `GET /backup-alerts`: the first `limit` alerts (the API has no offset). */
+  listAlerts(req: { includeDismissed: boolean; limit: number }, ctx: RequestContext): Promise<OcoreOffsetPage<OcoreAlertDto>>;
+  /** `GET /backup-alerts/count`. */
+  getAlertCount(ctx: RequestContext): Promise<OcoreAlertCountDto>;
+  /** `GET /operations/{type}/{id}/steps`: the steps of an operation, as sent. */
+  listOperationSteps(type: OcoreOperationTypeValue, id: string, ctx: RequestContext): Promise<OcoreOperationStepDto[]>;
+  close(): Promise<void>;
+}
+
+/** Creates the client of one oCore instance. */
+export function createOcoreClient(options: OcoreClientOptions): OcoreClient {
+  const { provider, token } = options;
+  const http = createUpstreamClient({
+    provider,
+    baseUrl: ocoreApiRoot(options.baseUrl),
+    authHeaders: () => ({ authorization: `Bearer ${token}` }),
+    describeError: describeOcoreError,
+    settings: options.settings,
+    observer: options.observer,
+    dispatcher: options.dispatcher,
+  });
+  const bad = (ctx: RequestContext, detail: string) => new ProviderResponseError(provider.id, ctx.requestId, detail);
+  const clamp = (limit: number) => Math.max(1, Math.min(OCORE_MAX_PAGE_SIZE, Math.floor(limit)));
+  const offsetOf = (offset: number) => Math.max(0, Math.floor(offset));
+
+  async function page<T>(
+    path: string, query: QueryInit | undefined, key: string, isItem: (v: unknown) => v is T, ctx: RequestContext,
+  ): Promise<OcoreOffsetPage<T>> {
+    const body = await http.get<unknown>(path, query, ctx);
+    if (!isObject(body) || !Array.isArray(body[key])) throw bad(ctx, `${path}: no ${key} list`);
+    const items = body[key] as unknown[];
+    if (!items.every(isItem)) throw bad(ctx, `${path}: malformed item`);
+    const total = body.total;
+    if (total != null && !(typeof total === 'number' && Number.isInteger(total) && total >= 0)) throw bad(ctx, `${path}: total is not a count`);
+    return { items, total: typeof total === 'number' ? total : null };
+  }
+
+  async function one<T>(path: string, isItem: (v: unknown) => v is T, ctx: RequestContext): Promise<T> {
+    const body = await http.get<unknown>(path, undefined, ctx);
+    if (!isItem(body)) throw bad(ctx, `${path}: malformed record`);
+    return body;
+  }
+
+  return {
+    async listProjects(ctx) {
+      // The route is assumed (PROVIDERS.md): read the default page, then follow `offset` while the
+      // body's total says there is more; stop if a page adds nothing new (offset not honoured).
+      const out: OcoreProjectDto[] = [];
+      const seen = new Set<string>();
+      for (let n = 0; n < MAX_PROJECT_PAGES; n++) {
+        const query = n === 0 ? undefined : { offset: out.length };
+        const p = await page(OCORE_ROUTES.projects(), query, 'projects', isProject, ctx);
+        const fresh = p.items.filter((x) => !seen.has(x.id));
+        for (const x of fresh) {
+          seen.add(x.id);
+          out.push(x);
+        }
+        if (fresh.length === 0 || p.total === null || out.length >= p.total) break;
+      }
+      return out;
+    },
+    listEnvironments: (projectId, req, ctx) =>
+      page(OCORE_ROUTES.projectEnvironments(projectId), { limit: clamp(req.limit), offset: offsetOf(req.offset) }, 'environments', isEnvironment, ctx),
+    listProjectBackups: (projectId, req, ctx) =>
+      page(
+        OCORE_ROUTES.projectBackups(projectId),
+        { status: req.status, limit: clamp(req.limit), offset: offsetOf(req.offset) },
+        'backups', isBackup, ctx,
+      ),
+    listEnvironmentBackups: (envId, req, ctx) =>
+      page(
+        OCORE_ROUTES.environmentBackups(envId),
+        { status: req.status, type: req.type, limit: clamp(req.limit), offset: offsetOf(req.offset) },
+        'backups', isBackup, ctx,
+      ),
+    getBackup: (id, ctx) => one(OCORE_ROUTES.backup(id), isBackup, ctx),
+    async getBackupSchedule(envId, ctx) {
+      try {
+        return await one(OCORE_ROUTES.backupSchedule(envId), isSchedule, ctx);
+      } catch (e) {
+        if (isOcoreNotFound(e)) return null;
+        throw e;
+      }
+    },
+    getPitrCoverage: (envId, ctx) => one(OCORE_ROUTES.pitrCoverage(envId), isPitrCoverage, ctx),
+    listRestoreLogs: (envId, req, ctx) =>
+      page(OCORE_ROUTES.restoreLogs(envId), { limit: clamp(req.limit), offset: offsetOf(req.offset) }, 'restoreLogs', isRestoreLog, ctx),
+    listAlerts: (req, ctx) =>
+      page(OCORE_ROUTES.alerts(), { include_dismissed: req.includeDismissed, limit: clamp(req.limit) }, 'alerts', isAlert, ctx),
+    async getAlertCount(ctx) {
+      const body = await http.get<unknown>(OCORE_ROUTES.alertCount(), undefined, ctx);
+      if (!isObject(body) || typeof body.undismissed !== 'number' || typeof body.unread !== 'number') {
+        throw bad(ctx, `${OCORE_ROUTES.alertCount()}: malformed count`);
+      }
+      return { undismissed: body.undismissed, unread: body.unread };
+    },
+    async listOperationSteps(type, id, ctx) {
+      const p = await page(OCORE_ROUTES.operationSteps(type, id), undefined, 'steps', isStep, ctx);
+      return p.items;
+    },
+    close: () => http.close(),
+  };
+}
+
+// Light shape checks: enough that the mapper never dereferences garbage.
+function isObject(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+const hasStrings = (v: unknown, keys: readonly string[]): boolean => isObject(v) && keys.every((k) => typeof v[k] === 'string' && v[k] !== '');
+const optionalObject = (v: unknown) => v == null || isObject(v);
+const optionalArray = (v: unknown) => v == null || Array.isArray(v);
+
+function isProject(v: unknown): v is OcoreProjectDto {
+  return hasStrings(v, ['id']);
+}
+function isEnvironment(v: unknown): v is OcoreEnvironmentDto {
+  return hasStrings(v, ['id']);
+}
+function isBackup(v: unknown): v is OcoreBackupDto {
+  return hasStrings(v, ['id']) && typeof (v as any).status === 'string' &&
+    optionalObject((v as any).recoveryEvidence) && optionalObject((v as any).remotePaths) && optionalArray((v as any).gfsTiers);
+}
+function isSchedule(v: unknown): v is OcoreScheduleDto {
+  return isObject(v) && optionalArray(v.destinationIds);
+}
+function isPitrCoverage(v: unknown): v is OcorePitrCoverageDto {
+  return isObject(v) && optionalArray(v.baseBackups) && optionalArray(v.gaps) && optionalArray(v.walRanges);
+}
+function isRestoreLog(v: unknown): v is OcoreRestoreLogDto {
+  return hasStrings(v, ['id']) && typeof (v as any).status === 'string' && optionalObject((v as any).recoveryEvidence);
+}
+function isAlert(v: unknown): v is OcoreAlertDto {
+  return hasStrings(v, ['id']) && typeof (v as any).type === 'string';
+}
+function isStep(v: unknown): v is OcoreOperationStepDto {
+  return isObject(v) && (typeof v.id === 'string' || typeof v.id === 'number');
+}

@@ -1,0 +1,481 @@
+/**
+ * The oCore adapter: environments (Resources) of every project, backups, backup runs and restores
+ * (Jobs), alerts and schedules, read through the oCore API. Lists page with oCore's `limit` +
+ * `offset` across several upstream lists (one per project or environment); the resume token names
+ * the list, the phase, the upstream list (segment) and the offset in it, base64url-encoded.
+ *
+ * Resume tokens (before encoding), `<list>:<phase>:<segment>:<offset>`:
+ * - resource `resource:0:<projectIndex>:<offset>` (environments of each project in turn);
+ * - backup `backup:0:<projectIndex>:<offset>`, or `backup:0:0:<offset>` with a resource filter
+ *   (that environment's backups);
+ * - job `job:0:<projectIndex>:<offset>` (backup runs, the backup stream again), then
+ *   `job:1:<environmentIndex>:<offset>` (restore logs of each environment);
+ * - alert `alert:0:0:<offset>` (in memory: the API has no offset, so the first 100 alerts are read
+ *   once per request and paged here); schedule `schedule:0:<environmentIndex>:0`.
+ * Indexes refer to the provider's own project / environment order.
+ */
+import { badUserInput } from '../../domain/errors.ts';
+import { matchesFilter } from '../../domain/filter.ts';
+import type { AlertModel, BackupModel, JobModel, ResourceModel, ScheduleModel } from '../../domain/models.ts';
+import { ProviderHttpError, isUpstreamError } from '../../upstream/errors.ts';
+import type {
+  ListFilter, Page, ProviderAdapter, ProviderAdapterFactory, ProviderCapabilities, ProviderHealthModel, RequestContext,
+} from '../provider.ts';
+import { OCORE_MAX_PAGE_SIZE, createOcoreClient, isOcoreNotFound, type OcoreOffsetPage } from './client.ts';
+import {
+  OCORE_ORGANIZATION_ID, OCORE_TYPENAMES, ocoreBackupStatus, ocoreJobStatus, parseJobNativeId, restoreEnvironmentId,
+  toAlertModel, toBackupModel, toBackupRunModel, toEnvironmentModel, toOperationStepModels, toOrganizationModel,
+  toPitrCoverageModel, toRestoreModel, toScheduleModel,
+} from './mapper.ts';
+import type { OcoreBackupDto, OcoreEnvironmentDto, OcoreProjectDto, OcoreRestoreLogDto } from './wire.ts';
+
+/** How many upstream calls a lookup or a schedule scan runs at once. */
+const CONCURRENCY = 8;
+/** Pages of one environment list or restore-log list read at most when reading it whole. */
+const MAX_WHOLE_LIST_PAGES = 200;
+
+/** What oCore can do. Mutations and progress are wired separately. */
+export const OCORE_CAPABILITIES: ProviderCapabilities = {
+  lists: ['organization', 'resource', 'backup', 'job', 'alert', 'schedule'],
+  progress: 'sse',
+  triggerBackup: true,
+  restoreBackup: true,
+  deleteBackup: true,
+  manageAlerts: true,
+  manageSchedules: true,
+  managePolicies: false,
+  verifyBackup: false,
+  downloadBackup: false,
+};
+
+// ---- resume tokens -------------------------------------------------------------------------
+
+/** Where a list resumes: phase (e.g. backup runs, then restores), upstream list, offset in it. */
+interface Position {
+  phase: number;
+  seg: number;
+  offset: number;
+}
+
+const START: Position = { phase: 0, seg: 0, offset: 0 };
+const TOKEN = /^([a-z]+):(\d{1,9}):(\d{1,9}):(\d{1,9})$/;
+
+function encodeToken(list: string, p: Position): string {
+  return Buffer.from(`${list}:${p.phase}:${p.seg}:${p.offset}`, 'utf8').toString('base64url');
+}
+
+/** Decodes a resume token of `list`; null token = the start; anything else is BAD_USER_INPUT. */
+function decodeToken(raw: string | null, list: string, phases: number): Position {
+  if (raw === null) return START;
+  const m = /^[A-Za-z0-9_-]{1,64}$/.test(raw) ? TOKEN.exec(Buffer.from(raw, 'base64url').toString('utf8')) : null;
+  if (!m || m[1] !== list || Number(m[2]) >= phases) throw badUserInput('malformed cursor', 'after');
+  return { phase: Number(m[2]), seg: Number(m[3]), offset: Number(m[4]) };
+}
+
+// ---- paging over a sequence of offset-paged upstream lists -----------------------------------
+
+/** What one read of an upstream list gave: items kept (mapped), how many it read, its total. */
+interface Chunk<T> {
+  items: T[];
+  read: number;
+  total: number | null;
+}
+
+/** Reads one page of one upstream list at `offset`, asking for `limit` records. */
+type Segment<T> = (offset: number, limit: number) => Promise<Chunk<T>>;
+
+/** The upstream lists of one phase, resolved when the phase is reached. */
+type Phase<T> = () => Promise<Segment<T>[]>;
+
+/**
+ * Reads one logical page from `from`: the first upstream page with kept items, skipping exhausted
+ * and empty lists (an empty page would tell the gateway the list ended). `next` resumes right after
+ * the last upstream record read; `total` is the upstream total when the whole list is a single
+ * upstream list (the caller decides whether every filter was pushed down).
+ */
+async function readPage<T>(phases: Phase<T>[], from: Position, limit: number): Promise<{ items: T[]; next: Position | null; total: number | null }> {
+  const want = Math.max(1, Math.min(OCORE_MAX_PAGE_SIZE, Math.floor(limit)));
+  let pos: Position | null = from;
+  let total: number | null = null;
+  while (pos !== null && pos.phase < phases.length) {
+    const segments = await phases[pos.phase]();
+    const single = phases.length === 1 && segments.length === 1;
+    if (pos.seg >= segments.length) {
+      pos = pos.phase + 1 < phases.length ? { phase: pos.phase + 1, seg: 0, offset: 0 } : null;
+      continue;
+    }
+    const chunk = await segments[pos.seg](pos.offset, want);
+    if (single) total = chunk.total;
+    const exhausted = chunk.read < want || (chunk.total !== null && pos.offset + chunk.read >= chunk.total);
+    let after: Position | null = { ...pos, offset: pos.offset + chunk.read };
+    if (exhausted) {
+      if (pos.seg + 1 < segments.length) after = { phase: pos.phase, seg: pos.seg + 1, offset: 0 };
+      else if (pos.phase + 1 < phases.length) after = { phase: pos.phase + 1, seg: 0, offset: 0 };
+      else after = null;
+    }
+    if (chunk.items.length > 0) return { items: chunk.items, next: after, total };
+    pos = after;
+  }
+  return { items: [], next: null, total };
+}
+
+/** Wraps `readPage` into the adapter's page contract. */
+async function listPage<T>(list: string, phases: Phase<T>[], from: Position, limit: number, exactTotal: boolean): Promise<Page<T>> {
+  const r = await readPage(phases, from, limit);
+  return { items: r.items, next: r.next ? encodeToken(list, r.next) : null, total: exactTotal ? r.total : null };
+}
+
+// ---- filters -------------------------------------------------------------------------------
+
+/** How a normalized status filter goes upstream: not at all, as one raw value, or "nothing can match". */
+type StatusPush = { kind: 'all' } | { kind: 'one'; raw: string } | { kind: 'none' } | { kind: 'memory' };
+
+/**
+ * oCore filters by one raw status only. A filter whose statuses all come from one raw value is
+ * pushed down; one no raw value maps to matches nothing; UNKNOWN (any value outside the table) or
+ * several raw values stay in memory.
+ */
+function statusPush<S extends string>(mapper: { rawFor(wanted: readonly S[]): string[] }, status: ListFilter['status']): StatusPush {
+  if (!status || status.length === 0) return { kind: 'all' };
+  if (status.includes('UNKNOWN')) return { kind: 'memory' };
+  const raw = mapper.rawFor(status as readonly S[]);
+  if (raw.length === 0) return { kind: 'none' };
+  return raw.length === 1 ? { kind: 'one', raw: raw[0] } : { kind: 'memory' };
+}
+
+/** True when the filter names another organization than the token's: nothing can match. */
+const otherOrganization = (f: ListFilter) => f.organizationId !== undefined && f.organizationId !== OCORE_ORGANIZATION_ID;
+const hasTimeRange = (f: ListFilter) => f.since !== undefined || f.until !== undefined;
+const EMPTY: Page<never> = { items: [], next: null, total: 0 };
+
+// ---- helpers -------------------------------------------------------------------------------
+
+/** Maps with at most `cap` calls in flight, keeping order; rejects with the first failure. */
+async function mapLimit<T, R>(items: readonly T[], cap: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(cap, items.length) }, worker));
+  return out;
+}
+
+const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
+const emptyOn404 = <T>(e: unknown): Chunk<T> => {
+  if (isOcoreNotFound(e)) return { items: [], read: 0, total: 0 };
+  throw e;
+};
+
+/** An environment with the project it belongs to. */
+interface EnvironmentEntry {
+  project: OcoreProjectDto;
+  env: OcoreEnvironmentDto;
+}
+
+// ---- the adapter ---------------------------------------------------------------------------
+
+/** Builds the adapter of one oCore instance. The secret is only ever sent as the bearer token. */
+export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
+  const { ref } = options;
+  const client = createOcoreClient({
+    provider: ref,
+    baseUrl: options.baseUrl,
+    token: options.secret,
+    settings: options.upstream,
+    observer: options.onUpstreamCall,
+  });
+
+  /** Per-request memo, keyed by provider id. */
+  function memo<T>(ctx: RequestContext, key: string, fn: () => Promise<T>): Promise<T> {
+    const k = `${ref.id}:ocore:${key}`;
+    let p = ctx.memo.get(k) as Promise<T> | undefined;
+    if (!p) {
+      p = fn();
+      ctx.memo.set(k, p);
+      p.catch(() => ctx.memo.delete(k));
+    }
+    return p;
+  }
+
+  const projects = (ctx: RequestContext) => memo(ctx, 'projects', () => client.listProjects(ctx));
+
+  /** Reads a whole offset-paged list, 100 at a time. */
+  async function readWhole<T>(read: (offset: number, limit: number) => Promise<OcoreOffsetPage<T>>): Promise<T[]> {
+    const out: T[] = [];
+    for (let n = 0; n < MAX_WHOLE_LIST_PAGES; n++) {
+      const p = await read(out.length, OCORE_MAX_PAGE_SIZE);
+      out.push(...p.items);
+      if (p.items.length < OCORE_MAX_PAGE_SIZE || (p.total !== null && out.length >= p.total)) break;
+    }
+    return out;
+  }
+
+  /** Every environment of every project, in project order then the provider's order. */
+  const environments = (ctx: RequestContext): Promise<EnvironmentEntry[]> =>
+    memo(ctx, 'environments', async () => {
+      const all = await projects(ctx);
+      // Errors propagate: a partial environment list would make lookups answer null for real ids.
+      const perProject = await mapLimit(all, CONCURRENCY, async (project) => {
+        const envs = await readWhole((offset, limit) => client.listEnvironments(project.id, { offset, limit }, ctx));
+        return envs.map((env) => ({ project, env }));
+      });
+      return perProject.flat();
+    });
+
+  /** Every restore log listed under an environment. */
+  const restoreLogs = (envId: string, ctx: RequestContext): Promise<OcoreRestoreLogDto[]> =>
+    memo(ctx, `restore-logs:${envId}`, () => readWhole((offset, limit) => client.listRestoreLogs(envId, { offset, limit }, ctx)));
+
+  /** The first 100 alerts (the API has no offset), as models, and whether that is all of them. */
+  const alerts = (includeDismissed: boolean, ctx: RequestContext) =>
+    memo(ctx, `alerts:${includeDismissed}`, async () => {
+      const p = await client.listAlerts({ includeDismissed, limit: OCORE_MAX_PAGE_SIZE }, ctx);
+      return { models: p.items.map((a) => toAlertModel(ref, a)), complete: p.total === null ? p.items.length < OCORE_MAX_PAGE_SIZE : p.items.length >= p.total };
+    });
+
+  /**
+   * The backup stream: one upstream list per project, or the environment's list under a resource
+   * filter, with a single raw status pushed down.
+   */
+  async function backupSegments<T>(filter: ListFilter, status: StatusPush, map: (b: OcoreBackupDto) => T, ctx: RequestContext): Promise<Segment<T>[]> {
+    if (status.kind === 'none') return [];
+    const raw = status.kind === 'one' ? status.raw : undefined;
+    const chunkOf = (p: OcoreOffsetPage<OcoreBackupDto>): Chunk<T> => ({ items: p.items.map(map), read: p.items.length, total: p.total });
+    if (filter.resourceId !== undefined) {
+      const envId = filter.resourceId;
+      return [(offset, limit) => client.listEnvironmentBackups(envId, { offset, limit, status: raw }, ctx).then(chunkOf, emptyOn404<T>)];
+    }
+    return (await projects(ctx)).map((project): Segment<T> =>
+      (offset, limit) => client.listProjectBackups(project.id, { offset, limit, status: raw }, ctx).then(chunkOf, emptyOn404<T>));
+  }
+
+  /** Restore logs of each environment (or of the filtered one), each restore kept under its own environment only. */
+  async function restoreSegments(filter: ListFilter, ctx: RequestContext): Promise<Segment<JobModel>[]> {
+    const ids = filter.resourceId !== undefined ? [filter.resourceId] : (await environments(ctx)).map((e) => e.env.id);
+    return ids.map((envId): Segment<JobModel> => (offset, limit) =>
+      client.listRestoreLogs(envId, { offset, limit }, ctx).then(
+        (p) => ({
+          items: p.items.filter((log) => restoreEnvironmentId(log, envId) === envId).map((log) => toRestoreModel(ref, log, envId)),
+          read: p.items.length,
+          total: p.total,
+        }),
+        emptyOn404<JobModel>,
+      ));
+  }
+
+  /**
+   * Schedules of environments from index `from`, up to `limit`: reads as many environments at once
+   * as schedules are still wanted, at most 8 (an environment without a schedule answers 404).
+   */
+  async function schedulePage(envIds: readonly string[], from: number, limit: number, ctx: RequestContext): Promise<{ items: ScheduleModel[]; next: number | null }> {
+    const items: ScheduleModel[] = [];
+    for (let i = from; i < envIds.length;) {
+      const batch = envIds.slice(i, i + Math.min(CONCURRENCY, limit - items.length));
+      const found = await Promise.all(batch.map((id) => client.getBackupSchedule(id, ctx)));
+      for (let j = 0; j < batch.length; j++) {
+        const s = found[j];
+        if (!s) continue;
+        items.push(toScheduleModel(ref, batch[j], s));
+        if (items.length >= limit) return { items, next: i + j + 1 < envIds.length ? i + j + 1 : null };
+      }
+      i += batch.length;
+    }
+    return { items, next: null };
+  }
+
+  const adapter: ProviderAdapter = {
+    ref,
+    capabilities: OCORE_CAPABILITIES,
+
+    lists: {
+      async organization(req) {
+        if (req.after !== null) throw badUserInput('malformed cursor', 'after');
+        if (otherOrganization(req.filter)) return EMPTY;
+        return { items: [toOrganizationModel(ref)], next: null, total: 1 };
+      },
+
+      async resource(req, ctx) {
+        const from = decodeToken(req.after, 'resource', 1);
+        if (otherOrganization(req.filter)) return EMPTY;
+        const phase: Phase<ResourceModel> = async () =>
+          (await projects(ctx)).map((project): Segment<ResourceModel> => (offset, limit) =>
+            client.listEnvironments(project.id, { offset, limit }, ctx).then(
+              (p) => ({ items: p.items.map((env) => toEnvironmentModel(ref, project, env)), read: p.items.length, total: p.total }),
+              emptyOn404<ResourceModel>,
+            ));
+        return listPage('resource', [phase], from, req.limit, !hasTimeRange(req.filter));
+      },
+
+      async backup(req, ctx) {
+        const { filter } = req;
+        const from = decodeToken(req.after, 'backup', 1);
+        if (otherOrganization(filter)) return EMPTY;
+        const status = statusPush(ocoreBackupStatus, filter.status);
+        const phase: Phase<BackupModel> = () => backupSegments(filter, status, (b) => toBackupModel(ref, b), ctx);
+        const exact = status.kind !== 'memory' && !hasTimeRange(filter);
+        const page = await listPage('backup', [phase], from, req.limit, exact);
+        return status.kind === 'none' ? { ...page, total: 0 } : page;
+      },
+
+      async job(req, ctx) {
+        const { filter } = req;
+        const from = decodeToken(req.after, 'job', 2);
+        if (otherOrganization(filter)) return EMPTY;
+        const status = statusPush(ocoreJobStatus, filter.status);
+        const runs: Phase<JobModel> = () => backupSegments(filter, status, (b) => toBackupRunModel(ref, b), ctx);
+        // Restore logs cannot be filtered upstream; only a status nothing maps to skips them.
+        const restores: Phase<JobModel> = async () => (status.kind === 'none' ? [] : restoreSegments(filter, ctx));
+        const page = await listPage('job', [runs, restores], from, req.limit, false);
+        return status.kind === 'none' ? { ...page, total: 0 } : page;
+      },
+
+      async alert(req, ctx) {
+        const { filter } = req;
+        const from = decodeToken(req.after, 'alert', 1);
+        if (otherOrganization(filter)) return EMPTY;
+        const { models, complete } = await alerts(filter.includeDismissed === true, ctx);
+        // The whole (first-100) list is in memory: apply every filter here, so the total is exact.
+        const matching = models.filter((m) => matchesFilter(m, filter));
+        const items = matching.slice(from.offset, from.offset + Math.max(1, req.limit));
+        const end = from.offset + items.length;
+        return {
+          items,
+          next: end < matching.length ? encodeToken('alert', { phase: 0, seg: 0, offset: end }) : null,
+          total: complete ? matching.length : null,
+        };
+      },
+
+      async schedule(req, ctx) {
+        const { filter } = req;
+        const from = decodeToken(req.after, 'schedule', 1);
+        if (otherOrganization(filter)) return EMPTY;
+        const envIds = filter.resourceId !== undefined ? [filter.resourceId] : (await environments(ctx)).map((e) => e.env.id);
+        const page = await schedulePage(envIds, from.seg, Math.max(1, req.limit), ctx);
+        return {
+          items: page.items,
+          next: page.next === null ? null : encodeToken('schedule', { phase: 0, seg: page.next, offset: 0 }),
+          // A scan from the start to the end has seen every schedule.
+          total: req.after === null && page.next === null ? page.items.length : null,
+        };
+      },
+    },
+
+    lookups: {
+      async organization(ids) {
+        return ids.map((id) => (id === OCORE_ORGANIZATION_ID ? toOrganizationModel(ref) : null));
+      },
+
+      async resource(ids, ctx) {
+        let all: EnvironmentEntry[];
+        try {
+          all = await environments(ctx);
+        } catch (e) {
+          return ids.map(() => asError(e));
+        }
+        const byId = new Map(all.map((e) => [e.env.id, e]));
+        return ids.map((id) => {
+          const e = byId.get(id);
+          return e ? toEnvironmentModel(ref, e.project, e.env) : null;
+        });
+      },
+
+      async backup(ids, ctx) {
+        return mapLimit(ids, CONCURRENCY, async (id) => {
+          try {
+            return toBackupModel(ref, await client.getBackup(id, ctx));
+          } catch (e) {
+            return isOcoreNotFound(e) ? null : asError(e);
+          }
+        });
+      },
+
+      async job(ids, ctx) {
+        return mapLimit(ids, CONCURRENCY, async (id): Promise<JobModel | null | Error> => {
+          const parsed = parseJobNativeId(id);
+          if (!parsed) return null;
+          try {
+            if (parsed.kind === 'backup') return toBackupRunModel(ref, await client.getBackup(parsed.backupId, ctx));
+            const log = (await restoreLogs(parsed.environmentId, ctx)).find((l) => l.id === parsed.restoreLogId);
+            // Only the environment the restore is listed under (its target) names it.
+            if (!log || restoreEnvironmentId(log, parsed.environmentId) !== parsed.environmentId) return null;
+            return toRestoreModel(ref, log, parsed.environmentId);
+          } catch (e) {
+            return isOcoreNotFound(e) ? null : asError(e);
+          }
+        });
+      },
+
+      async alert(ids, ctx) {
+        let all: AlertModel[];
+        try {
+          all = (await alerts(true, ctx)).models;
+        } catch (e) {
+          return ids.map(() => asError(e));
+        }
+        const byId = new Map(all.map((a) => [a.nativeId, a]));
+        return ids.map((id) => byId.get(id) ?? null);
+      },
+
+      async schedule(ids, ctx) {
+        return mapLimit(ids, CONCURRENCY, async (id) => {
+          try {
+            const s = await client.getBackupSchedule(id, ctx);
+            return s ? toScheduleModel(ref, id, s) : null;
+          } catch (e) {
+            return isOcoreNotFound(e) ? null : asError(e);
+          }
+        });
+      },
+    },
+
+    fieldResolvers: {
+      [OCORE_TYPENAMES.resource]: {
+        async pitrCoverage(m: ResourceModel, _args, ctx) {
+          try {
+            return toPitrCoverageModel(await client.getPitrCoverage(m.nativeId, ctx));
+          } catch (e) {
+            if (isOcoreNotFound(e)) return null;
+            throw e;
+          }
+        },
+      },
+      [OCORE_TYPENAMES.backupRun]: {
+        steps: (m: JobModel, _args, ctx) => stepsOf('backup', m.backupNativeId, ctx),
+      },
+      [OCORE_TYPENAMES.restore]: {
+        steps: (m: JobModel, _args, ctx) => stepsOf('restore', m.restoreLogId as string | null, ctx),
+      },
+    },
+
+    async health(ctx): Promise<ProviderHealthModel> {
+      const started = performance.now();
+      try {
+        await client.getAlertCount(ctx);
+        return { status: 'UP', latencyMs: Math.round(performance.now() - started), message: null };
+      } catch (e) {
+        const latencyMs = Math.round(performance.now() - started);
+        const message = isUpstreamError(e) ? e.message : 'health probe failed';
+        const degraded = e instanceof ProviderHttpError && e.status === 429;
+        return { status: degraded ? 'DEGRADED' : 'DOWN', latencyMs, message };
+      }
+    },
+
+    close: () => client.close(),
+  };
+
+  async function stepsOf(type: 'backup' | 'restore', id: string | null, ctx: RequestContext) {
+    if (!id) return [];
+    try {
+      return toOperationStepModels(await client.listOperationSteps(type, id, ctx));
+    } catch (e) {
+      if (isOcoreNotFound(e)) return [];
+      throw e;
+    }
+  }
+
+  return adapter;
+};
