@@ -8,9 +8,11 @@ import type { Dispatcher } from 'undici';
 import type { ProviderRef } from '../../domain/models.ts';
 import { createUpstreamClient, type QueryInit, type UpstreamCallObserver, type UpstreamSettings } from '../../upstream/client.ts';
 import { ProviderHttpError, ProviderResponseError } from '../../upstream/errors.ts';
+import { readSseEvents } from '../../upstream/sse.ts';
 import type { RequestContext } from '../provider.ts';
 import type {
   OcoreAlertCountDto, OcoreAlertDto, OcoreBackupDto, OcoreEnvironmentDto, OcoreOperationStepDto, OcoreOperationTypeValue,
+  OcoreProgressEventDto,
   OcorePitrCoverageDto, OcoreProjectDto, OcoreRestoreLogDto, OcoreScheduleDto,
 } from './wire.ts';
 
@@ -38,6 +40,8 @@ export const OCORE_ROUTES = {
   alerts: () => '/backup-alerts',
   alertCount: () => '/backup-alerts/count',
   operationSteps: (type: OcoreOperationTypeValue, id: string) => `/operations/${type}/${seg(id)}/steps`,
+  backupProgress: (id: string) => `/backups/${seg(id)}/progress`,
+  restoreProgress: (id: string) => `/backups/${seg(id)}/restore/progress`,
 } as const;
 
 /** Reads the provider's message from its error body `{ "error": "<message>" }`; oCore sends no code. */
@@ -111,6 +115,13 @@ export interface OcoreClient {
   getAlertCount(ctx: RequestContext): Promise<OcoreAlertCountDto>;
   /** `GET /operations/{type}/{id}/steps`: the steps of an operation, as sent. */
   listOperationSteps(type: OcoreOperationTypeValue, id: string, ctx: RequestContext): Promise<OcoreOperationStepDto[]>;
+  /**
+   * `GET /backups/{id}/progress` or `/backups/{id}/restore/progress` (SSE), resuming after
+   * `lastEventId`: yields each event with its id, type and parsed data until the server closes.
+   */
+  streamProgress(
+    op: 'backup' | 'restore', backupId: string, lastEventId: string | null, ctx: RequestContext,
+  ): AsyncGenerator<{ id: string | null; event: string; data: OcoreProgressEventDto }>;
   close(): Promise<void>;
 }
 
@@ -127,6 +138,25 @@ export function createOcoreClient(options: OcoreClientOptions): OcoreClient {
     dispatcher: options.dispatcher,
   });
   const bad = (ctx: RequestContext, detail: string) => new ProviderResponseError(provider.id, ctx.requestId, detail);
+
+  async function* streamProgress(op: 'backup' | 'restore', backupId: string, lastEventId: string | null, ctx: RequestContext) {
+    const path = op === 'backup' ? OCORE_ROUTES.backupProgress(backupId) : OCORE_ROUTES.restoreProgress(backupId);
+    const res = await http.stream(path, lastEventId ? { 'last-event-id': lastEventId } : {}, ctx);
+    try {
+      for await (const e of readSseEvents(res.body)) {
+        let data: unknown;
+        try {
+          data = JSON.parse(e.data);
+        } catch {
+          throw bad(ctx, `${path}: event data is not JSON`);
+        }
+        if (!isObject(data) || typeof data.status !== 'string') throw bad(ctx, `${path}: malformed progress event`);
+        yield { id: e.id ?? null, event: e.event ?? 'message', data: data as OcoreProgressEventDto };
+      }
+    } finally {
+      res.body.destroy();
+    }
+  }
   const clamp = (limit: number) => Math.max(1, Math.min(OCORE_MAX_PAGE_SIZE, Math.floor(limit)));
   const offsetOf = (offset: number) => Math.max(0, Math.floor(offset));
 
@@ -149,6 +179,7 @@ export function createOcoreClient(options: OcoreClientOptions): OcoreClient {
   }
 
   return {
+    streamProgress,
     async listProjects(ctx) {
       // The route is assumed (PROVIDERS.md): read the default page, then follow `offset` while the
       // body's total says there is more; stop if a page adds nothing new (offset not honoured).

@@ -25,7 +25,7 @@ import { OCORE_MAX_PAGE_SIZE, createOcoreClient, isOcoreNotFound, type OcoreOffs
 import {
   OCORE_ORGANIZATION_ID, OCORE_TYPENAMES, ocoreBackupStatus, ocoreJobStatus, parseJobNativeId, restoreEnvironmentId,
   toAlertModel, toBackupModel, toBackupRunModel, toEnvironmentModel, toOperationStepModels, toOrganizationModel,
-  toPitrCoverageModel, toRestoreModel, toScheduleModel,
+  toPitrCoverageModel, toRestoreModel, toScheduleModel, toProgressUpdate,
 } from './mapper.ts';
 import type { OcoreBackupDto, OcoreEnvironmentDto, OcoreProjectDto, OcoreRestoreLogDto } from './wire.ts';
 
@@ -429,6 +429,21 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
             return isOcoreNotFound(e) ? null : asError(e);
           }
         });
+      },
+    },
+
+    progress: {
+      async *stream(op, nativeId, lastEventId, signal, ctx) {
+        // Jobs (backup runs) are followed through their backup; restores through the backup they restore.
+        let backupId = nativeId.startsWith('backup:') ? nativeId.slice('backup:'.length) : nativeId;
+        if (nativeId.startsWith('restore:')) {
+          const [restore] = await adapter.lookups.job!([nativeId], ctx);
+          if (!restore || restore instanceof Error || !restore.backupNativeId) throw restore instanceof Error ? restore : new ProviderHttpError(ref.id, 404, ctx.requestId, null, null);
+          backupId = restore.backupNativeId;
+        }
+        for await (const e of client.streamProgress(op, backupId, lastEventId, { ...ctx, signal })) {
+          yield { id: e.id, update: toProgressUpdate(e.event, e.data) };
+        }
       },
     },
 

@@ -13,8 +13,9 @@ import type {
 import { createStatusMapper, type BackupStatus, type JobStatus } from '../../domain/statuses.ts';
 import type {
   OcoreAlertDto, OcoreBackupDto, OcoreEnvironmentDto, OcoreOperationStepDto, OcorePitrCoverageDto, OcoreProjectDto,
-  OcoreRecoveryEvidenceDto, OcoreRestoreLogDto, OcoreScheduleDto, OcoreTimeRangeDto,
+  OcoreProgressEventDto, OcoreRecoveryEvidenceDto, OcoreRestoreLogDto, OcoreScheduleDto, OcoreTimeRangeDto,
 } from './wire.ts';
+import type { ProgressUpdate } from '../provider.ts';
 
 /** Concrete GraphQL type names of this provider. */
 export const OCORE_TYPENAMES = {
@@ -403,5 +404,27 @@ export function toScheduleModel(provider: ProviderRef, environmentId: string, s:
     retainFullDaily: num(s.retainFullDaily),
     retainFullWeekly: num(s.retainFullWeekly),
     retainFullMonthly: num(s.retainFullMonthly),
+  };
+}
+
+/**
+ * One progress event of oCore's SSE stream as a domain update. `event: completed|failed` is the
+ * last one; the event's `status` is mapped with the run/restore table.
+ */
+export function toProgressUpdate(event: string, data: OcoreProgressEventDto): ProgressUpdate {
+  const done = event === 'completed' || event === 'failed';
+  // The event type is authoritative for the end; otherwise the data's status is.
+  const status: JobStatus = event === 'failed' ? 'FAILED' : event === 'completed' ? 'SUCCEEDED' : ocoreJobStatus.map(data.status);
+  return {
+    status,
+    providerStatus: data.status ?? null,
+    percent: typeof data.percent === 'number' ? Math.max(0, Math.min(100, data.percent)) : null,
+    phase: data.phase ?? null,
+    message: data.message ?? null,
+    bytesDone: typeof data.bytesDone === 'number' ? data.bytesDone : null,
+    bytesTotal: typeof data.bytesTotal === 'number' ? data.bytesTotal : null,
+    at: data.at && !Number.isNaN(Date.parse(data.at)) ? new Date(data.at).toISOString() : new Date().toISOString(),
+    done,
+    error: data.error ?? null,
   };
 }

@@ -222,3 +222,17 @@ export interface OcoreOperationStepListDto {
   steps: OcoreOperationStepDto[];
   total: number;
 }
+
+/** `data` of an event of `GET /backups/{id}/progress` and `/restore/progress` (SSE). */
+export interface OcoreProgressEventDto {
+  backupId?: string;
+  status: string;
+  percent?: number | null;
+  phase?: string | null;
+  message?: string | null;
+  bytesDone?: number | null;
+  bytesTotal?: number | null;
+  at?: string;
+  /** Only on `event: failed`. */
+  error?: string | null;
+}
