@@ -22,6 +22,8 @@ const mappers: Record<string, string> = {
   Provider: '../domain/models.ts#ProviderRef',
   ProviderHealth: '../providers/provider.ts#ProviderHealthModel',
   ProviderCapabilities: '../providers/provider.ts#ProviderCapabilities as ProviderCapabilitiesModel',
+  Policy: '../providers/provider.ts#PolicyModel',
+  RetentionPreviewItem: '../providers/provider.ts#RetentionPreviewItem as RetentionPreviewItemModel',
 };
 for (const [iface, model] of Object.entries(MODELS)) mappers[iface] = `../domain/models.ts#${model}`;
 for (const type of Object.values(schema.getTypeMap())) {

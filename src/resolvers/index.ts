@@ -7,11 +7,13 @@ import type { ConnectionModel } from '../domain/connection.ts';
 import type { EntityModel } from '../domain/models.ts';
 import type { ProviderSet } from '../providers/registry.ts';
 import type { GatewayContext } from '../server/context.ts';
+import { decodeGlobalId } from '../domain/ids.ts';
 import { ByteCountScalar, DateTimeScalar, JsonScalar } from '../server/scalars.ts';
 import { Alert, Backup, Job, Organization, Resource, Schedule } from './entities.ts';
 import { Provider, ProviderCapabilities } from './Provider.ts';
 import { Query } from './Query.ts';
 import { Subscription } from './Subscription.ts';
+import { ActionQueries, Mutation } from './Mutation.ts';
 
 const CONNECTIONS = ['Organization', 'Resource', 'Backup', 'Job', 'Alert', 'Schedule'].map((t) => `${t}Connection`);
 
@@ -40,8 +42,13 @@ export function createResolvers(providers: ProviderSet): Resolvers {
     DateTime: DateTimeScalar,
     ByteCount: ByteCountScalar,
     JSON: JsonScalar,
-    Query,
+    Query: { ...Query, ...ActionQueries },
+    Mutation,
     Subscription,
+    RetentionPreviewItem: {
+      backup: (i: { backupNativeId: string; backupId?: string }, _a: unknown, ctx: GatewayContext) =>
+        ctx.loaders.load('backup', decodeGlobalId(i.backupId!).providerId, i.backupNativeId),
+    },
     Provider,
     ProviderCapabilities,
     Organization,

@@ -7,6 +7,7 @@ import type { ProviderSet } from '../providers/registry.ts';
 import type { RequestContext } from '../providers/provider.ts';
 import type { Loaders } from '../loaders/loaders.ts';
 import type { ProgressHub } from '../progress/hub.ts';
+import type { IdempotencyStore } from '../mutations/idempotency.ts';
 import type { ProgressUpdate } from '../providers/provider.ts';
 import type { PollOptions } from '../progress/poller.ts';
 import type { RelayOptions } from '../progress/relay.ts';
@@ -21,6 +22,8 @@ export interface GatewayContext {
   partialErrors: GraphQLError[];
   /** Shared progress sources of this gateway process. */
   progress: ProgressHub<ProgressUpdate>;
+  /** Remembers idempotency keys of mutations. */
+  idempotency: IdempotencyStore;
   /** Poll and reconnect tuning for progress. */
   progressOptions: { poll?: PollOptions; relay?: RelayOptions };
 }

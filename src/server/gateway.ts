@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { createLoaders } from '../loaders/loaders.ts';
 import type { ProgressUpdate, ProviderAdapterOptions } from '../providers/provider.ts';
 import { createProgressHub, type ProgressHub } from '../progress/hub.ts';
+import { createIdempotencyStore } from '../mutations/idempotency.ts';
 import { createProviderSet, type ProviderSet } from '../providers/registry.ts';
 import { createResolvers } from '../resolvers/index.ts';
 import type { GatewayContext } from './context.ts';
@@ -74,6 +75,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     onSourceError: (key, e) => logger.warn({ progress: key.split('\u0000').join(' '), err: (e as Error)?.name }, 'progress source failed'),
   });
   const progressOptions = options.progress ?? {};
+  const idempotency = createIdempotencyStore();
   const schema = makeExecutableSchema({
     typeDefs: loadTypeDefs(),
     resolvers: createResolvers(providers) as never,
@@ -93,7 +95,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     context: ({ request }) => {
       const upstream = { requestId: requestIdOf(request), signal: request.signal, memo: new Map<string, Promise<unknown>>() };
-      return { providers, upstream, loaders: createLoaders(providers, upstream), partialErrors: [], progress, progressOptions };
+      return { providers, upstream, loaders: createLoaders(providers, upstream), partialErrors: [], progress, progressOptions, idempotency };
     },
     maskedErrors: {
       maskError(error, message) {

@@ -1,0 +1,65 @@
+/**
+ * Idempotent mutations: the same key (per mutation) within the TTL returns the first result,
+ * success or error, and never calls the provider again, also when the two requests arrive at
+ * the same time. Reusing a key with a different input is BAD_USER_INPUT.
+ *
+ * Kept in process memory: a deployment with several gateway instances needs a shared store.
+ */
+import { createHash } from 'node:crypto';
+import { badUserInput } from '../domain/errors.ts';
+
+interface Entry {
+  expiresAt: number;
+  inputHash: string;
+  result: Promise<unknown>;
+}
+
+/** Options of {@link createIdempotencyStore}. */
+export interface IdempotencyOptions {
+  /** How long a key is remembered. @default 24 h */
+  ttlMs?: number;
+  /** Most keys remembered; the oldest go first. @default 100000 */
+  maxEntries?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+/** The store of one gateway process. */
+export interface IdempotencyStore {
+  /** Runs `fn` once per (`scope`, `key`); later calls with the key get the first outcome. No key: runs `fn`. */
+  run<T>(scope: string, key: string | null | undefined, input: unknown, fn: () => Promise<T>): Promise<T>;
+  readonly size: number;
+}
+
+const stable = (v: unknown): string =>
+  JSON.stringify(v, (_k, val) => (val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort()) : val));
+
+/** Creates an in-memory idempotency store. */
+export function createIdempotencyStore(options: IdempotencyOptions = {}): IdempotencyStore {
+  const { ttlMs = 24 * 60 * 60 * 1000, maxEntries = 100_000, now = Date.now } = options;
+  const entries = new Map<string, Entry>();
+  return {
+    run(scope, key, input, fn) {
+      if (key == null) return fn();
+      if (key.length === 0 || key.length > 200) throw badUserInput('idempotencyKey must be 1 to 200 characters', 'input.idempotencyKey');
+      const id = `${scope}\u0000${key}`;
+      const { idempotencyKey: _ignored, ...rest } = (input ?? {}) as Record<string, unknown>;
+      const inputHash = createHash('sha256').update(stable(rest)).digest('base64url');
+      const t = now();
+      const hit = entries.get(id);
+      if (hit && hit.expiresAt > t) {
+        if (hit.inputHash !== inputHash) throw badUserInput('idempotencyKey was already used with a different input', 'input.idempotencyKey');
+        return hit.result as Promise<never>;
+      }
+      if (hit) entries.delete(id);
+      const result = fn();
+      result.catch(() => undefined); // the outcome, error included, is kept for replays
+      entries.set(id, { expiresAt: t + ttlMs, inputHash, result });
+      while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+      return result;
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}
