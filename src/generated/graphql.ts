@@ -222,6 +222,371 @@ export type BackupStatus =
   /** A status this gateway does not know; see `providerStatus`. */
   | 'UNKNOWN';
 
+/** A backup system integrated with Bocada Cloud (Veeam, Commvault, Rubrik...). */
+export type BocadaConnection = {
+  __typename?: 'BocadaConnection';
+  /** Bocada's id of the connection. */
+  id: Scalars['String']['output'];
+  /** Display name. */
+  name: Scalars['String']['output'];
+  /** The backup product. */
+  product: Scalars['String']['output'];
+  /** `connected`, `error` or `disabled`. */
+  status: Scalars['String']['output'];
+};
+
+/** A backup job as Bocada Cloud reports it. */
+export type BocadaJob = Job & Node & {
+  __typename?: 'BocadaJob';
+  /** The backup this job produced (backup jobs) or restored from (restores), when known. */
+  backup?: Maybe<Backup>;
+  /** Bytes moved, when the provider reports it. */
+  bytesTransferred?: Maybe<Scalars['ByteCount']['output']>;
+  /** Bocada's id of the backup system that ran it. */
+  connectionId?: Maybe<Scalars['String']['output']>;
+  /** When the provider created it. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it ended, if it has. */
+  endedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Files moved. */
+  filesTransferred?: Maybe<Scalars['Int']['output']>;
+  /** The global id: pass it to `node(id:)`, filters and mutations. */
+  id: Scalars['ID']['output'];
+  /** Display name. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** The provider's own id of this record. */
+  nativeId: Scalars['String']['output'];
+  /** Whether it makes a backup or restores one. */
+  operation: JobOperation;
+  /** The organization it belongs to. */
+  organization?: Maybe<Organization>;
+  /** The provider instance this comes from. */
+  provider: Provider;
+  /** The provider's own status value, unchanged. */
+  providerStatus?: Maybe<Scalars['String']['output']>;
+  /** The resource this job ran for. */
+  resource?: Maybe<Resource>;
+  /** When it started running. */
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Normalized status; the raw value is in `providerStatus`. */
+  status: JobStatus;
+  /** Messages, warnings and errors of the job, oldest first (one upstream call). */
+  timeline: Array<BocadaTimelineEvent>;
+};
+
+/** An organization in Bocada Cloud: a customer or business scope visible to the API key. */
+export type BocadaOrganization = Node & Organization & {
+  __typename?: 'BocadaOrganization';
+  /** When the provider created it. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The global id: pass it to `node(id:)`, filters and mutations. */
+  id: Scalars['ID']['output'];
+  /** Jobs of this organization, newest first where the provider orders them so. */
+  jobs: JobConnection;
+  /** Display name. */
+  name: Scalars['String']['output'];
+  /** The provider's own id of this record. */
+  nativeId: Scalars['String']['output'];
+  /** The provider instance this comes from. */
+  provider: Provider;
+  /** Resources of this organization. */
+  resources: ResourceConnection;
+};
+
+
+/** An organization in Bocada Cloud: a customer or business scope visible to the API key. */
+export type BocadaOrganizationJobsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<JobFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** An organization in Bocada Cloud: a customer or business scope visible to the API key. */
+export type BocadaOrganizationResourcesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ResourceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A resource Bocada tracks: a protected VM, database, file system, application or SaaS tenant. */
+export type BocadaResource = Node & Resource & {
+  __typename?: 'BocadaResource';
+  /** Backups of this resource. */
+  backups: BackupConnection;
+  /** The backup system that protects it. */
+  connection?: Maybe<BocadaConnection>;
+  /** Bocada's id of the backup system (connection) that protects it. */
+  connectionId?: Maybe<Scalars['String']['output']>;
+  /** When the provider created it. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The global id: pass it to `node(id:)`, filters and mutations. */
+  id: Scalars['ID']['output'];
+  /** Jobs of this resource. */
+  jobs: JobConnection;
+  /** Display name. */
+  name: Scalars['String']['output'];
+  /** The provider's own id of this record. */
+  nativeId: Scalars['String']['output'];
+  /** The organization that owns it. */
+  organization?: Maybe<Organization>;
+  /** The provider instance this comes from. */
+  provider: Provider;
+  /** Bocada's resource type: `vm`, `database`, `filesystem`, `application` or `saas`. */
+  resourceType?: Maybe<Scalars['String']['output']>;
+  /** Schedules that drive this resource's backups. */
+  schedules: Array<Schedule>;
+  /** The kind of thing, in the provider's words (`vm`, `database`, `volume`, `production`...). */
+  type?: Maybe<Scalars['String']['output']>;
+};
+
+
+/** A resource Bocada tracks: a protected VM, database, file system, application or SaaS tenant. */
+export type BocadaResourceBackupsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<BackupFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A resource Bocada tracks: a protected VM, database, file system, application or SaaS tenant. */
+export type BocadaResourceJobsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<JobFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** One entry of a Bocada job's timeline. */
+export type BocadaTimelineEvent = {
+  __typename?: 'BocadaTimelineEvent';
+  /** Bocada's id of the entry. */
+  id: Scalars['String']['output'];
+  /** What happened. */
+  message: Scalars['String']['output'];
+  /** `INFO`, `WARNING` or `ERROR`. */
+  severity: Scalars['String']['output'];
+  /** When it happened. */
+  timestamp: Scalars['DateTime']['output'];
+};
+
+/** A backup of a ByCloud database instance. */
+export type ByCloudDatabaseBackup = Backup & Node & {
+  __typename?: 'ByCloudDatabaseBackup';
+  /** When it finished, if it has. */
+  completedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When the provider created it. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** ByCloud resource name (`crn:...`). */
+  crn?: Maybe<Scalars['String']['output']>;
+  /** Engine and version of the database. */
+  datastore?: Maybe<ByCloudDatastore>;
+  /** Free text given when the backup was made. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** The global id: pass it to `node(id:)`, filters and mutations. */
+  id: Scalars['ID']['output'];
+  /** Where the backup is stored. */
+  locationRef?: Maybe<Scalars['String']['output']>;
+  /** Display name. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** The provider's own id of this record. */
+  nativeId: Scalars['String']['output'];
+  /** The organization it belongs to. */
+  organization?: Maybe<Organization>;
+  /** The backup this one is incremental to, if any. */
+  parentId?: Maybe<Scalars['String']['output']>;
+  /** The provider instance this comes from. */
+  provider: Provider;
+  /** The provider's own status value, unchanged. */
+  providerStatus?: Maybe<Scalars['String']['output']>;
+  /** The resource this backup protects. */
+  resource?: Maybe<Resource>;
+  /** Size in bytes, when known. */
+  sizeBytes?: Maybe<Scalars['ByteCount']['output']>;
+  /** Size in GiB as ByCloud reports it (`sizeBytes` has it in bytes). */
+  sizeGiB?: Maybe<Scalars['Float']['output']>;
+  /** Normalized status; the raw value is in `providerStatus`. */
+  status: BackupStatus;
+  /** When ByCloud last changed it. */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** A ByCloud managed database instance, known through its backups. */
+export type ByCloudDatabaseInstance = Node & Resource & {
+  __typename?: 'ByCloudDatabaseInstance';
+  /** How many backups of this instance exist. */
+  backupCount?: Maybe<Scalars['Int']['output']>;
+  /** Backups of this resource. */
+  backups: BackupConnection;
+  /** When the provider created it. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The global id: pass it to `node(id:)`, filters and mutations. */
+  id: Scalars['ID']['output'];
+  /** Jobs of this resource. */
+  jobs: JobConnection;
+  /** Display name. */
+  name: Scalars['String']['output'];
+  /** The provider's own id of this record. */
+  nativeId: Scalars['String']['output'];
+  /** The organization that owns it. */
+  organization?: Maybe<Organization>;
+  /** The provider instance this comes from. */
+  provider: Provider;
+  /** Schedules that drive this resource's backups. */
+  schedules: Array<Schedule>;
+  /** The kind of thing, in the provider's words (`vm`, `database`, `volume`, `production`...). */
+  type?: Maybe<Scalars['String']['output']>;
+};
+
+
+/** A ByCloud managed database instance, known through its backups. */
+export type ByCloudDatabaseInstanceBackupsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<BackupFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A ByCloud managed database instance, known through its backups. */
+export type ByCloudDatabaseInstanceJobsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<JobFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A ByCloud database engine and version. */
+export type ByCloudDatastore = {
+  __typename?: 'ByCloudDatastore';
+  /** Engine, e.g. `postgresql`. */
+  type: Scalars['String']['output'];
+  /** Engine version. */
+  version?: Maybe<Scalars['String']['output']>;
+  /** ByCloud's id of the version. */
+  versionId?: Maybe<Scalars['String']['output']>;
+};
+
+/** The organization a ByCloud token belongs to (ByCloud has one per token). */
+export type ByCloudOrganization = Node & Organization & {
+  __typename?: 'ByCloudOrganization';
+  /** When the provider created it. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The global id: pass it to `node(id:)`, filters and mutations. */
+  id: Scalars['ID']['output'];
+  /** Jobs of this organization, newest first where the provider orders them so. */
+  jobs: JobConnection;
+  /** Display name. */
+  name: Scalars['String']['output'];
+  /** The provider's own id of this record. */
+  nativeId: Scalars['String']['output'];
+  /** The provider instance this comes from. */
+  provider: Provider;
+  /** Resources of this organization. */
+  resources: ResourceConnection;
+};
+
+
+/** The organization a ByCloud token belongs to (ByCloud has one per token). */
+export type ByCloudOrganizationJobsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<JobFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** The organization a ByCloud token belongs to (ByCloud has one per token). */
+export type ByCloudOrganizationResourcesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ResourceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A ByCloud block storage volume, known through its backups (ByCloud documents no volume list). */
+export type ByCloudVolume = Node & Resource & {
+  __typename?: 'ByCloudVolume';
+  /** How many backups of this volume exist. */
+  backupCount?: Maybe<Scalars['Int']['output']>;
+  /** Backups of this resource. */
+  backups: BackupConnection;
+  /** When the provider created it. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The global id: pass it to `node(id:)`, filters and mutations. */
+  id: Scalars['ID']['output'];
+  /** Jobs of this resource. */
+  jobs: JobConnection;
+  /** Display name. */
+  name: Scalars['String']['output'];
+  /** The provider's own id of this record. */
+  nativeId: Scalars['String']['output'];
+  /** The organization that owns it. */
+  organization?: Maybe<Organization>;
+  /** The provider instance this comes from. */
+  provider: Provider;
+  /** Schedules that drive this resource's backups. */
+  schedules: Array<Schedule>;
+  /** The kind of thing, in the provider's words (`vm`, `database`, `volume`, `production`...). */
+  type?: Maybe<Scalars['String']['output']>;
+};
+
+
+/** A ByCloud block storage volume, known through its backups (ByCloud documents no volume list). */
+export type ByCloudVolumeBackupsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<BackupFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A ByCloud block storage volume, known through its backups (ByCloud documents no volume list). */
+export type ByCloudVolumeJobsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<JobFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A backup of a ByCloud volume. */
+export type ByCloudVolumeBackup = Backup & Node & {
+  __typename?: 'ByCloudVolumeBackup';
+  /** When it finished, if it has. */
+  completedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Object storage container holding it. */
+  container?: Maybe<Scalars['String']['output']>;
+  /** When the provider created it. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** ByCloud resource name (`crn:...`). */
+  crn?: Maybe<Scalars['String']['output']>;
+  /** Free text given when the backup was made. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Whether incremental backups depend on it. */
+  hasDependentBackups?: Maybe<Scalars['Boolean']['output']>;
+  /** The global id: pass it to `node(id:)`, filters and mutations. */
+  id: Scalars['ID']['output'];
+  /** Whether it is incremental. */
+  isIncremental?: Maybe<Scalars['Boolean']['output']>;
+  /** Key/value metadata. */
+  metadata?: Maybe<Scalars['JSON']['output']>;
+  /** Display name. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** The provider's own id of this record. */
+  nativeId: Scalars['String']['output'];
+  /** The organization it belongs to. */
+  organization?: Maybe<Organization>;
+  /** The provider instance this comes from. */
+  provider: Provider;
+  /** The provider's own status value, unchanged. */
+  providerStatus?: Maybe<Scalars['String']['output']>;
+  /** The resource this backup protects. */
+  resource?: Maybe<Resource>;
+  /** Size in bytes, when known. */
+  sizeBytes?: Maybe<Scalars['ByteCount']['output']>;
+  /** Size in GiB as ByCloud reports it (`sizeBytes` has it in bytes). */
+  sizeGiB?: Maybe<Scalars['Float']['output']>;
+  /** The snapshot it was made from. */
+  snapshotId?: Maybe<Scalars['String']['output']>;
+  /** Normalized status; the raw value is in `providerStatus`. */
+  status: BackupStatus;
+  /** When ByCloud last changed it. */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
 /** Create a backup policy. */
 export type CreatePolicyInput = {
   /** Storage destination id. */
@@ -2199,13 +2564,24 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
   Backup:
     | ( BackupModel )
     | ( BackupModel )
+    | ( BackupModel )
+    | ( BackupModel )
   ;
   Job:
     | ( JobModel )
     | ( JobModel )
     | ( JobModel )
+    | ( JobModel )
   ;
   Node:
+    | ( JobModel )
+    | ( OrganizationModel )
+    | ( ResourceModel )
+    | ( BackupModel )
+    | ( ResourceModel )
+    | ( OrganizationModel )
+    | ( ResourceModel )
+    | ( BackupModel )
     | ( BackupModel )
     | ( ResourceModel )
     | ( JobModel )
@@ -2222,8 +2598,13 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
   Organization:
     | ( OrganizationModel )
     | ( OrganizationModel )
+    | ( OrganizationModel )
+    | ( OrganizationModel )
   ;
   Resource:
+    | ( ResourceModel )
+    | ( ResourceModel )
+    | ( ResourceModel )
     | ( ResourceModel )
     | ( ResourceModel )
   ;
@@ -2249,7 +2630,18 @@ export type ResolversTypes = {
   BackupEdge: ResolverTypeWrapper<Omit<BackupEdge, 'node'> & { node: ResolversTypes['Backup'] }>;
   BackupFilter: BackupFilter;
   BackupStatus: BackupStatus;
+  BocadaConnection: ResolverTypeWrapper<ConnectionModel>;
+  BocadaJob: ResolverTypeWrapper<JobModel>;
+  BocadaOrganization: ResolverTypeWrapper<OrganizationModel>;
+  BocadaResource: ResolverTypeWrapper<ResourceModel>;
+  BocadaTimelineEvent: ResolverTypeWrapper<BocadaTimelineEvent>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ByCloudDatabaseBackup: ResolverTypeWrapper<BackupModel>;
+  ByCloudDatabaseInstance: ResolverTypeWrapper<ResourceModel>;
+  ByCloudDatastore: ResolverTypeWrapper<ByCloudDatastore>;
+  ByCloudOrganization: ResolverTypeWrapper<OrganizationModel>;
+  ByCloudVolume: ResolverTypeWrapper<ResourceModel>;
+  ByCloudVolumeBackup: ResolverTypeWrapper<BackupModel>;
   ByteCount: ResolverTypeWrapper<Scalars['ByteCount']['output']>;
   CreatePolicyInput: CreatePolicyInput;
   CronPreset: ResolverTypeWrapper<CronPreset>;
@@ -2345,7 +2737,18 @@ export type ResolversParentTypes = {
   BackupConnection: ConnectionModel;
   BackupEdge: Omit<BackupEdge, 'node'> & { node: ResolversParentTypes['Backup'] };
   BackupFilter: BackupFilter;
+  BocadaConnection: ConnectionModel;
+  BocadaJob: JobModel;
+  BocadaOrganization: OrganizationModel;
+  BocadaResource: ResourceModel;
+  BocadaTimelineEvent: BocadaTimelineEvent;
   Boolean: Scalars['Boolean']['output'];
+  ByCloudDatabaseBackup: BackupModel;
+  ByCloudDatabaseInstance: ResourceModel;
+  ByCloudDatastore: ByCloudDatastore;
+  ByCloudOrganization: OrganizationModel;
+  ByCloudVolume: ResourceModel;
+  ByCloudVolumeBackup: BackupModel;
   ByteCount: Scalars['ByteCount']['output'];
   CreatePolicyInput: CreatePolicyInput;
   CronPreset: CronPreset;
@@ -2441,7 +2844,7 @@ export type AlertPayloadResolvers<ContextType = GatewayContext, ParentType exten
 };
 
 export type BackupResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Backup'] = ResolversParentTypes['Backup']> = {
-  __resolveType: TypeResolveFn<'NorcubeBackup' | 'OcoreBackup', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ByCloudDatabaseBackup' | 'ByCloudVolumeBackup' | 'NorcubeBackup' | 'OcoreBackup', ParentType, ContextType>;
 };
 
 export type BackupConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BackupConnection'] = ResolversParentTypes['BackupConnection']> = {
@@ -2454,6 +2857,162 @@ export type BackupConnectionResolvers<ContextType = GatewayContext, ParentType e
 export type BackupEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BackupEdge'] = ResolversParentTypes['BackupEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Backup'], ParentType, ContextType>;
+};
+
+export type BocadaConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BocadaConnection'] = ResolversParentTypes['BocadaConnection']> = {
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  product?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type BocadaJobResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BocadaJob'] = ResolversParentTypes['BocadaJob']> = {
+  backup?: Resolver<Maybe<ResolversTypes['Backup']>, ParentType, ContextType>;
+  bytesTransferred?: Resolver<Maybe<ResolversTypes['ByteCount']>, ParentType, ContextType>;
+  connectionId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  filesTransferred?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['JobOperation'], ParentType, ContextType>;
+  organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  providerStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resource?: Resolver<Maybe<ResolversTypes['Resource']>, ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['JobStatus'], ParentType, ContextType>;
+  timeline?: Resolver<Array<ResolversTypes['BocadaTimelineEvent']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type BocadaOrganizationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BocadaOrganization'] = ResolversParentTypes['BocadaOrganization']> = {
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<BocadaOrganizationJobsArgs, 'first'>>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  resources?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<BocadaOrganizationResourcesArgs, 'first'>>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type BocadaResourceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BocadaResource'] = ResolversParentTypes['BocadaResource']> = {
+  backups?: Resolver<ResolversTypes['BackupConnection'], ParentType, ContextType, RequireFields<BocadaResourceBackupsArgs, 'first'>>;
+  connection?: Resolver<Maybe<ResolversTypes['BocadaConnection']>, ParentType, ContextType>;
+  connectionId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<BocadaResourceJobsArgs, 'first'>>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  resourceType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  schedules?: Resolver<Array<ResolversTypes['Schedule']>, ParentType, ContextType>;
+  type?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type BocadaTimelineEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BocadaTimelineEvent'] = ResolversParentTypes['BocadaTimelineEvent']> = {
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  severity?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  timestamp?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type ByCloudDatabaseBackupResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ByCloudDatabaseBackup'] = ResolversParentTypes['ByCloudDatabaseBackup']> = {
+  completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  crn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  datastore?: Resolver<Maybe<ResolversTypes['ByCloudDatastore']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  locationRef?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  parentId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  providerStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resource?: Resolver<Maybe<ResolversTypes['Resource']>, ParentType, ContextType>;
+  sizeBytes?: Resolver<Maybe<ResolversTypes['ByteCount']>, ParentType, ContextType>;
+  sizeGiB?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['BackupStatus'], ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ByCloudDatabaseInstanceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ByCloudDatabaseInstance'] = ResolversParentTypes['ByCloudDatabaseInstance']> = {
+  backupCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  backups?: Resolver<ResolversTypes['BackupConnection'], ParentType, ContextType, RequireFields<ByCloudDatabaseInstanceBackupsArgs, 'first'>>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<ByCloudDatabaseInstanceJobsArgs, 'first'>>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  schedules?: Resolver<Array<ResolversTypes['Schedule']>, ParentType, ContextType>;
+  type?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ByCloudDatastoreResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ByCloudDatastore'] = ResolversParentTypes['ByCloudDatastore']> = {
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  versionId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ByCloudOrganizationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ByCloudOrganization'] = ResolversParentTypes['ByCloudOrganization']> = {
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<ByCloudOrganizationJobsArgs, 'first'>>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  resources?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<ByCloudOrganizationResourcesArgs, 'first'>>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ByCloudVolumeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ByCloudVolume'] = ResolversParentTypes['ByCloudVolume']> = {
+  backupCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  backups?: Resolver<ResolversTypes['BackupConnection'], ParentType, ContextType, RequireFields<ByCloudVolumeBackupsArgs, 'first'>>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<ByCloudVolumeJobsArgs, 'first'>>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  schedules?: Resolver<Array<ResolversTypes['Schedule']>, ParentType, ContextType>;
+  type?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ByCloudVolumeBackupResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ByCloudVolumeBackup'] = ResolversParentTypes['ByCloudVolumeBackup']> = {
+  completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  container?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  crn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasDependentBackups?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  isIncremental?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  metadata?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  providerStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resource?: Resolver<Maybe<ResolversTypes['Resource']>, ParentType, ContextType>;
+  sizeBytes?: Resolver<Maybe<ResolversTypes['ByteCount']>, ParentType, ContextType>;
+  sizeGiB?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  snapshotId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['BackupStatus'], ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export interface ByteCountScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['ByteCount'], any> {
@@ -2488,7 +3047,7 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 }
 
 export type JobResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Job'] = ResolversParentTypes['Job']> = {
-  __resolveType: TypeResolveFn<'NorcubeJob' | 'OcoreBackupRun' | 'OcoreRestore', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'BocadaJob' | 'NorcubeJob' | 'OcoreBackupRun' | 'OcoreRestore', ParentType, ContextType>;
 };
 
 export type JobConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['JobConnection'] = ResolversParentTypes['JobConnection']> = {
@@ -2520,7 +3079,7 @@ export type MutationResolvers<ContextType = GatewayContext, ParentType extends R
 };
 
 export type NodeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'NorcubeBackup' | 'NorcubeDataSource' | 'NorcubeJob' | 'NorcubeOrganization' | 'NorcubeSchedule' | 'OcoreAlert' | 'OcoreBackup' | 'OcoreBackupRun' | 'OcoreEnvironment' | 'OcoreOrganization' | 'OcoreRestore' | 'OcoreSchedule', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'BocadaJob' | 'BocadaOrganization' | 'BocadaResource' | 'ByCloudDatabaseBackup' | 'ByCloudDatabaseInstance' | 'ByCloudOrganization' | 'ByCloudVolume' | 'ByCloudVolumeBackup' | 'NorcubeBackup' | 'NorcubeDataSource' | 'NorcubeJob' | 'NorcubeOrganization' | 'NorcubeSchedule' | 'OcoreAlert' | 'OcoreBackup' | 'OcoreBackupRun' | 'OcoreEnvironment' | 'OcoreOrganization' | 'OcoreRestore' | 'OcoreSchedule', ParentType, ContextType>;
 };
 
 export type NorcubeBackupResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['NorcubeBackup'] = ResolversParentTypes['NorcubeBackup']> = {
@@ -2914,7 +3473,7 @@ export type OcoreTimeRangeResolvers<ContextType = GatewayContext, ParentType ext
 };
 
 export type OrganizationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Organization'] = ResolversParentTypes['Organization']> = {
-  __resolveType: TypeResolveFn<'NorcubeOrganization' | 'OcoreOrganization', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'BocadaOrganization' | 'ByCloudOrganization' | 'NorcubeOrganization' | 'OcoreOrganization', ParentType, ContextType>;
 };
 
 export type OrganizationConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['OrganizationConnection'] = ResolversParentTypes['OrganizationConnection']> = {
@@ -3005,7 +3564,7 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
 };
 
 export type ResourceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Resource'] = ResolversParentTypes['Resource']> = {
-  __resolveType: TypeResolveFn<'NorcubeDataSource' | 'OcoreEnvironment', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'BocadaResource' | 'ByCloudDatabaseInstance' | 'ByCloudVolume' | 'NorcubeDataSource' | 'OcoreEnvironment', ParentType, ContextType>;
 };
 
 export type ResourceConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ResourceConnection'] = ResolversParentTypes['ResourceConnection']> = {
@@ -3080,6 +3639,17 @@ export type Resolvers<ContextType = GatewayContext> = {
   Backup?: BackupResolvers<ContextType>;
   BackupConnection?: BackupConnectionResolvers<ContextType>;
   BackupEdge?: BackupEdgeResolvers<ContextType>;
+  BocadaConnection?: BocadaConnectionResolvers<ContextType>;
+  BocadaJob?: BocadaJobResolvers<ContextType>;
+  BocadaOrganization?: BocadaOrganizationResolvers<ContextType>;
+  BocadaResource?: BocadaResourceResolvers<ContextType>;
+  BocadaTimelineEvent?: BocadaTimelineEventResolvers<ContextType>;
+  ByCloudDatabaseBackup?: ByCloudDatabaseBackupResolvers<ContextType>;
+  ByCloudDatabaseInstance?: ByCloudDatabaseInstanceResolvers<ContextType>;
+  ByCloudDatastore?: ByCloudDatastoreResolvers<ContextType>;
+  ByCloudOrganization?: ByCloudOrganizationResolvers<ContextType>;
+  ByCloudVolume?: ByCloudVolumeResolvers<ContextType>;
+  ByCloudVolumeBackup?: ByCloudVolumeBackupResolvers<ContextType>;
   ByteCount?: GraphQLScalarType;
   CronPreset?: CronPresetResolvers<ContextType>;
   DateTime?: GraphQLScalarType;

@@ -42,6 +42,7 @@ export function createResolvers(providers: ProviderSet): Resolvers {
     DateTime: DateTimeScalar,
     ByteCount: ByteCountScalar,
     JSON: JsonScalar,
+    Node: { __resolveType: (m: EntityModel) => m.typename as never },
     Query: { ...Query, ...ActionQueries },
     Mutation,
     Subscription,

@@ -70,10 +70,22 @@ export class ConfigError extends Error {
 const keyPath = (path: readonly PropertyKey[]) =>
   path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
 
-/** Replaces `${VAR}` in every string value; a missing variable is an error naming the key. */
-function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey[], problems: string[]): unknown {
+/**
+ * `${VAR}` may stand anywhere in the text, also where YAML would read `{` as syntax
+ * (`auth: { apiKey: ${KEY} }`, as in DESIGN.md). So each reference becomes a YAML-safe placeholder
+ * before parsing, and placeholders are replaced by the variable's value after it, key by key: a
+ * missing variable names its key, and a secret's characters never reach the YAML parser.
+ */
+function withPlaceholders(text: string): { text: string; names: string[] } {
+  const names: string[] = [];
+  const out = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => `__bgenv_${names.push(name) - 1}__`);
+  return { text: out, names };
+}
+
+function interpolate(value: unknown, names: string[], env: NodeJS.ProcessEnv, path: PropertyKey[], problems: string[]): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+    return value.replace(/__bgenv_(\d+)__/g, (_m, i: string) => {
+      const name = names[Number(i)];
       const v = env[name];
       if (v === undefined || v === '') {
         problems.push(`${keyPath(path)}: environment variable ${name} is not set`);
@@ -82,23 +94,24 @@ function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey[]
       return v;
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, [...path, i], problems));
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, names, env, [...path, i], problems));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, [...path, k], problems)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, names, env, [...path, k], problems)]));
   }
   return value;
 }
 
 /** Parses and validates config text. Throws ConfigError naming every bad key. */
 export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const { text: safe, names } = withPlaceholders(text);
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    raw = parseYaml(safe);
   } catch (e) {
     throw new ConfigError(`config is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
   const problems: string[] = [];
-  const interpolated = interpolate(raw ?? {}, env, [], problems);
+  const interpolated = interpolate(raw ?? {}, names, env, [], problems);
   if (problems.length) throw new ConfigError(`invalid config:\n  ${problems.join('\n  ')}`);
   const parsed = configSchema.safeParse(interpolated);
   if (!parsed.success) {

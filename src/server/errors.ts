@@ -11,7 +11,11 @@ import { isUpstreamError, toGatewayError } from '../upstream/errors.ts';
 export function toClientError(e: unknown, path?: readonly (string | number)[]): GraphQLError | null {
   const gw = e instanceof GatewayError ? e : isUpstreamError(e) ? toGatewayError(e) : null;
   if (gw) return new GraphQLError(gw.message, { path, extensions: { code: gw.code, ...gw.extensions } });
-  if (e instanceof GraphQLError && typeof e.extensions?.code === 'string') return e;
+  // A GraphQLError raised with a code on purpose (scalars); matched by shape, not class.
+  if (typeof e === 'object' && e !== null && (e as Error).name === 'GraphQLError' && typeof (e as GraphQLError).extensions?.code === 'string') {
+    const g = e as GraphQLError;
+    return new GraphQLError(g.message, { path: path ?? g.path, nodes: g.nodes, extensions: g.extensions });
+  }
   return null;
 }
 

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { Logger } from 'pino';
 import { createLoaders } from '../loaders/loaders.ts';
 import type { ProgressUpdate, ProviderAdapterOptions } from '../providers/provider.ts';
@@ -58,6 +59,15 @@ function requestIdOf(request: Request): string {
   return id;
 }
 
+interface LocatedError {
+  message: string;
+  path?: readonly (string | number)[];
+  originalError?: unknown;
+  extensions?: Record<string, unknown>;
+}
+const isLocated = (e: unknown): e is LocatedError => typeof e === 'object' && e !== null && (e as Error).name === 'GraphQLError';
+const isWrapped = (e: unknown): e is LocatedError & { originalError: unknown } => isLocated(e) && e.originalError != null;
+
 /** Builds the gateway. */
 export function createGateway(options: GatewayOptions): Gateway {
   const { logger, graphiql = true } = options;
@@ -99,16 +109,31 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     maskedErrors: {
       maskError(error, message) {
-        const original = error instanceof GraphQLError ? error.originalError ?? error : error;
-        const path = error instanceof GraphQLError ? error.path : undefined;
+        // Unwrap located errors by shape, not by class: graphql may be loaded twice (ESM + CJS).
+        let original: unknown = error;
+        while (isWrapped(original)) original = original.originalError;
+        const path = isLocated(error) ? error.path : undefined;
         const known = toClientError(original, path);
         if (known) return known;
-        if (error instanceof GraphQLError && !error.originalError) return error; // parse/validation errors
-        logger.error({ err: { name: (original as Error)?.name, message: (original as Error)?.message, stack: (original as Error)?.stack } }, 'unexpected error');
+        if (isLocated(error) && !isWrapped(error)) {
+          // Parse, validation and coercion errors carry no original error and are safe to show.
+          return error as GraphQLError;
+        }
+        const o = original as Error | undefined;
+        logger.error({ err: { name: o?.name, message: o?.message, stack: o?.stack } }, 'unexpected error');
         return new GraphQLError(message, { path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
     },
     plugins: [
+      // 0. Reject abusive documents before they cost anything upstream (depth, aliases, tokens, cost).
+      EnvelopArmorPlugin({
+        maxDepth: { n: 12 },
+        maxAliases: { n: 30 },
+        maxTokens: { n: 8000 },
+        maxDirectives: { n: 50 },
+        costLimit: { maxCost: 20000 },
+        blockFieldSuggestion: { enabled: false }, // GraphiQL is public by design; suggestions help
+      }),
       // 1. The request id travels upstream and back to the client.
       useRequestIdHeader(requestIdOf),
       // 2. Provider failures join the response next to the other providers' data.

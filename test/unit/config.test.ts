@@ -34,6 +34,12 @@ describe('config', () => {
     ]);
   });
 
+  it('takes secrets with YAML syntax characters verbatim', () => {
+    const tricky = 'k: {x} #not-a-comment, [y] "z"';
+    const opts = providerOptionsFrom(parseConfig(good, { ...env, BOCADA_API_KEY: tricky }));
+    expect(opts[0].secret).toBe(tricky);
+  });
+
   it('names a missing environment variable and its key', () => {
     expect(errorOf(good, { OCORE_TOKEN: 'x' })).toContain('providers[0].auth.apiKey: environment variable BOCADA_API_KEY is not set');
   });

@@ -1,0 +1,51 @@
+/**
+ * Bocada wire -> domain. Jobs keep Bocada's raw status in `providerStatus`.
+ */
+import type { JobModel, OrganizationModel, ProviderRef, ResourceModel } from '../../domain/models.ts';
+import { createStatusMapper, type JobStatus } from '../../domain/statuses.ts';
+import type { BocadaBackupJobDto, BocadaConnectionDto, BocadaOrganizationDto, BocadaResourceDto, BocadaTimelineEventDto } from './wire.ts';
+
+/** Bocada job status -> JobStatus (DESIGN.md). */
+export const bocadaJobStatus = createStatusMapper<JobStatus>(
+  {
+    succeeded: 'SUCCEEDED', succeeded_with_warnings: 'SUCCEEDED_WITH_WARNINGS', failed: 'FAILED', running: 'RUNNING',
+    queued: 'QUEUED', missed: 'MISSED', canceled: 'CANCELED',
+  },
+  'UNKNOWN',
+);
+
+/** A Bocada organization. */
+export function toOrganizationModel(ref: ProviderRef, o: BocadaOrganizationDto): OrganizationModel {
+  return { typename: 'BocadaOrganization', provider: ref, nativeId: o.id, name: o.name, createdAt: o.createdAt ?? null };
+}
+
+/** A Bocada resource (a protected asset). */
+export function toResourceModel(ref: ProviderRef, r: BocadaResourceDto): ResourceModel {
+  return {
+    typename: 'BocadaResource', provider: ref, nativeId: r.id, name: r.name, type: r.type ?? null,
+    organizationNativeId: r.organizationId ?? null, createdAt: r.createdAt ?? null,
+    connectionId: r.connectionId ?? null, resourceType: r.type ?? null,
+  };
+}
+
+/** A Bocada backup job. */
+export function toJobModel(ref: ProviderRef, j: BocadaBackupJobDto): JobModel {
+  return {
+    typename: 'BocadaJob', provider: ref, nativeId: j.id, name: null, operation: 'backup',
+    status: bocadaJobStatus.map(j.status), providerStatus: j.status ?? null,
+    organizationNativeId: j.organizationId ?? null, resourceNativeId: j.resourceId ?? null, backupNativeId: null,
+    bytesTransferred: typeof j.bytesTransferred === 'number' ? j.bytesTransferred : null,
+    createdAt: j.startedAt ?? null, startedAt: j.startedAt ?? null, endedAt: j.endedAt ?? null,
+    connectionId: j.connectionId ?? null, filesTransferred: typeof j.filesTransferred === 'number' ? j.filesTransferred : null,
+  };
+}
+
+/** A connection (backup system) as the `BocadaConnection` type shows it. */
+export function toConnection(c: BocadaConnectionDto) {
+  return { id: c.id, name: c.name, product: c.product, status: c.status };
+}
+
+/** A timeline entry as the `BocadaTimelineEvent` type shows it. */
+export function toTimelineEvent(e: BocadaTimelineEventDto) {
+  return { id: e.id, timestamp: e.timestamp, severity: e.severity.toUpperCase(), message: e.message };
+}

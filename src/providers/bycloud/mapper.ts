@@ -1,0 +1,88 @@
+/**
+ * ByCloud wire -> domain. Statuses are matched case-insensitively (the two collections differ in
+ * casing); sizes in GiB become bytes. Native ids carry the collection: `vol:<uuid>` / `db:<uuid>`.
+ */
+import type { BackupModel, OrganizationModel, ProviderRef, ResourceModel } from '../../domain/models.ts';
+import { createStatusMapper, type BackupStatus, type JobStatus } from '../../domain/statuses.ts';
+import type { ProgressUpdate } from '../provider.ts';
+import type { BycloudDatabaseBackupDto, BycloudVolumeBackupDto } from './wire.ts';
+
+const GIB = 2 ** 30;
+/** The single organization's native id (the token's organization). */
+export const BYCLOUD_ORGANIZATION_ID = 'default';
+
+/** Volume backup status -> BackupStatus (DESIGN.md). */
+export const volumeBackupStatus = createStatusMapper<BackupStatus>(
+  { creating: 'CREATING', available: 'AVAILABLE', deleting: 'DELETING', error: 'FAILED', restoring: 'RESTORING', error_restoring: 'AVAILABLE' },
+  'UNKNOWN',
+);
+/** Database backup status -> BackupStatus (DESIGN.md). */
+export const databaseBackupStatus = createStatusMapper<BackupStatus>(
+  { NEW: 'CREATING', BUILDING: 'CREATING', SAVING: 'CREATING', COMPLETED: 'AVAILABLE', FAILED: 'FAILED', DELETE_FAILED: 'AVAILABLE' },
+  'UNKNOWN',
+);
+
+/** Splits a native id into its collection and ByCloud id; null when it is not one of ours. */
+export function parseNativeId(id: string): { collection: 'vol' | 'db'; id: string } | null {
+  const m = /^(vol|db):(.+)$/.exec(id);
+  return m ? { collection: m[1] as 'vol' | 'db', id: m[2] } : null;
+}
+
+/** The token's organization. */
+export function toOrganizationModel(ref: ProviderRef): OrganizationModel {
+  return { typename: 'ByCloudOrganization', provider: ref, nativeId: BYCLOUD_ORGANIZATION_ID, name: ref.name, createdAt: null };
+}
+
+/** A volume backup. */
+export function toVolumeBackupModel(ref: ProviderRef, b: BycloudVolumeBackupDto): BackupModel {
+  return {
+    typename: 'ByCloudVolumeBackup', provider: ref, nativeId: `vol:${b.id}`, name: b.name ?? null,
+    status: volumeBackupStatus.map(b.status), providerStatus: b.status ?? null,
+    organizationNativeId: BYCLOUD_ORGANIZATION_ID, resourceNativeId: `vol:${b.volume_id}`,
+    sizeBytes: typeof b.size === 'number' ? b.size * GIB : null, createdAt: b.created_at ?? null,
+    completedAt: volumeBackupStatus.map(b.status) === 'AVAILABLE' ? b.updated_at ?? null : null,
+    crn: b.crn, description: b.description ?? null, container: b.container ?? null, isIncremental: b.is_incremental ?? null,
+    hasDependentBackups: b.has_dependent_backups ?? null, snapshotId: b.snapshot_id ?? null, metadata: b.metadata ?? {},
+    sizeGiB: b.size ?? null, updatedAt: b.updated_at ?? null, volumeId: b.volume_id,
+  };
+}
+
+/** A database backup. */
+export function toDatabaseBackupModel(ref: ProviderRef, b: BycloudDatabaseBackupDto): BackupModel {
+  return {
+    typename: 'ByCloudDatabaseBackup', provider: ref, nativeId: `db:${b.id}`, name: b.name ?? null,
+    status: databaseBackupStatus.map(b.status), providerStatus: b.status ?? null,
+    organizationNativeId: BYCLOUD_ORGANIZATION_ID, resourceNativeId: `db:${b.instance_id}`,
+    sizeBytes: typeof b.size === 'number' ? b.size * GIB : null, createdAt: b.created_at ?? null,
+    completedAt: databaseBackupStatus.map(b.status) === 'AVAILABLE' ? b.updated_at ?? null : null,
+    crn: b.crn, description: b.description ?? null, parentId: b.parent_id ?? null,
+    datastore: b.datastore ? { type: b.datastore.type, version: b.datastore.version, versionId: b.datastore.version_id } : null,
+    locationRef: b.location_ref ?? null, sizeGiB: b.size ?? null, updatedAt: b.updated_at ?? null, instanceId: b.instance_id,
+  };
+}
+
+/** A volume or database instance, known only through its backups. */
+export function toResourceModel(ref: ProviderRef, r: { collection: 'vol' | 'db'; id: string; datastoreType: string | null; firstSeen: string | null; backupCount: number }): ResourceModel {
+  return {
+    typename: r.collection === 'vol' ? 'ByCloudVolume' : 'ByCloudDatabaseInstance', provider: ref, nativeId: `${r.collection}:${r.id}`,
+    name: r.id, type: r.collection === 'vol' ? 'volume' : r.datastoreType, organizationNativeId: BYCLOUD_ORGANIZATION_ID,
+    createdAt: r.firstSeen, backupCount: r.backupCount,
+  };
+}
+
+const TERMINAL = new Set(['available', 'error', 'error_restoring', 'completed', 'failed', 'delete_failed']);
+
+/** A backup's state as a progress update (ByCloud has no stream: the gateway polls this). */
+export function toProgressUpdate(b: BycloudVolumeBackupDto | BycloudDatabaseBackupDto): ProgressUpdate {
+  const raw = (b.status ?? '').toLowerCase();
+  const done = TERMINAL.has(raw);
+  const status: JobStatus = ['available', 'completed', 'error_restoring', 'delete_failed'].includes(raw)
+    ? 'SUCCEEDED'
+    : raw === 'error' || raw === 'failed' ? 'FAILED'
+    : ['creating', 'new', 'building', 'saving', 'restoring', 'deleting'].includes(raw) ? 'RUNNING' : 'UNKNOWN';
+  return {
+    status, providerStatus: b.status ?? null, percent: done ? 100 : null, phase: raw || null, message: null,
+    bytesDone: null, bytesTotal: null, at: b.updated_at && !Number.isNaN(Date.parse(b.updated_at)) ? new Date(b.updated_at).toISOString() : new Date().toISOString(),
+    done, error: status === 'FAILED' ? `backup ended in status ${b.status}` : null,
+  };
+}

@@ -1,0 +1,222 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tgateway, type TGateway } from './harness.ts';
+import { collect, sseClient } from './sse-client.ts';
+
+let t: TGateway;
+beforeAll(async () => {
+  t = await tgateway({ stepMs: 50 });
+});
+afterAll(() => t.close());
+
+const ok = (res: { errors?: unknown[] }) => expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+const codeOf = (res: { errors?: Array<{ extensions?: Record<string, any> }> }) => res.errors?.map((e) => [e.extensions?.code, e.extensions?.field ?? e.extensions?.provider]);
+
+async function first(list: string, provider: string, extra = '', select = 'id nativeId'): Promise<any> {
+  const res = await t.gql(`{ ${list}(first: 1, filter: { providers: ["${provider}"] ${extra} }) { nodes { ${select} } } }`);
+  ok(res);
+  return res.data[list].nodes[0];
+}
+
+async function follow(id: string, field: 'backupProgress' | 'restoreProgress') {
+  const client = sseClient(t.url, 'distinct');
+  const r = await collect<any>(client, `subscription($id: ID!) { ${field}(backupId: $id) { status percent done } }`, { id }).done;
+  client.dispose();
+  expect(r.errors).toEqual([]);
+  return r.events.map((e) => e[field]);
+}
+
+describe('act through one schema', () => {
+  it('triggers an oCore backup, follows its progress from the payload to done, then lists it AVAILABLE', async () => {
+    const env = await first('resources', 'ocore');
+    const res = await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r, backupType: "full" }) { progressId backup { id status ... on OcoreBackup { backupType } } job { id status } } }`, { r: env.id });
+    ok(res);
+    const p = res.data.triggerBackup;
+    expect(p.backup).toMatchObject({ status: 'CREATING', backupType: 'full' });
+    const events = await follow(p.progressId, 'backupProgress');
+    expect(events.at(-1).done).toBe(true);
+    const after = await t.gql(`query($id: ID!) { node(id: $id) { ... on Backup { status } } }`, { id: p.backup.id });
+    ok(after);
+    expect(after.data.node.status).toBe(events.at(-1).status === 'SUCCEEDED' ? 'AVAILABLE' : 'FAILED');
+    const listed = await t.gql(`query($r: ID!) { backups(first: 5, filter: { resourceId: $r }) { nodes { id status } } }`, { r: env.id });
+    expect(listed.data.backups.nodes.map((n: any) => n.id)).toContain(p.backup.id);
+  });
+
+  it('runs a Norcube backup now, follows it through polling, and lists its backup AVAILABLE', async () => {
+    const ds = await first('resources', 'norcube');
+    const res = await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r }) { progressId job { id nativeId status } } }`, { r: ds.id });
+    ok(res);
+    const events = await follow(res.data.triggerBackup.progressId, 'backupProgress');
+    expect(events.at(-1).done).toBe(true);
+    const job = await t.gql(`query($id: ID!) { node(id: $id) { ... on Job { status backup { id status } } } }`, { id: res.data.triggerBackup.job.id });
+    ok(job);
+    if (['SUCCEEDED', 'PARTIAL'].includes(job.data.node.status)) expect(job.data.node.backup.status).toBe('AVAILABLE');
+    else expect(job.data.node.status).toBe('FAILED');
+  });
+
+  it('triggers a ByCloud volume backup and reads it back', async () => {
+    const vols = await t.gql(`{ resources(first: 100, filter: { providers: ["bycloud"] }) { nodes { id nativeId } } }`);
+    const vol = vols.data.resources.nodes.find((n: any) => n.nativeId.startsWith('vol:'));
+    const res = await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r, name: "e2e-manual", force: true }) { progressId backup { id name status } } }`, { r: vol.id });
+    ok(res);
+    expect(res.data.triggerBackup.backup).toMatchObject({ name: 'e2e-manual', status: 'CREATING' });
+    const events = await follow(res.data.triggerBackup.progressId, 'backupProgress');
+    expect(events.at(-1)).toMatchObject({ done: true });
+    const after = await t.gql(`query($id: ID!) { node(id: $id) { ... on Backup { status } } }`, { id: res.data.triggerBackup.backup.id });
+    expect(after.data.node.status).toBe('AVAILABLE');
+  });
+
+  it('restores an oCore backup to another environment and follows it', async () => {
+    const backup = await first('backups', 'ocore', ', status: [AVAILABLE]', 'id nativeId resource { id }');
+    const envs = await t.gql(`{ resources(first: 10, filter: { providers: ["ocore"] }) { nodes { id } } }`);
+    const other = envs.data.resources.nodes.find((n: any) => n.id !== backup.resource.id);
+    const res = await t.gql(`mutation($b: ID!, $e: ID!) { restoreBackup(input: { backupId: $b, target: OTHER, targetResourceId: $e }) { progressId backup { id } } }`, { b: backup.id, e: other.id });
+    ok(res);
+    const events = await follow(res.data.restoreBackup.progressId, 'restoreProgress');
+    expect(events.at(-1).done).toBe(true);
+    const jobs = await t.gql(`query($e: ID!) { jobs(first: 50, filter: { resourceId: $e }) { nodes { operation status backup { id } } } }`, { e: other.id });
+    expect(jobs.data.jobs.nodes.some((j: any) => j.operation === 'RESTORE' && j.backup?.id === backup.id)).toBe(true);
+  });
+
+  it('deletes an oCore backup: it shows DELETING', async () => {
+    const backup = await first('backups', 'ocore', ', status: [AVAILABLE]');
+    const res = await t.gql(`mutation($b: ID!) { deleteBackup(input: { backupId: $b }) { deletedBackupId backup { status } } }`, { b: backup.id });
+    ok(res);
+    const after = await t.gql(`query($id: ID!) { node(id: $id) { ... on Backup { status } } }`, { id: backup.id });
+    expect(after.data.node === null || after.data.node.status === 'DELETING').toBe(true);
+  });
+
+  it('dismisses and marks read an oCore alert, seen in a follow-up query', async () => {
+    const alerts = await t.gql(`{ alerts(first: 5, filter: { providers: ["ocore"] }) { nodes { id read dismissed } } }`);
+    const a = alerts.data.alerts.nodes.find((n: any) => !n.read);
+    ok(await t.gql(`mutation($a: ID!) { markAlertRead(input: { alertId: $a }) { alert { read } } }`, { a: a.id }));
+    const b = alerts.data.alerts.nodes.find((n: any) => n.id !== a.id);
+    ok(await t.gql(`mutation($a: ID!) { dismissAlert(input: { alertId: $a }) { alert { dismissed } } }`, { a: b.id }));
+    const after = await t.gql(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on Alert { id read dismissed } } }`, { ids: [a.id, b.id] });
+    expect(after.data.nodes).toEqual([{ id: a.id, read: true, dismissed: false }, { id: b.id, read: expect.any(Boolean), dismissed: true }]);
+    const active = await t.gql(`{ alerts(first: 100, filter: { providers: ["ocore"] }) { nodes { id } } }`);
+    expect(active.data.alerts.nodes.map((n: any) => n.id)).not.toContain(b.id);
+  });
+
+  it('upserts an oCore schedule, previews retention and reads cron presets', async () => {
+    const env = await first('resources', 'ocore');
+    const res = await t.gql(`mutation($r: ID!) { upsertSchedule(input: { resourceId: $r, enabled: true, dbCron: "15 */6 * * *", timezone: "Europe/Prague", retention: { retainDaily: 7 } }) { schedule { crons timezone enabled } } }`, { r: env.id });
+    ok(res);
+    const after = await t.gql(`query($r: ID!) { node(id: $r) { ... on Resource { schedules { crons timezone } } } }`, { r: env.id });
+    expect(after.data.node.schedules[0]).toMatchObject({ timezone: 'Europe/Prague' });
+    expect(after.data.node.schedules[0].crons).toContain('15 */6 * * *');
+    const preview = await t.gql(`query($r: ID!) { retentionPreview(resourceId: $r, retention: { retainDaily: 0, retainWeekly: 0, retainMonthly: 0 }) { totalSizeBytes items { backupId reason backup { id } } } }`, { r: env.id });
+    ok(preview);
+    expect(Array.isArray(preview.data.retentionPreview.items)).toBe(true);
+    const presets = await t.gql(`{ cronPresets(provider: "ocore") { cron label } }`);
+    ok(presets);
+    expect(presets.data.cronPresets.length).toBeGreaterThan(0);
+  });
+
+  it('manages Norcube policies: create, attach, disable, detach, update', async () => {
+    const ds = await first('resources', 'norcube');
+    const created = await t.gql(`mutation { createPolicy(input: { provider: "norcube", name: "e2e nightly", scheduleCron: "0 2 * * *", timezone: "UTC", retentionDays: 14 }) { policy { nativeId name scheduleCron } } }`);
+    ok(created);
+    const policyId = created.data.createPolicy.policy.nativeId;
+    const attached = await t.gql(`mutation($r: ID!, $p: String!) { attachPolicy(input: { resourceId: $r, policyId: $p }) { schedule { id enabled crons } } }`, { r: ds.id, p: policyId });
+    ok(attached);
+    expect(attached.data.attachPolicy.schedule).toMatchObject({ enabled: true, crons: ['0 2 * * *'] });
+    const dup = await t.gql(`mutation($r: ID!, $p: String!) { attachPolicy(input: { resourceId: $r, policyId: $p }) { schedule { id } } }`, { r: ds.id, p: policyId });
+    expect(dup.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', provider: 'norcube', httpStatus: 409 });
+    ok(await t.gql(`mutation($r: ID!, $p: String!) { setPolicyEnabled(input: { resourceId: $r, policyId: $p, enabled: false }) { schedule { enabled } } }`, { r: ds.id, p: policyId }));
+    let scheds = await t.gql(`query($r: ID!) { node(id: $r) { ... on Resource { schedules { nativeId enabled } } } }`, { r: ds.id });
+    expect(scheds.data.node.schedules.find((s: any) => s.nativeId.endsWith(policyId)).enabled).toBe(false);
+    ok(await t.gql(`mutation($p: String!) { updatePolicy(input: { provider: "norcube", policyId: $p, scheduleCron: "30 3 * * *" }) { policy { scheduleCron } } }`, { p: policyId }));
+    ok(await t.gql(`mutation($r: ID!, $p: String!) { detachPolicy(input: { resourceId: $r, policyId: $p }) { resource { id } } }`, { r: ds.id, p: policyId }));
+    scheds = await t.gql(`query($r: ID!) { node(id: $r) { ... on Resource { schedules { nativeId } } } }`, { r: ds.id });
+    expect(scheds.data.node.schedules.map((s: any) => s.nativeId)).not.toContain(`${ds.nativeId}/${policyId}`);
+  });
+
+  it('verifies a Norcube backup and creates a download link; an expired one is an error, not a link', async () => {
+    const avail = await first('backups', 'norcube', ', status: [AVAILABLE]');
+    const v = await t.gql(`mutation($b: ID!) { verifyBackup(input: { backupId: $b }) { accepted } }`, { b: avail.id });
+    ok(v);
+    expect(v.data.verifyBackup.accepted).toBe(true);
+    const link = await t.gql(`mutation($b: ID!) { createDownloadLink(input: { backupId: $b }) { url expiresAt } }`, { b: avail.id });
+    ok(link);
+    expect(link.data.createDownloadLink.url).toMatch(/^https?:\/\//);
+    const expired = await first('backups', 'norcube', ', status: [EXPIRED]');
+    const bad = await t.gql(`mutation($b: ID!) { createDownloadLink(input: { backupId: $b }) { url } }`, { b: expired.id });
+    expect(bad.data).toBeNull();
+    expect(['UPSTREAM_ERROR', 'NOT_FOUND']).toContain(bad.errors?.[0]?.extensions?.code);
+  });
+
+  it('restores a Norcube backup; a deployment answering 501 is UNSUPPORTED_BY_PROVIDER', async () => {
+    const avail = await first('backups', 'norcube', ', status: [AVAILABLE]');
+    const res = await t.gql(`mutation($b: ID!) { restoreBackup(input: { backupId: $b }) { progressId job { operation } } }`, { b: avail.id });
+    ok(res);
+    expect(res.data.restoreBackup.job.operation).toBe('RESTORE');
+    (t.sims.get('norcube').simulator as any).setRestoresUnsupported(true);
+    try {
+      const off = await t.gql(`mutation($b: ID!) { restoreBackup(input: { backupId: $b }) { progressId } }`, { b: avail.id });
+      expect(codeOf(off)).toEqual([['UNSUPPORTED_BY_PROVIDER', 'norcube']]);
+    } finally {
+      (t.sims.get('norcube').simulator as any).setRestoresUnsupported(false);
+    }
+  });
+
+  it.each([
+    ['Bocada is read-only', 'bocada', `mutation($r: ID!) { triggerBackup(input: { resourceId: $r }) { progressId } }`, 'resources'],
+    ['ByCloud database backups have no create call', 'bycloud-db', `mutation($r: ID!) { triggerBackup(input: { resourceId: $r }) { progressId } }`, 'resources'],
+    ['ByCloud cannot delete', 'bycloud', `mutation($r: ID!) { deleteBackup(input: { backupId: $r }) { deletedBackupId } }`, 'backups'],
+  ])('%s: UNSUPPORTED_BY_PROVIDER naming the provider', async (_n, which, mutation, list) => {
+    const provider = which.replace('-db', '');
+    const nodes = await t.gql(`{ ${list}(first: 100, filter: { providers: ["${provider}"] }) { nodes { id nativeId } } }`);
+    const node = which === 'bycloud-db' ? nodes.data[list].nodes.find((n: any) => n.nativeId.startsWith('db:')) : nodes.data[list].nodes[0];
+    const res = await t.gql(mutation, { r: node.id });
+    expect(codeOf(res)).toEqual([['UNSUPPORTED_BY_PROVIDER', provider]]);
+  });
+
+  it.each([
+    ['bad cron', `upsertSchedule(input: { resourceId: $r, dbCron: "61 * * * *" }) { schedule { id } }`, 'input.dbCron'],
+    ['bad time zone', `upsertSchedule(input: { resourceId: $r, timezone: "Mars/Base" }) { schedule { id } }`, 'input.timezone'],
+    ['negative retention', `upsertSchedule(input: { resourceId: $r, retention: { retainDaily: -1 } }) { schedule { id } }`, 'input.retention.retainDaily'],
+    ['restore OTHER without a target', `restoreBackup(input: { backupId: $b, target: OTHER }) { progressId }`, 'input.targetResourceId'],
+    ['malformed id', `deleteBackup(input: { backupId: "nope" }) { deletedBackupId }`, 'input.backupId'],
+    ['resource id where a backup id is needed', `deleteBackup(input: { backupId: $r }) { deletedBackupId }`, 'input.backupId'],
+  ])('%s is BAD_USER_INPUT naming the field, before any upstream call', async (_n, field, name) => {
+    const env = await first('resources', 'ocore');
+    const backup = await first('backups', 'ocore');
+    t.resetStats();
+    const uses = (v: string) => field.includes(v);
+    const vars: Record<string, string> = {};
+    if (uses('$r')) vars.r = env.id;
+    if (uses('$b')) vars.b = backup.id;
+    const decl = Object.keys(vars).map((k) => `$${k}: ID!`).join(', ');
+    const res = await t.gql(`mutation${decl ? `(${decl})` : ''} { ${field} }`, vars);
+    expect(codeOf(res)).toEqual([['BAD_USER_INPUT', name]]);
+    expect(t.sims.list.reduce((n, s) => n + s.simulator.stats.total, 0)).toBe(0);
+  });
+
+  it('a repeated idempotency key causes exactly one upstream call, also when the requests arrive together', async () => {
+    const env = await first('resources', 'ocore');
+    const ocore = t.sims.get('ocore').simulator;
+    const route = 'POST /api/environments/:env_id/backups';
+    const before = ocore.stats.byRoute[route] ?? 0;
+    const m = `mutation($r: ID!) { triggerBackup(input: { resourceId: $r, idempotencyKey: "e2e-key-1" }) { progressId backup { id } } }`;
+    const [a, b] = await Promise.all([t.gql(m, { r: env.id }), t.gql(m, { r: env.id })]);
+    const c = await t.gql(m, { r: env.id });
+    ok(a);
+    expect(b.data).toEqual(a.data);
+    expect(c.data).toEqual(a.data);
+    expect((ocore.stats.byRoute[route] ?? 0) - before).toBe(1);
+    const reused = await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r, backupType: "full", idempotencyKey: "e2e-key-1" }) { progressId } }`, { r: env.id });
+    expect(codeOf(reused)).toEqual([['BAD_USER_INPUT', 'input.idempotencyKey']]);
+  });
+
+  it('never retries a mutation on a 503', async () => {
+    const env = await first('resources', 'ocore');
+    const ocore = t.sims.get('ocore').simulator;
+    const route = 'POST /api/environments/:env_id/backups';
+    ocore.setFault(route, { forceStatusTimes: 1, errorStatus: 503 });
+    const before = ocore.stats.byRoute[route] ?? 0;
+    const res = await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r }) { progressId } }`, { r: env.id });
+    ocore.clearFaults();
+    expect(codeOf(res)).toEqual([['UPSTREAM_UNAVAILABLE', 'ocore']]);
+    expect((ocore.stats.byRoute[route] ?? 0) - before).toBe(1);
+  });
+});
