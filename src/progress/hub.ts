@@ -30,6 +30,8 @@ export interface ProgressHub<T> {
   subscribe(key: string, open: (signal: AbortSignal) => AsyncIterable<T>): AsyncIterable<T>;
   /** True when a source for `key` is open. */
   isOpen(key: string): boolean;
+  /** Runs `check` once for concurrent callers of the same key (e.g. "does this operation exist?"). */
+  checkOnce<R>(key: string, check: () => Promise<R>): Promise<R>;
   readonly stats: ProgressHubStats;
   /** Closes every source. */
   close(): void;
@@ -39,6 +41,7 @@ export interface ProgressHub<T> {
 export function createProgressHub<T>(options: { isFinal: (v: T) => boolean; onSourceError?: (key: string, e: unknown) => void }): ProgressHub<T> {
   const channels = new Map<string, Channel<T>>();
   const stats: ProgressHubStats = { openSources: 0, sourcesOpened: 0, subscribers: 0 };
+  const checks = new Map<string, Promise<unknown>>();
 
   function start(key: string, open: (signal: AbortSignal) => AsyncIterable<T>): Channel<T> {
     const channel: Channel<T> = { sinks: new Set(), latest: undefined, abort: new AbortController() };
@@ -88,6 +91,14 @@ export function createProgressHub<T>(options: { isFinal: (v: T) => boolean; onSo
       });
     },
     isOpen: (key) => channels.has(key),
+    checkOnce<R>(key: string, check: () => Promise<R>): Promise<R> {
+      let p = checks.get(key) as Promise<R> | undefined;
+      if (!p) {
+        p = check().finally(() => checks.delete(key));
+        checks.set(key, p);
+      }
+      return p;
+    },
     get stats() {
       return stats;
     },

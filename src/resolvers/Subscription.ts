@@ -12,7 +12,7 @@ import { pollProgress } from '../progress/poller.ts';
 import { relayProgressStream } from '../progress/relay.ts';
 
 /** A progress update with what the subscription was about. */
-export type ProgressEventModel = ProgressUpdate & { backupId: string; operation: ProgressOperation };
+export type ProgressEventModel = ProgressUpdate & { backupId: string; operation: 'BACKUP' | 'RESTORE' };
 
 const freshContext = (signal: AbortSignal) => ({ requestId: `progress-${randomUUID()}`, signal, memo: new Map<string, Promise<unknown>>() });
 
@@ -37,12 +37,12 @@ function subscribeTo(op: ProgressOperation) {
     const key = `${adapter.ref.id}\u0000${op}\u0000${d.nativeId}`;
     // Check the operation exists before anyone waits on it (skipped when a source is already open).
     if (!ctx.progress.isOpen(key)) {
-      const found = await ctx.loaders.load(d.kind, adapter.ref.id, d.nativeId);
+      const found = await ctx.progress.checkOnce(key, () => ctx.loaders.load(d.kind as 'backup' | 'job', adapter.ref.id, d.nativeId));
       if (!found) throw new GatewayError('NOT_FOUND', `no ${d.kind} with this id at provider "${adapter.ref.id}"`, { provider: adapter.ref.id, field: 'backupId' });
     }
     const source = ctx.progress.subscribe(key, openSource(adapter, op, d.nativeId, ctx));
     return (async function* () {
-      for await (const update of source) yield { ...update, backupId, operation: op } satisfies ProgressEventModel;
+      for await (const update of source) yield { ...update, backupId, operation: op.toUpperCase() as 'BACKUP' | 'RESTORE' } satisfies ProgressEventModel;
     })();
   };
 }

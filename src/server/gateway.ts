@@ -6,8 +6,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { GraphQLError } from 'graphql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { GraphQLError } from 'graphql';
+import { createGraphQLError, createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { Logger } from 'pino';
 import { createLoaders } from '../loaders/loaders.ts';
@@ -121,7 +121,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         }
         const o = original as Error | undefined;
         logger.error({ err: { name: o?.name, message: o?.message, stack: o?.stack } }, 'unexpected error');
-        return new GraphQLError(message, { path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+        return createGraphQLError(message, { path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
     },
     plugins: [

@@ -3,8 +3,9 @@
  * Bad literal or variable values are BAD_USER_INPUT.
  */
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { createGraphQLError } from 'graphql-yoga';
 
-const bad = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+const bad = (message: string) => createGraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 function parseDateTime(value: unknown): string {

@@ -4,9 +4,10 @@
  * the requests that belong to single-connection mode: the `PUT` reservation, and requests carrying
  * the stream token (`X-GraphQL-Event-Stream-Token` header or `token` query parameter).
  *
- * Unlike `@graphql-yoga/plugin-graphql-sse`, an operation that fails validation is answered the
- * graphql-sse way (a `next` event with the errors, then `complete`), not with HTTP 400: the
- * plugin's `{ errors }` lacks `data`, so graphql-sse mistakes it for execution arguments.
+ * Unlike `@graphql-yoga/plugin-graphql-sse`, an operation that fails validation (or whose
+ * subscribe fails, e.g. an unknown id) is answered the graphql-sse way (a `next` event with the
+ * errors, then `complete`), not with HTTP 400: an `{ errors }` result without `data` is mistaken by
+ * graphql-sse for execution arguments.
  */
 import { GraphQLError, getOperationAST, type ExecutionResult } from 'graphql';
 import { createHandler, type HandlerOptions } from 'graphql-sse/lib/use/fetch';
@@ -46,7 +47,13 @@ export function useGraphQLSseSingleConnection(options: { endpoint: string } & Om
             const contextValue = await enveloped.contextFactory();
             const args = { schema: enveloped.schema, document, contextValue, variableValues: params.variables, operationName: params.operationName };
             const operation = getOperationAST(document, params.operationName);
-            return (operation?.operation === 'subscription' ? enveloped.subscribe(args) : enveloped.execute(args)) as never;
+            const result = await (operation?.operation === 'subscription' ? enveloped.subscribe(args) : enveloped.execute(args));
+            // A subscription that fails before streaming answers `{ errors }` without `data`, which
+            // graphql-sse would mistake for execution arguments (and answer 400): give it `data: null`.
+            if (result && typeof result === 'object' && !(Symbol.asyncIterator in result) && !('data' in result)) {
+              return { data: null, ...(result as ExecutionResult) } as never;
+            }
+            return result as never;
           },
         },
         y.fetchAPI,

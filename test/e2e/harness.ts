@@ -37,6 +37,8 @@ export interface TGateway {
 export async function tgateway(options: StartAllOptions & { providers?: (p: ProviderAdapterOptions[]) => ProviderAdapterOptions[] } = {}): Promise<TGateway> {
   const { providers: rewrite, ...simOptions } = options;
   const sims = await startAllSimulators({ stepMs: 40, scheduleEveryMs: 0, ...simOptions });
+  // Tests that are about rate limits set their own; the others must not trip the defaults.
+  for (const s of sims.list) s.simulator.setRateLimit({ limit: 1_000_000, windowMs: 60_000 });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -47,7 +49,8 @@ export async function tgateway(options: StartAllOptions & { providers?: (p: Prov
   const logger = pino({ level: 'debug' }, sink);
   let providers = sims.list.map((s) => s.provider);
   if (rewrite) providers = rewrite(providers);
-  const gateway = createGateway({ providers, logger });
+  // Poll fast: the simulators move every few tens of milliseconds in tests.
+  const gateway = createGateway({ providers, logger, progress: { poll: { runningMs: 15, queuedMs: 15 }, relay: { baseDelayMs: 20 } } });
   const { url } = await gateway.listen(0);
   const bodies: string[] = [];
   return {
