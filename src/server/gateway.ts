@@ -18,7 +18,7 @@ import { createProviderSet, type ProviderSet } from '../providers/registry.ts';
 import { createResolvers } from '../resolvers/index.ts';
 import type { GatewayContext } from './context.ts';
 import { toClientError } from './errors.ts';
-import { DASHBOARD_QUERY } from './graphiql.ts';
+import { DASHBOARD_QUERY, renderLocalGraphiQL, useGraphiQLAssets } from './graphiql.ts';
 import { usePartialErrors, useRequestIdHeader } from './plugins.ts';
 import { useGraphQLSseSingleConnection } from './use-graphql-sse-single-connection.ts';
 import { loadTypeDefs } from './type-defs.ts';
@@ -96,7 +96,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: graphiql ? { title: 'Backup Graph', defaultQuery: DASHBOARD_QUERY, subscriptionsProtocol: 'GRAPHQL_SSE' } : false,
+    // GraphiQL 4.5 ignores `defaultQuery`: open on the dashboard through `query`, unless the link
+    // carries its own `?query=`.
+    graphiql: graphiql
+      ? (request) => ({
+          title: 'Backup Graph',
+          subscriptionsProtocol: 'GRAPHQL_SSE',
+          ...(new URL(request.url).searchParams.has('query') ? {} : { query: DASHBOARD_QUERY }),
+        })
+      : false,
+    renderGraphiQL: renderLocalGraphiQL,
     logging: {
       debug: (...a) => logger.debug(a.map(String).join(' ')),
       info: (...a) => logger.info(a.map(String).join(' ')),
@@ -125,7 +134,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       },
     },
     plugins: [
-      // 0. Reject abusive documents before they cost anything upstream (depth, aliases, tokens, cost).
+      // 0. GraphiQL's own files, served from here (no CDN needed).
+      useGraphiQLAssets(),
+      // 1. Reject abusive documents before they cost anything upstream (depth, aliases, tokens, cost).
       EnvelopArmorPlugin({
         maxDepth: { n: 12 },
         maxAliases: { n: 30 },
@@ -134,11 +145,11 @@ export function createGateway(options: GatewayOptions): Gateway {
         costLimit: { maxCost: 20000 },
         blockFieldSuggestion: { enabled: false }, // GraphiQL is public by design; suggestions help
       }),
-      // 1. The request id travels upstream and back to the client.
+      // 2. The request id travels upstream and back to the client.
       useRequestIdHeader(requestIdOf),
-      // 2. Provider failures join the response next to the other providers' data.
+      // 3. Provider failures join the response next to the other providers' data.
       usePartialErrors(),
-      // 3. graphql-sse single-connection mode on /graphql (yoga serves distinct connections itself).
+      // 4. graphql-sse single-connection mode on /graphql (yoga serves distinct connections itself).
       useGraphQLSseSingleConnection({ endpoint: '/graphql' }),
     ],
   });

@@ -1,3 +1,12 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, normalize, sep } from 'node:path';
+import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
+
+/**
+ * GraphiQL as the gateway serves it: its files from this server, opening on a dashboard query.
+ */
+
 /** The query GraphiQL opens with: an operations dashboard across every provider. */
 export const DASHBOARD_QUERY = `# Backup Graph: one GraphQL API over Bocada, Norcube, ByCloud and oCore.
 # Press the run button for an operations dashboard across all providers.
@@ -35,3 +44,51 @@ query OperationsDashboard {
   }
 }
 `;
+
+
+/** Where the gateway serves GraphiQL's own files (no CDN: works on closed networks). */
+export const GRAPHIQL_ASSETS_PATH = '/graphiql/assets/';
+const ASSET_TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'application/javascript; charset=utf-8' };
+const dist = join(dirname(createRequire(import.meta.url).resolve('@graphql-yoga/graphiql/package.json')), 'dist');
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * GraphiQL's page, loading its bundle, styles and editor workers from this gateway instead of a
+ * CDN. Options are embedded as JSON (with `<` escaped, so no option can close the script).
+ */
+export function renderLocalGraphiQL(options: GraphiQLOptions = {}): string {
+  const a = GRAPHIQL_ASSETS_PATH;
+  const opts = JSON.stringify(options).replace(/</g, '\\u003c');
+  const title = escapeHtml(options.title ?? 'GraphiQL');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
+<link rel="stylesheet" href="${a}graphiql.css"></head>
+<body id="body" class="no-focus-outline"><noscript>You need to enable JavaScript to run GraphiQL.</noscript><div id="root">Loading ${title}...</div>
+<script>
+function prepareBlob(r){return URL.createObjectURL(new Blob([r],{type:"application/javascript"}))}
+const workers={},workerUrls={editorWorkerService:"${a}monacoeditorwork/editor.worker.bundle.js",json:"${a}monacoeditorwork/json.worker.bundle.js",graphql:"${a}monacoeditorwork/graphql.worker..bundle.js"};
+function prepareWorkers(){return Promise.all(Object.entries(workerUrls).map(async([k,u])=>{workers[k]=prepareBlob(await (await fetch(u)).text())}))}
+self.MonacoEnvironment={globalAPI:false,getWorkerUrl:function(_,label){return workers[label]}};
+</script>
+<script src="${a}yoga-graphiql.umd.js"></script>
+<script>prepareWorkers().finally(()=>{YogaGraphiQL.renderYogaGraphiQL(root,${opts})})</script>
+</body></html>`;
+}
+
+/** Serves the files of `@graphql-yoga/graphiql` under {@link GRAPHIQL_ASSETS_PATH}. */
+export function useGraphiQLAssets(): Plugin {
+  return {
+    async onRequest({ url, endResponse, fetchAPI }) {
+      if (!url.pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return;
+      const file = normalize(join(dist, decodeURIComponent(url.pathname.slice(GRAPHIQL_ASSETS_PATH.length))));
+      const type = ASSET_TYPES[file.slice(file.lastIndexOf('.'))];
+      if (!file.startsWith(dist + sep) || !type) return endResponse(new fetchAPI.Response('not found', { status: 404 }));
+      try {
+        const body = await readFile(file);
+        endResponse(new fetchAPI.Response(body, { status: 200, headers: { 'content-type': type, 'cache-control': 'public, max-age=86400' } }));
+      } catch {
+        endResponse(new fetchAPI.Response('not found', { status: 404 }));
+      }
+    },
+  };
+}
