@@ -69,12 +69,16 @@ describe('act through one schema', () => {
     const backup = await first('backups', 'ocore', ', status: [AVAILABLE]', 'id nativeId resource { id }');
     const envs = await t.gql(`{ resources(first: 10, filter: { providers: ["ocore"] }) { nodes { id } } }`);
     const other = envs.data.resources.nodes.find((n: any) => n.id !== backup.resource.id);
-    const res = await t.gql(`mutation($b: ID!, $e: ID!) { restoreBackup(input: { backupId: $b, target: OTHER, targetResourceId: $e }) { progressId backup { id } } }`, { b: backup.id, e: other.id });
+    const res = await t.gql(`mutation($b: ID!, $e: ID!) { restoreBackup(input: { backupId: $b, target: OTHER, targetResourceId: $e }) { progressId backup { id } job { id operation } } }`, { b: backup.id, e: other.id });
     ok(res);
+    expect(res.data.restoreBackup.job.operation).toBe('RESTORE');
     const events = await follow(res.data.restoreBackup.progressId, 'restoreProgress');
     expect(events.at(-1).done).toBe(true);
-    const jobs = await t.gql(`query($e: ID!) { jobs(first: 50, filter: { resourceId: $e }) { nodes { operation status backup { id } } } }`, { e: other.id });
-    expect(jobs.data.jobs.nodes.some((j: any) => j.operation === 'RESTORE' && j.backup?.id === backup.id)).toBe(true);
+    // The restore is now a job of the target environment, from that backup, in a final state.
+    const job = await t.gql(`query($id: ID!) { node(id: $id) { ... on Job { operation status resource { id } backup { id } } } }`, { id: res.data.restoreBackup.job.id });
+    ok(job);
+    expect(job.data.node).toMatchObject({ operation: 'RESTORE', resource: { id: other.id }, backup: { id: backup.id } });
+    expect(['SUCCEEDED', 'FAILED']).toContain(job.data.node.status);
   });
 
   it('deletes an oCore backup: it shows DELETING', async () => {
@@ -147,12 +151,12 @@ describe('act through one schema', () => {
 
   it('restores a Norcube backup; a deployment answering 501 is UNSUPPORTED_BY_PROVIDER', async () => {
     const avail = await first('backups', 'norcube', ', status: [AVAILABLE]');
-    const res = await t.gql(`mutation($b: ID!) { restoreBackup(input: { backupId: $b }) { progressId job { operation } } }`, { b: avail.id });
+    const res = await t.gql(`mutation($b: ID!) { restoreBackup(input: { backupId: $b, mode: "overwrite", confirmOverwrite: true }) { progressId job { operation } } }`, { b: avail.id });
     ok(res);
     expect(res.data.restoreBackup.job.operation).toBe('RESTORE');
     (t.sims.get('norcube').simulator as any).setRestoresUnsupported(true);
     try {
-      const off = await t.gql(`mutation($b: ID!) { restoreBackup(input: { backupId: $b }) { progressId } }`, { b: avail.id });
+      const off = await t.gql(`mutation($b: ID!) { restoreBackup(input: { backupId: $b, mode: "overwrite", confirmOverwrite: true }) { progressId } }`, { b: avail.id });
       expect(codeOf(off)).toEqual([['UNSUPPORTED_BY_PROVIDER', 'norcube']]);
     } finally {
       (t.sims.get('norcube').simulator as any).setRestoresUnsupported(false);

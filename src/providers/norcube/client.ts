@@ -31,6 +31,14 @@ export const NORCUBE_ROUTES = {
   backupJobs: () => '/backups',
   backupPolicies: () => '/backup-policies',
   restore: (id: string) => `/restores/${seg(id)}`,
+  restores: () => '/restores',
+  runNow: (dataSourceId: string) => `/datasources/${seg(dataSourceId)}/backups/run-now`,
+  backupFile: (dataSourceId: string, jobId: string) => `/datasources/${seg(dataSourceId)}/backups/${seg(jobId)}`,
+  downloadLink: (dataSourceId: string, jobId: string) => `/datasources/${seg(dataSourceId)}/backups/${seg(jobId)}/download-link`,
+  verify: (dataSourceId: string, jobId: string) => `/datasources/${seg(dataSourceId)}/backups/${seg(jobId)}/verify`,
+  attachment: (dataSourceId: string, policyId: string) => `/datasources/${seg(dataSourceId)}/policies/${seg(policyId)}`,
+  backupPolicy: (id: string) => `/backup-policies/${seg(id)}`,
+  storageDestinations: () => '/storage-destinations',
 } as const;
 
 /**
@@ -105,6 +113,13 @@ export interface NorcubeClient {
   ): Promise<NorcubePage<NorcubeRestoreJobDto>>;
   /** `GET /restores/{id}`. */
   getRestore(id: string, ctx: RequestContext): Promise<NorcubeRestoreJobDto>;
+  /**
+   * A call that changes state (run-now, restores, attachments, policies, verify, download link,
+   * delete): never retried; answers the parsed body. Paths come from {@link NORCUBE_ROUTES}.
+   */
+  change<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, ctx: RequestContext): Promise<T>;
+  /** `GET /storage-destinations` (not paged). */
+  listStorageDestinations(ctx: RequestContext): Promise<Array<{ id: string; name?: string }>>;
   close(): Promise<void>;
 }
 
@@ -140,6 +155,14 @@ export function createNorcubeClient(options: NorcubeClientOptions): NorcubeClien
   }
 
   return {
+    async change<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, ctx: RequestContext) {
+      return (await http.send<T>(method, path, body, ctx)).body;
+    },
+    async listStorageDestinations(ctx) {
+      const body = await http.get<unknown>(NORCUBE_ROUTES.storageDestinations(), undefined, ctx);
+      if (!Array.isArray(body) || !body.every((d) => isObject(d) && typeof d.id === 'string')) throw bad(ctx, 'storage-destinations: unexpected body');
+      return body as Array<{ id: string; name?: string }>;
+    },
     listDataSources: (req, ctx) =>
       page(NORCUBE_ROUTES.dataSources(), { cursor: req.cursor, limit: size(req.limit) }, isDataSource, 'datasources', ctx),
     getDataSource: (id, ctx) => one(NORCUBE_ROUTES.dataSource(id), isDataSource, 'datasource', ctx),

@@ -14,16 +14,17 @@
 import { badUserInput, GatewayError } from '../../domain/errors.ts';
 import type { BackupModel, JobModel, OrganizationModel, ResourceModel, ScheduleModel } from '../../domain/models.ts';
 import { TERMINAL_JOB_STATUSES } from '../../domain/statuses.ts';
-import { ProviderHttpError } from '../../upstream/errors.ts';
+import { ProviderHttpError, ProviderResponseError } from '../../upstream/errors.ts';
 import type {
-  ListFilter, Page, PageRequest, ProgressOperation, ProgressUpdate, ProviderAdapter, ProviderAdapterFactory, ProviderCapabilities, RequestContext,
+  ListFilter, Page, PageRequest, PolicyModel, ProgressOperation, ProgressUpdate, ProviderAdapter, ProviderAdapterFactory, ProviderCapabilities,
+  RequestContext,
 } from '../provider.ts';
 import {
-  createNorcubeClient, isNorcubeNotFound, isNorcubeNotImplemented, NORCUBE_MAX_PAGE_SIZE,
+  createNorcubeClient, isNorcubeNotFound, isNorcubeNotImplemented, NORCUBE_MAX_PAGE_SIZE, NORCUBE_ROUTES,
 } from './client.ts';
 import {
   hasBackupFile, isNorcubeId, jobNativeId, norcubeJobStatus, parsePairNativeId, parseRestoreNativeId, toBackupJobModel, toBackupModel,
-  toOrganizationModel, toResourceModel, toRestoreJobModel, toScheduleModel,
+  restoreNativeId, scheduleNativeId, toOrganizationModel, toResourceModel, toRestoreJobModel, toScheduleModel,
 } from './mapper.ts';
 import type { NorcubeBackupJobDto, NorcubeBackupPolicyDto, NorcubeDatasourcePolicyDto, NorcubeRestoreJobDto } from './wire.ts';
 
@@ -356,6 +357,32 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
     });
   }
 
+  // ---- actions helpers ------------------------------------------------------------------------
+
+  async function scheduleOrFail(dataSourceId: string, policyId: string, ctx: RequestContext): Promise<ScheduleModel> {
+    const [sched] = await lookupSchedules([scheduleNativeId(dataSourceId, policyId)], { ...ctx, memo: new Map() });
+    if (!sched || sched instanceof Error) throw sched instanceof Error ? sched : new ProviderResponseError(ref.id, ctx.requestId, 'attachment not visible after the change');
+    return sched;
+  }
+
+  async function policyModel(policyId: string, ctx: RequestContext): Promise<PolicyModel> {
+    const fresh = { ...ctx, memo: new Map<string, Promise<unknown>>() };
+    let cursor: string | null = null;
+    for (let i = 0; i < 50; i++) {
+      const page = await client.listBackupPolicies({ cursor, limit: NORCUBE_MAX_PAGE_SIZE }, fresh);
+      const p = page.items.find((x) => x.id.toLowerCase() === policyId.toLowerCase());
+      if (p) {
+        return {
+          provider: ref, nativeId: p.id, name: p.name, scheduleCron: p.scheduleCron ?? null, timezone: p.timezone ?? null,
+          retentionDays: p.retentionDays ?? null, keepLastN: p.keepLastN ?? null,
+        };
+      }
+      if (!page.next) break;
+      cursor = page.next;
+    }
+    throw new GatewayError('NOT_FOUND', `no policy "${policyId}" at provider "${ref.id}"`, { provider: ref.id });
+  }
+
   // ---- progress (polled) -------------------------------------------------------------------
 
   async function snapshot(op: ProgressOperation, nativeId: string, ctx: RequestContext): Promise<ProgressUpdate | null> {
@@ -410,6 +437,89 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
       schedule: lookupSchedules,
     },
     progress: { snapshot },
+    actions: {
+      async triggerBackup(input, ctx) {
+        const res = await client.change<{ jobId?: string }>('POST', NORCUBE_ROUTES.runNow(input.resourceNativeId), input.policyId ? { policyId: input.policyId } : {}, ctx);
+        if (!res?.jobId) throw new ProviderResponseError(ref.id, ctx.requestId, 'run-now: no jobId');
+        const nativeId = jobNativeId(input.resourceNativeId, res.jobId);
+        const [job] = await lookupJobs([nativeId], { ...ctx, memo: new Map() });
+        return { job: job instanceof Error ? null : job, backup: null, progress: { kind: 'job', nativeId } };
+      },
+      async restoreBackup(input, ctx) {
+        const pair = parsePairNativeId(input.backupNativeId);
+        if (!pair) throw badUserInput('input.backupId is not a Norcube backup', 'input.backupId');
+        const mode = input.mode ?? (input.confirmOverwrite ? 'overwrite' : 'new_database');
+        let created: { id?: string };
+        try {
+          created = await client.change<{ id?: string }>('POST', NORCUBE_ROUTES.restores(), {
+            dataSourceId: input.targetResourceNativeId ?? pair.dataSourceId,
+            sourceBackupId: pair.childId,
+            mode,
+            ...(input.targetDatabase ? { targetDatabase: input.targetDatabase } : {}),
+            ...(input.confirmOverwrite !== undefined ? { confirmOverwrite: input.confirmOverwrite } : {}),
+          }, ctx);
+        } catch (e) {
+          if (e instanceof ProviderHttpError && e.status === 501) throw new GatewayError('UNSUPPORTED_BY_PROVIDER', `restore is not supported by provider "${ref.id}"`, { provider: ref.id, requestId: ctx.requestId });
+          throw e;
+        }
+        if (!created?.id) throw new ProviderResponseError(ref.id, ctx.requestId, 'restores: no id');
+        const fresh = { ...ctx, memo: new Map<string, Promise<unknown>>() };
+        const nativeId = restoreNativeId(created.id);
+        const [[job], [backup]] = await Promise.all([lookupJobs([nativeId], fresh), lookupBackups([input.backupNativeId], fresh)]);
+        return { job: job instanceof Error ? null : job, backup: backup instanceof Error ? null : backup, progress: { kind: 'job', nativeId } };
+      },
+      async deleteBackup(backupNativeId, ctx) {
+        const pair = parsePairNativeId(backupNativeId);
+        if (!pair) return null;
+        await client.change('DELETE', NORCUBE_ROUTES.backupFile(pair.dataSourceId, pair.childId), undefined, ctx);
+        const [b] = await lookupBackups([backupNativeId], { ...ctx, memo: new Map() });
+        return b instanceof Error ? null : b;
+      },
+      async attachPolicy(dataSourceId, policyId, enabled, ctx) {
+        await client.change('POST', NORCUBE_ROUTES.dataSourcePolicies(dataSourceId), { policyId, enabled }, ctx);
+        return scheduleOrFail(dataSourceId, policyId, ctx);
+      },
+      async detachPolicy(dataSourceId, policyId, ctx) {
+        await client.change('DELETE', NORCUBE_ROUTES.attachment(dataSourceId, policyId), undefined, ctx);
+      },
+      async setPolicyEnabled(dataSourceId, policyId, enabled, ctx) {
+        await client.change('PATCH', NORCUBE_ROUTES.attachment(dataSourceId, policyId), { enabled }, ctx);
+        return scheduleOrFail(dataSourceId, policyId, ctx);
+      },
+      async createPolicy(input, ctx) {
+        const destinationId = input.destinationId ?? (await client.listStorageDestinations(ctx))[0]?.id;
+        const created = await client.change<{ id?: string }>('POST', NORCUBE_ROUTES.backupPolicies(), {
+          name: input.name, scheduleCron: input.scheduleCron, timezone: input.timezone ?? 'UTC',
+          retentionDays: input.retentionDays ?? 30, keepLastN: input.keepLastN ?? 7, destinationId,
+        }, ctx);
+        if (!created?.id) throw new ProviderResponseError(ref.id, ctx.requestId, 'backup-policies: no id');
+        return policyModel(created.id, ctx);
+      },
+      async updatePolicy(policyId, input, ctx) {
+        const { destinationId: _d, ...rest } = input;
+        await client.change('PATCH', NORCUBE_ROUTES.backupPolicy(policyId), rest, ctx);
+        return policyModel(policyId, ctx);
+      },
+      async verifyBackup(backupNativeId, ctx) {
+        const pair = parsePairNativeId(backupNativeId);
+        if (!pair) throw badUserInput('input.backupId is not a Norcube backup', 'input.backupId');
+        const res = await client.change<{ restoreJobId?: string }>('POST', NORCUBE_ROUTES.verify(pair.dataSourceId, pair.childId), {}, ctx);
+        return { accepted: true, message: res?.restoreJobId ? `verification restore ${res.restoreJobId} queued` : 'verification queued' };
+      },
+      async createDownloadLink(backupNativeId, ctx) {
+        const pair = parsePairNativeId(backupNativeId);
+        if (!pair) throw badUserInput('input.backupId is not a Norcube backup', 'input.backupId');
+        const res = await client.change<{ ok?: boolean; url?: string; expiresAt?: string; errorCode?: string; errorMessage?: string }>(
+          'POST', NORCUBE_ROUTES.downloadLink(pair.dataSourceId, pair.childId), {}, ctx,
+        );
+        // HTTP 200 with ok:false is a refusal, not a link.
+        if (!res?.ok || !res.url) {
+          const code = res?.errorCode === 'not_found' ? 'NOT_FOUND' : 'UPSTREAM_ERROR';
+          throw new GatewayError(code, `provider "${ref.id}" refused the download link: ${res?.errorCode ?? 'no link'}`, { provider: ref.id, requestId: ctx.requestId });
+        }
+        return { url: res.url, expiresAt: res.expiresAt ?? null };
+      },
+    },
     async health(ctx) {
       const started = performance.now();
       try {

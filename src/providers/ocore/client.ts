@@ -12,7 +12,7 @@ import { readSseEvents } from '../../upstream/sse.ts';
 import type { RequestContext } from '../provider.ts';
 import type {
   OcoreAlertCountDto, OcoreAlertDto, OcoreBackupDto, OcoreEnvironmentDto, OcoreOperationStepDto, OcoreOperationTypeValue,
-  OcoreProgressEventDto,
+  OcoreProgressEventDto, OcoreRestoreRequestDto, OcoreRestoreResponseDto, OcoreRetentionPreviewDto,
   OcorePitrCoverageDto, OcoreProjectDto, OcoreRestoreLogDto, OcoreScheduleDto,
 } from './wire.ts';
 
@@ -41,6 +41,12 @@ export const OCORE_ROUTES = {
   alertCount: () => '/backup-alerts/count',
   operationSteps: (type: OcoreOperationTypeValue, id: string) => `/operations/${type}/${seg(id)}/steps`,
   backupProgress: (id: string) => `/backups/${seg(id)}/progress`,
+  environmentBackupsCreate: (envId: string) => `/environments/${seg(envId)}/backups`,
+  restore: (id: string) => `/backups/${seg(id)}/restore`,
+  alertDismiss: (id: string) => `/backup-alerts/${seg(id)}/dismiss`,
+  alertRead: (id: string) => `/backup-alerts/${seg(id)}/read`,
+  retentionPreview: (envId: string) => `/environments/${seg(envId)}/backup-schedule/retention-preview`,
+  cronPresets: () => '/backup-schedule/presets',
   restoreProgress: (id: string) => `/backups/${seg(id)}/restore/progress`,
 } as const;
 
@@ -122,6 +128,20 @@ export interface OcoreClient {
   streamProgress(
     op: 'backup' | 'restore', backupId: string, lastEventId: string | null, ctx: RequestContext,
   ): AsyncGenerator<{ id: string | null; event: string; data: OcoreProgressEventDto }>;
+  /** `POST /environments/{id}/backups`: starts a backup (never retried). */
+  createBackup(envId: string, type: 'db' | 'full', ctx: RequestContext): Promise<{ backupId: string }>;
+  /** `POST /backups/{id}/restore`: starts a restore (never retried). */
+  restoreBackup(backupId: string, body: OcoreRestoreRequestDto, ctx: RequestContext): Promise<OcoreRestoreResponseDto>;
+  /** `DELETE /backups/{id}`: marks it for deletion (202). */
+  deleteBackup(backupId: string, ctx: RequestContext): Promise<void>;
+  /** `POST /backup-alerts/{id}/dismiss` or `/read`. */
+  alertAction(alertId: string, action: 'dismiss' | 'read', ctx: RequestContext): Promise<void>;
+  /** `PUT /environments/{id}/backup-schedule`: creates or updates it, answers the schedule. */
+  putBackupSchedule(envId: string, body: Record<string, unknown>, ctx: RequestContext): Promise<OcoreScheduleDto>;
+  /** `POST /environments/{id}/backup-schedule/retention-preview`. */
+  retentionPreview(envId: string, body: Record<string, number>, ctx: RequestContext): Promise<OcoreRetentionPreviewDto>;
+  /** `GET /backup-schedule/presets`. */
+  cronPresets(ctx: RequestContext): Promise<Array<{ cron: string; label: string }>>;
   close(): Promise<void>;
 }
 
@@ -180,6 +200,39 @@ export function createOcoreClient(options: OcoreClientOptions): OcoreClient {
 
   return {
     streamProgress,
+    async createBackup(envId, type, ctx) {
+      const res = await http.send<unknown>('POST', OCORE_ROUTES.environmentBackupsCreate(envId), { type }, ctx);
+      if (!isObject(res.body) || typeof res.body.backupId !== 'string') throw bad(ctx, `${OCORE_ROUTES.environmentBackupsCreate(envId)}: no backupId`);
+      return { backupId: res.body.backupId };
+    },
+    async restoreBackup(backupId, body, ctx) {
+      const res = await http.send<unknown>('POST', OCORE_ROUTES.restore(backupId), body, ctx);
+      if (!isObject(res.body)) throw bad(ctx, `${OCORE_ROUTES.restore(backupId)}: unexpected body`);
+      return res.body as unknown as OcoreRestoreResponseDto;
+    },
+    async deleteBackup(backupId, ctx) {
+      await http.send('DELETE', OCORE_ROUTES.backup(backupId), undefined, ctx);
+    },
+    async alertAction(alertId, action, ctx) {
+      await http.send('POST', action === 'dismiss' ? OCORE_ROUTES.alertDismiss(alertId) : OCORE_ROUTES.alertRead(alertId), undefined, ctx);
+    },
+    async putBackupSchedule(envId, body, ctx) {
+      const res = await http.send<unknown>('PUT', OCORE_ROUTES.backupSchedule(envId), body, ctx);
+      if (!isSchedule(res.body)) throw bad(ctx, `${OCORE_ROUTES.backupSchedule(envId)}: unexpected body`);
+      return res.body;
+    },
+    async retentionPreview(envId, body, ctx) {
+      const res = await http.send<unknown>('POST', OCORE_ROUTES.retentionPreview(envId), body, ctx);
+      if (!isObject(res.body) || !Array.isArray(res.body.items)) throw bad(ctx, `${OCORE_ROUTES.retentionPreview(envId)}: unexpected body`);
+      return res.body as unknown as OcoreRetentionPreviewDto;
+    },
+    async cronPresets(ctx) {
+      const body = await http.get<unknown>(OCORE_ROUTES.cronPresets(), undefined, ctx);
+      if (!Array.isArray(body) || !body.every((p) => isObject(p) && typeof p.cron === 'string' && typeof p.label === 'string')) {
+        throw bad(ctx, `${OCORE_ROUTES.cronPresets()}: unexpected body`);
+      }
+      return body as Array<{ cron: string; label: string }>;
+    },
     async listProjects(ctx) {
       // The route is assumed (PROVIDERS.md): read the default page, then follow `offset` while the
       // body's total says there is more; stop if a page adds nothing new (offset not honoured).

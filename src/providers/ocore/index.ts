@@ -432,6 +432,67 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
       },
     },
 
+    actions: {
+      async triggerBackup(input, ctx) {
+        const type = input.backupType === 'full' ? 'full' : 'db';
+        const { backupId } = await client.createBackup(input.resourceNativeId, type, ctx);
+        const b = await client.getBackup(backupId, { ...ctx, memo: new Map() });
+        return { backup: toBackupModel(ref, b), job: toBackupRunModel(ref, b), progress: { kind: 'backup', nativeId: backupId } };
+      },
+      async restoreBackup(input, ctx) {
+        const res = await client.restoreBackup(input.backupNativeId, {
+          backupId: input.backupNativeId,
+          targetType: input.targetType,
+          ...(input.targetResourceNativeId ? { targetEnvironmentId: input.targetResourceNativeId } : {}),
+          ...(input.pointInTime ? { pitrTimestamp: input.pointInTime } : {}),
+        }, ctx);
+        const fresh = { ...ctx, memo: new Map<string, Promise<unknown>>() };
+        const b = await client.getBackup(input.backupNativeId, fresh);
+        let job: JobModel | null = null;
+        const targetEnv = input.targetType === 'other' ? input.targetResourceNativeId! : b.environmentId;
+        if (res.restoreLogId && targetEnv) {
+          const found = await adapter.lookups.job!([`restore:${targetEnv}:${res.restoreLogId}`], fresh);
+          job = found[0] instanceof Error ? null : (found[0] as JobModel | null);
+        }
+        return { backup: toBackupModel(ref, b), job, progress: { kind: 'backup', nativeId: input.backupNativeId } };
+      },
+      async deleteBackup(backupNativeId, ctx) {
+        await client.deleteBackup(backupNativeId, ctx);
+        try {
+          return toBackupModel(ref, await client.getBackup(backupNativeId, { ...ctx, memo: new Map() }));
+        } catch (e) {
+          if (isOcoreNotFound(e)) return null;
+          throw e;
+        }
+      },
+      async dismissAlert(alertNativeId, ctx) {
+        await client.alertAction(alertNativeId, 'dismiss', ctx);
+        const [a] = await adapter.lookups.alert!([alertNativeId], { ...ctx, memo: new Map() });
+        return a instanceof Error ? null : (a as AlertModel | null);
+      },
+      async markAlertRead(alertNativeId, ctx) {
+        await client.alertAction(alertNativeId, 'read', ctx);
+        const [a] = await adapter.lookups.alert!([alertNativeId], { ...ctx, memo: new Map() });
+        return a instanceof Error ? null : (a as AlertModel | null);
+      },
+      async upsertSchedule(envId, input, ctx) {
+        const s = await client.putBackupSchedule(envId, { ...input }, ctx);
+        return toScheduleModel(ref, envId, s);
+      },
+      async retentionPreview(envId, retention, ctx) {
+        const p = await client.retentionPreview(envId, retention as Record<string, number>, ctx);
+        return {
+          totalSizeBytes: typeof p.totalSizeBytes === 'number' ? p.totalSizeBytes : null,
+          items: p.items.map((i) => ({
+            backupNativeId: i.backupId, backupType: i.backupType ?? null,
+            createdAt: i.createdAt && !Number.isNaN(Date.parse(i.createdAt)) ? new Date(i.createdAt).toISOString() : null,
+            gfsTiers: i.gfsTiers ?? [], reason: i.reason ?? null, sizeBytes: typeof i.sizeBytes === 'number' ? i.sizeBytes : null,
+          })),
+        };
+      },
+      cronPresets: (ctx) => client.cronPresets(ctx),
+    },
+
     progress: {
       async *stream(op, nativeId, lastEventId, signal, ctx) {
         // Jobs (backup runs) are followed through their backup; restores through the backup they restore.

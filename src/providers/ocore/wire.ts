@@ -236,3 +236,25 @@ export interface OcoreProgressEventDto {
   /** Only on `event: failed`. */
   error?: string | null;
 }
+
+/** `POST /backups/{id}/restore` body. */
+export interface OcoreRestoreRequestDto {
+  backupId: string;
+  targetType: 'same' | 'other';
+  targetEnvironmentId?: string;
+  pitrTimestamp?: string;
+}
+
+/** `POST /backups/{id}/restore` answer (202). */
+export interface OcoreRestoreResponseDto {
+  backupId: string;
+  message?: string;
+  target?: string;
+  restoreLogId?: string;
+}
+
+/** `POST /environments/{id}/backup-schedule/retention-preview` answer. */
+export interface OcoreRetentionPreviewDto {
+  items: Array<{ backupId: string; backupType?: string; createdAt?: string; gfsTiers?: string[]; reason?: string; sizeBytes?: number }>;
+  totalSizeBytes?: number;
+}
