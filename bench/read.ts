@@ -22,7 +22,7 @@ export async function readScenario() {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: DASHBOARD_QUERY }),
-      connections: 20,
+      connections: 10,
       duration: 10,
     });
     const requests = result.requests.total;

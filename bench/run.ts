@@ -10,7 +10,7 @@ const which = process.argv[2] ?? 'all';
 const results: Record<string, unknown> = { node: process.version, at: new Date().toISOString() };
 
 if (which === 'all' || which === 'read') {
-  console.log('read path: dashboard query under load (autocannon, 10 s, 20 connections)');
+  console.log('read path: dashboard query under load (autocannon, 10 s, 10 connections)');
   results.read = await readScenario();
   console.table([results.read]);
 }

@@ -144,9 +144,30 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
     },
     lookups: {
       organization: async (ids) => ids.map((id) => (id === BYCLOUD_ORGANIZATION_ID ? toOrganizationModel(ref) : null)),
+      // One small filtered call per volume / instance (limit 1: existence, total and datastore),
+      // instead of scanning every backup; a full list already read in this request is reused.
       resource: async (ids, ctx) => {
-        const byId = new Map((await resources(ctx)).map((r) => [r.nativeId, r]));
-        return ids.map((id) => byId.get(id) ?? null);
+        const listed = ctx.memo.get(`${ref.id}:resources`) as Promise<ResourceModel[]> | undefined;
+        if (listed) {
+          const byId = new Map((await listed).map((r) => [r.nativeId, r]));
+          return ids.map((id) => byId.get(id) ?? null);
+        }
+        return mapLimit(ids, CONCURRENCY, async (id): Promise<ResourceModel | null | Error> => {
+          const p = parseNativeId(id);
+          if (!p) return null;
+          try {
+            if (p.collection === 'vol') {
+              const pg = await client.listVolumeBackups({ marker: null, limit: 1, volumeId: p.id }, ctx);
+              const last = pg.items.at(-1);
+              return last ? toResourceModel(ref, { collection: 'vol', id: p.id, datastoreType: null, firstSeen: null, backupCount: pg.total ?? pg.items.length }) : null;
+            }
+            const pg = await client.listDatabaseBackups({ marker: null, limit: 1, instanceId: p.id }, ctx);
+            const first = pg.items[0];
+            return first ? toResourceModel(ref, { collection: 'db', id: p.id, datastoreType: first.datastore?.type ?? null, firstSeen: null, backupCount: pg.total ?? 1 }) : null;
+          } catch (e) {
+            return e as Error;
+          }
+        });
       },
       backup: (ids, ctx) =>
         mapLimit(ids, CONCURRENCY, async (id): Promise<BackupModel | null | Error> => {
