@@ -2219,6 +2219,8 @@ export type RestoreBackupInput = {
   targetDatabase?: InputMaybe<Scalars['String']['input']>;
   /** The resource to restore into, for `OTHER` (global id of the same provider). */
   targetResourceId?: InputMaybe<Scalars['ID']['input']>;
+  /** Norcube: connection URI of the server to restore to (`new_database` and `new_server` modes). Never echoed back. */
+  targetUri?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Where a restore goes. */

@@ -213,7 +213,7 @@ export interface ProviderActions {
   triggerBackup?(input: { resourceNativeId: string; backupType?: string; policyId?: string; name?: string; description?: string; incremental?: boolean; force?: boolean }, ctx: RequestContext): Promise<StartedOperation>;
   restoreBackup?(input: {
     backupNativeId: string; targetType: 'same' | 'other'; targetResourceNativeId?: string; pointInTime?: string;
-    targetDatabase?: string; mode?: string; confirmOverwrite?: boolean;
+    targetDatabase?: string; targetUri?: string; mode?: string; confirmOverwrite?: boolean;
   }, ctx: RequestContext): Promise<StartedOperation>;
   deleteBackup?(backupNativeId: string, ctx: RequestContext): Promise<import('../domain/models.ts').BackupModel | null>;
   dismissAlert?(alertNativeId: string, ctx: RequestContext): Promise<import('../domain/models.ts').AlertModel | null>;

@@ -85,7 +85,7 @@ export const Mutation: MutationResolvers = {
       act({
         backupNativeId: b.nativeId,
         targetType: input.target === 'OTHER' ? 'other' : 'same',
-        ...withoutNulls({ targetResourceNativeId, pointInTime: input.pointInTime, targetDatabase: input.targetDatabase, mode: input.mode, confirmOverwrite: input.confirmOverwrite }),
+        ...withoutNulls({ targetResourceNativeId, pointInTime: input.pointInTime, targetDatabase: input.targetDatabase, targetUri: input.targetUri, mode: input.mode, confirmOverwrite: input.confirmOverwrite }),
       }, ctx.upstream),
     );
     return started(ctx, b.providerId, op) as never;

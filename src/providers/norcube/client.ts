@@ -10,7 +10,10 @@ import { createUpstreamClient, type UpstreamCallObserver, type UpstreamSettings 
 import { ProviderHttpError, ProviderResponseError } from '../../upstream/errors.ts';
 import type { RequestContext } from '../provider.ts';
 import type {
-  NorcubeBackupJobDto, NorcubeBackupPolicyDto, NorcubeDataSourceDto, NorcubeDatasourcePolicyDto, NorcubePageDto, NorcubeRestoreJobDto,
+  NorcubeBackupJobDto, NorcubeBackupPolicyDto, NorcubeCreatedDto, NorcubeDataSourceDto, NorcubeDatasourcePolicyDto, NorcubeDeleteBackupResponseDto,
+  NorcubeDownloadLinkResponseDto, NorcubePageDto, NorcubePolicyAttachmentUpdateRequestDto, NorcubePolicyAttachRequestDto,
+  NorcubePolicyCreateRequestDto, NorcubePolicyUpdateRequestDto, NorcubeRestoreCreateRequestDto, NorcubeRestoreJobDto,
+  NorcubeRunBackupNowRequestDto, NorcubeRunBackupNowResponseDto, NorcubeStorageDestinationDto, NorcubeVerifyBackupResponseDto,
 } from './wire.ts';
 
 /**
@@ -95,7 +98,10 @@ export interface NorcubeClientOptions {
   dispatcher?: Dispatcher;
 }
 
-/** Typed reads of the Norcube API. Every method throws the shared typed upstream errors. */
+/**
+ * Typed calls of the Norcube API. Every method throws the shared typed upstream errors
+ * (`ProviderHttpError` keeps the provider's `type` and `msg`; never the token).
+ */
 export interface NorcubeClient {
   /** `GET /datasources`: the organization's data sources, newest first. */
   listDataSources(req: NorcubePageRequest, ctx: RequestContext): Promise<NorcubePage<NorcubeDataSourceDto>>;
@@ -113,13 +119,34 @@ export interface NorcubeClient {
   ): Promise<NorcubePage<NorcubeRestoreJobDto>>;
   /** `GET /restores/{id}`. */
   getRestore(id: string, ctx: RequestContext): Promise<NorcubeRestoreJobDto>;
+  /** `GET /storage-destinations` (not paged): where policies may write, oldest first. */
+  listStorageDestinations(ctx: RequestContext): Promise<NorcubeStorageDestinationDto[]>;
+
+  // Calls that change state: sent once, never retried (see `UpstreamClient.send`).
+
+  /** `POST /datasources/{id}/backups/run-now`: queues a manual backup job. */
+  runBackupNow(dataSourceId: string, body: NorcubeRunBackupNowRequestDto, ctx: RequestContext): Promise<NorcubeRunBackupNowResponseDto>;
+  /** `DELETE /datasources/{id}/backups/{jobId}`: deletes a backup job's file. */
+  deleteBackup(dataSourceId: string, jobId: string, ctx: RequestContext): Promise<NorcubeDeleteBackupResponseDto>;
+  /** `POST /datasources/{id}/backups/{jobId}/verify` (202): queues a restore test of the file. */
+  verifyBackup(dataSourceId: string, jobId: string, ctx: RequestContext): Promise<NorcubeVerifyBackupResponseDto>;
   /**
-   * A call that changes state (run-now, restores, attachments, policies, verify, download link,
-   * delete): never retried; answers the parsed body. Paths come from {@link NORCUBE_ROUTES}.
+   * `POST /datasources/{id}/backups/{jobId}/download-link`: answers the body as is, `ok: false`
+   * included (the service answers domain failures with HTTP 200; the caller decides).
    */
-  change<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, ctx: RequestContext): Promise<T>;
-  /** `GET /storage-destinations` (not paged). */
-  listStorageDestinations(ctx: RequestContext): Promise<Array<{ id: string; name?: string }>>;
+  createDownloadLink(dataSourceId: string, jobId: string, ctx: RequestContext): Promise<NorcubeDownloadLinkResponseDto>;
+  /** `POST /restores` (201): starts a restore; 501 on deployments without restores. */
+  createRestore(body: NorcubeRestoreCreateRequestDto, ctx: RequestContext): Promise<NorcubeCreatedDto>;
+  /** `POST /datasources/{id}/policies` (201): attaches a policy (409 when already attached). */
+  attachPolicy(dataSourceId: string, body: NorcubePolicyAttachRequestDto, ctx: RequestContext): Promise<NorcubeCreatedDto>;
+  /** `PATCH /datasources/{id}/policies/{policyId}` (204). */
+  updatePolicyAttachment(dataSourceId: string, policyId: string, body: NorcubePolicyAttachmentUpdateRequestDto, ctx: RequestContext): Promise<void>;
+  /** `DELETE /datasources/{id}/policies/{policyId}` (204). */
+  detachPolicy(dataSourceId: string, policyId: string, ctx: RequestContext): Promise<void>;
+  /** `POST /backup-policies` (201). */
+  createPolicy(body: NorcubePolicyCreateRequestDto, ctx: RequestContext): Promise<NorcubeCreatedDto>;
+  /** `PATCH /backup-policies/{id}` (204). */
+  updatePolicy(id: string, body: NorcubePolicyUpdateRequestDto, ctx: RequestContext): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -154,14 +181,54 @@ export function createNorcubeClient(options: NorcubeClientOptions): NorcubeClien
     return body;
   }
 
+  /** A call that changes state: sent once, never retried; answers the parsed body (undefined when empty). */
+  async function send(method: 'POST' | 'PATCH' | 'DELETE', path: string, body: unknown, ctx: RequestContext): Promise<unknown> {
+    return (await http.send<unknown>(method, path, body, ctx)).body;
+  }
+
+  function created(body: unknown, what: string, ctx: RequestContext): NorcubeCreatedDto {
+    if (!hasStrings(body, ['id'])) throw bad(ctx, `${what}: no id`);
+    return body as NorcubeCreatedDto;
+  }
+
   return {
-    async change<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, ctx: RequestContext) {
-      return (await http.send<T>(method, path, body, ctx)).body;
-    },
     async listStorageDestinations(ctx) {
       const body = await http.get<unknown>(NORCUBE_ROUTES.storageDestinations(), undefined, ctx);
-      if (!Array.isArray(body) || !body.every((d) => isObject(d) && typeof d.id === 'string')) throw bad(ctx, 'storage-destinations: unexpected body');
-      return body as Array<{ id: string; name?: string }>;
+      if (!Array.isArray(body) || !body.every(isStorageDestination)) throw bad(ctx, 'storage-destinations: malformed list');
+      return body;
+    },
+    async runBackupNow(dataSourceId, body, ctx) {
+      const res = await send('POST', NORCUBE_ROUTES.runNow(dataSourceId), body, ctx);
+      if (!hasStrings(res, ['jobId'])) throw bad(ctx, 'run-now: no jobId');
+      return res as NorcubeRunBackupNowResponseDto;
+    },
+    async deleteBackup(dataSourceId, jobId, ctx) {
+      const res = await send('DELETE', NORCUBE_ROUTES.backupFile(dataSourceId, jobId), undefined, ctx);
+      return isObject(res) ? (res as NorcubeDeleteBackupResponseDto) : {};
+    },
+    async verifyBackup(dataSourceId, jobId, ctx) {
+      const res = await send('POST', NORCUBE_ROUTES.verify(dataSourceId, jobId), undefined, ctx);
+      if (res !== undefined && !isObject(res)) throw bad(ctx, 'verify: not an object');
+      return (res ?? {}) as NorcubeVerifyBackupResponseDto;
+    },
+    async createDownloadLink(dataSourceId, jobId, ctx) {
+      const res = await send('POST', NORCUBE_ROUTES.downloadLink(dataSourceId, jobId), undefined, ctx);
+      if (!isObject(res) || typeof res.ok !== 'boolean') throw bad(ctx, 'download-link: no ok flag');
+      if (res.ok && (typeof res.url !== 'string' || res.url === '')) throw bad(ctx, 'download-link: ok without url');
+      return res as NorcubeDownloadLinkResponseDto;
+    },
+    createRestore: async (body, ctx) => created(await send('POST', NORCUBE_ROUTES.restores(), body, ctx), 'restores', ctx),
+    attachPolicy: async (dataSourceId, body, ctx) =>
+      created(await send('POST', NORCUBE_ROUTES.dataSourcePolicies(dataSourceId), body, ctx), 'datasource policies', ctx),
+    async updatePolicyAttachment(dataSourceId, policyId, body, ctx) {
+      await send('PATCH', NORCUBE_ROUTES.attachment(dataSourceId, policyId), body, ctx);
+    },
+    async detachPolicy(dataSourceId, policyId, ctx) {
+      await send('DELETE', NORCUBE_ROUTES.attachment(dataSourceId, policyId), undefined, ctx);
+    },
+    createPolicy: async (body, ctx) => created(await send('POST', NORCUBE_ROUTES.backupPolicies(), body, ctx), 'backup-policies', ctx),
+    async updatePolicy(id, body, ctx) {
+      await send('PATCH', NORCUBE_ROUTES.backupPolicy(id), body, ctx);
     },
     listDataSources: (req, ctx) =>
       page(NORCUBE_ROUTES.dataSources(), { cursor: req.cursor, limit: size(req.limit) }, isDataSource, 'datasources', ctx),
@@ -210,6 +277,9 @@ function isPolicy(v: unknown): v is NorcubeBackupPolicyDto {
 }
 function isAttachment(v: unknown): v is NorcubeDatasourcePolicyDto {
   return isObject(v) && typeof v.id === 'string' && isPolicy(v.backupPolicy) && (v.destination == null || isObject(v.destination));
+}
+function isStorageDestination(v: unknown): v is NorcubeStorageDestinationDto {
+  return hasStrings(v, ['id']);
 }
 function isRestore(v: unknown): v is NorcubeRestoreJobDto {
   return hasStrings(v, ['id', 'dataSourceId', 'status', 'createdAt']);

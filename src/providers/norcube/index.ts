@@ -10,25 +10,33 @@
  *   jobs, data source by data source (`/datasources/{id}/restores`);
  * - schedules: `<walk>`.
  * `<walk>` is base64url JSON `[dataSourcePageCursor, dataSourceId, indexInPage, subCursor]`.
+ *
+ * Actions (run-now, restores, deletes, attachments, policies, verify, download links) go through
+ * the client's never-retried calls; each then forgets the request's memoized reads of this
+ * provider and reads the changed record back. A failed read-back after a change that went through
+ * answers null where the interface allows it (never an error that would invite a second call).
  */
 import { badUserInput, GatewayError } from '../../domain/errors.ts';
 import type { BackupModel, JobModel, OrganizationModel, ResourceModel, ScheduleModel } from '../../domain/models.ts';
 import { TERMINAL_JOB_STATUSES } from '../../domain/statuses.ts';
 import { ProviderHttpError, ProviderResponseError } from '../../upstream/errors.ts';
 import type {
-  ListFilter, Page, PageRequest, PolicyModel, ProgressOperation, ProgressUpdate, ProviderAdapter, ProviderAdapterFactory, ProviderCapabilities,
-  RequestContext,
+  ListFilter, Page, PageRequest, ProgressOperation, ProgressUpdate, ProviderActions, ProviderAdapter, ProviderAdapterFactory,
+  ProviderCapabilities, RequestContext,
 } from '../provider.ts';
 import {
-  createNorcubeClient, isNorcubeNotFound, isNorcubeNotImplemented, NORCUBE_MAX_PAGE_SIZE, NORCUBE_ROUTES,
+  createNorcubeClient, isNorcubeNotFound, isNorcubeNotImplemented, NORCUBE_MAX_PAGE_SIZE,
 } from './client.ts';
 import {
-  hasBackupFile, isNorcubeId, jobNativeId, norcubeJobStatus, parsePairNativeId, parseRestoreNativeId, toBackupJobModel, toBackupModel,
-  restoreNativeId, scheduleNativeId, toOrganizationModel, toResourceModel, toRestoreJobModel, toScheduleModel,
+  defaultDestinationId, defaultRestoreDatabase, hasBackupFile, isNorcubeId, jobNativeId, norcubeJobStatus, parsePairNativeId,
+  parseRestoreNativeId, restoreNativeId, scheduleNativeId, toBackupJobModel, toBackupModel, toDownloadLink, toOrganizationModel,
+  toPolicyCreateRequest, toPolicyModel, toPolicyUpdateRequest, toResourceModel, toRestoreJobModel, toScheduleModel,
 } from './mapper.ts';
-import type { NorcubeBackupJobDto, NorcubeBackupPolicyDto, NorcubeDatasourcePolicyDto, NorcubeRestoreJobDto } from './wire.ts';
+import type {
+  NorcubeBackupJobDto, NorcubeBackupPolicyDto, NorcubeDatasourcePolicyDto, NorcubeRestoreCreateRequestDto, NorcubeRestoreJobDto,
+} from './wire.ts';
 
-/** What Norcube can do (the mutations come with the mutation layer). */
+/** What Norcube can do. */
 export const NORCUBE_CAPABILITIES: ProviderCapabilities = {
   lists: ['organization', 'resource', 'backup', 'job', 'schedule'],
   progress: 'poll',
@@ -243,11 +251,18 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
     // Ids are UUIDs; the service answers them lower-cased, so match and memoize case-insensitively.
     const key = (id: string) => `${ref.id}:backup-job:${id.toLowerCase()}`;
     const pending = new Map<string, Deferred<NorcubeBackupJobDto | null>>();
+    /** Answers already memoized when this lookup started (kept here: a change may clear the memo meanwhile). */
+    const known = new Map<string, Promise<unknown>>();
     const byDataSource = new Map<string, Set<string>>();
     for (const id of nativeIds) {
       const pair = parsePairNativeId(id);
       const lower = id.toLowerCase();
-      if (!pair || ctx.memo.has(key(id)) || pending.has(lower)) continue;
+      if (!pair || pending.has(lower) || known.has(lower)) continue;
+      const hit = ctx.memo.get(key(id));
+      if (hit) {
+        known.set(lower, hit);
+        continue;
+      }
       const d = deferred<NorcubeBackupJobDto | null>();
       pending.set(lower, d);
       ctx.memo.set(key(id), d.promise);
@@ -278,7 +293,7 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
     return Promise.all(nativeIds.map(async (id) => {
       if (!parsePairNativeId(id)) return null;
       try {
-        return (await (pending.get(id.toLowerCase())?.promise ?? ctx.memo.get(key(id)))) as NorcubeBackupJobDto | null;
+        return ((await (pending.get(id.toLowerCase())?.promise ?? known.get(id.toLowerCase()))) ?? null) as NorcubeBackupJobDto | null;
       } catch (e) {
         return asError(e);
       }
@@ -357,31 +372,183 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
     });
   }
 
-  // ---- actions helpers ------------------------------------------------------------------------
+  // ---- actions -----------------------------------------------------------------------------
 
-  async function scheduleOrFail(dataSourceId: string, policyId: string, ctx: RequestContext): Promise<ScheduleModel> {
-    const [sched] = await lookupSchedules([scheduleNativeId(dataSourceId, policyId)], { ...ctx, memo: new Map() });
-    if (!sched || sched instanceof Error) throw sched instanceof Error ? sched : new ProviderResponseError(ref.id, ctx.requestId, 'attachment not visible after the change');
-    return sched;
+  /**
+   * Forgets this provider's reads memoized in the request (the client's GET dedupe, lookups, the
+   * policy list): after a change they may be stale, so later reads of the request go upstream again.
+   */
+  function forgetReads(ctx: RequestContext): void {
+    for (const k of [...ctx.memo.keys()]) {
+      if (k.startsWith(`upstream:${ref.id}:GET `) || k.startsWith(`${ref.id}:`)) ctx.memo.delete(k);
+    }
   }
 
-  async function policyModel(policyId: string, ctx: RequestContext): Promise<PolicyModel> {
-    const fresh = { ...ctx, memo: new Map<string, Promise<unknown>>() };
+  /**
+   * A read after a change went through: its failure must not turn the (already made) change into an
+   * error the caller would retry, so it answers null instead.
+   */
+  async function readBack<T>(fn: () => Promise<T | null | Error>): Promise<T | null> {
+    try {
+      const v = await fn();
+      return v instanceof Error ? null : v;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The data source and job of a backup native id; BAD_USER_INPUT when it names no Norcube backup. */
+  function backupPair(backupNativeId: string): { dataSourceId: string; childId: string } {
+    const pair = parsePairNativeId(backupNativeId);
+    if (!pair) throw badUserInput('input.backupId is not a Norcube backup', 'input.backupId');
+    return pair;
+  }
+
+  const restoreUnsupported = () =>
+    new GatewayError('UNSUPPORTED_BY_PROVIDER', `restore is not supported by provider "${ref.id}"`, { provider: ref.id });
+
+  /** The schedule of an attachment just changed (read with the request's memo already forgotten). */
+  async function scheduleAfterChange(dataSourceId: string, policyId: string, ctx: RequestContext): Promise<ScheduleModel> {
+    const [schedule] = await lookupSchedules([scheduleNativeId(dataSourceId, policyId)], ctx);
+    if (schedule instanceof Error) throw schedule;
+    if (!schedule) throw new ProviderResponseError(ref.id, ctx.requestId, 'the policy attachment is not listed after the change');
+    return schedule;
+  }
+
+  /** One policy of the org by id, paging `/backup-policies` (newest first) until it is seen; null when absent. */
+  async function findPolicy(policyId: string, ctx: RequestContext): Promise<NorcubeBackupPolicyDto | null> {
+    const wanted = policyId.toLowerCase();
     let cursor: string | null = null;
-    for (let i = 0; i < 50; i++) {
-      const page = await client.listBackupPolicies({ cursor, limit: NORCUBE_MAX_PAGE_SIZE }, fresh);
-      const p = page.items.find((x) => x.id.toLowerCase() === policyId.toLowerCase());
-      if (p) {
-        return {
-          provider: ref, nativeId: p.id, name: p.name, scheduleCron: p.scheduleCron ?? null, timezone: p.timezone ?? null,
-          retentionDays: p.retentionDays ?? null, keepLastN: p.keepLastN ?? null,
-        };
-      }
+    for (let pages = 0; pages < 100; pages++) {
+      const page = await client.listBackupPolicies({ cursor, limit: NORCUBE_MAX_PAGE_SIZE }, ctx);
+      const hit = page.items.find((p) => p.id.toLowerCase() === wanted);
+      if (hit) return hit;
       if (!page.next) break;
       cursor = page.next;
     }
-    throw new GatewayError('NOT_FOUND', `no policy "${policyId}" at provider "${ref.id}"`, { provider: ref.id });
+    return null;
   }
+
+  const actions: ProviderActions = {
+    async triggerBackup(input, ctx) {
+      // backupType, name, description, incremental and force have no Norcube counterpart: run-now takes a policy only.
+      const res = await client.runBackupNow(input.resourceNativeId, input.policyId ? { policyId: input.policyId } : {}, ctx);
+      forgetReads(ctx);
+      const nativeId = jobNativeId(input.resourceNativeId, res.jobId);
+      const job = await readBack(async () => (await lookupJobs([nativeId], ctx))[0]);
+      return { job, backup: null, progress: { kind: 'job', nativeId } };
+    },
+
+    async restoreBackup(input, ctx) {
+      const pair = backupPair(input.backupNativeId);
+      if (input.pointInTime !== undefined) {
+        throw new GatewayError('UNSUPPORTED_BY_PROVIDER', `point-in-time restore is not supported by provider "${ref.id}"`, { provider: ref.id });
+      }
+      if (input.targetType === 'other' && !input.targetResourceNativeId) {
+        throw badUserInput('input.targetResourceId is required when input.target is OTHER', 'input.targetResourceId');
+      }
+      const mode = input.mode ?? 'new_database';
+      let targetDatabase = input.targetDatabase;
+      if (mode === 'new_database' && !targetDatabase) {
+        // The spec needs the database to create: `<data source>_restore_<job>`, named from the backup when it can be read.
+        const [job] = await findBackupJobs([input.backupNativeId], ctx).catch(() => [null]);
+        targetDatabase = defaultRestoreDatabase(job instanceof Error ? null : job?.datasourceName, pair.childId);
+      }
+      const body: NorcubeRestoreCreateRequestDto = {
+        dataSourceId: input.targetType === 'other' ? input.targetResourceNativeId! : pair.dataSourceId,
+        sourceBackupId: pair.childId,
+        mode,
+        ...(targetDatabase ? { targetDatabase } : {}),
+        ...(input.targetUri ? { targetUri: input.targetUri } : {}),
+        ...(input.confirmOverwrite !== undefined ? { confirmOverwrite: input.confirmOverwrite } : {}),
+      };
+      let created;
+      try {
+        created = await client.createRestore(body, ctx);
+      } catch (e) {
+        if (isNorcubeNotImplemented(e)) throw restoreUnsupported();
+        throw e;
+      }
+      forgetReads(ctx);
+      const nativeId = restoreNativeId(created.id);
+      const [job, backup] = await Promise.all([
+        readBack(async () => (await lookupJobs([nativeId], ctx))[0]),
+        readBack(async () => (await lookupBackups([input.backupNativeId], ctx))[0]),
+      ]);
+      return { job, backup, progress: { kind: 'job', nativeId } };
+    },
+
+    async deleteBackup(backupNativeId, ctx) {
+      const pair = backupPair(backupNativeId);
+      await client.deleteBackup(pair.dataSourceId, pair.childId, ctx);
+      forgetReads(ctx);
+      // The file as it is now: EXPIRED while the job is still listed, null once the job is gone.
+      return readBack(async () => (await lookupBackups([backupNativeId], ctx))[0]);
+    },
+
+    async attachPolicy(dataSourceId, policyId, enabled, ctx) {
+      await client.attachPolicy(dataSourceId, { policyId, enabled }, ctx);
+      forgetReads(ctx);
+      return scheduleAfterChange(dataSourceId, policyId, ctx);
+    },
+
+    async detachPolicy(dataSourceId, policyId, ctx) {
+      await client.detachPolicy(dataSourceId, policyId, ctx);
+      forgetReads(ctx);
+    },
+
+    async setPolicyEnabled(dataSourceId, policyId, enabled, ctx) {
+      await client.updatePolicyAttachment(dataSourceId, policyId, { enabled }, ctx);
+      forgetReads(ctx);
+      return scheduleAfterChange(dataSourceId, policyId, ctx);
+    },
+
+    async createPolicy(input, ctx) {
+      const { name, scheduleCron } = input;
+      if (!name) throw badUserInput('input.name is required', 'input.name');
+      if (!scheduleCron) throw badUserInput('input.scheduleCron is required', 'input.scheduleCron');
+      const destinationId = input.destinationId ?? defaultDestinationId(await client.listStorageDestinations(ctx));
+      if (!destinationId) {
+        throw badUserInput(`input.destinationId is required: provider "${ref.id}" has no storage destination`, 'input.destinationId');
+      }
+      const body = toPolicyCreateRequest({ ...input, name, scheduleCron }, destinationId);
+      const { id } = await client.createPolicy(body, ctx);
+      forgetReads(ctx);
+      const policy = await readBack(() => findPolicy(id, ctx));
+      return toPolicyModel(ref, policy ?? { id, organizationId: '', ...body } as NorcubeBackupPolicyDto);
+    },
+
+    async updatePolicy(policyId, input, ctx) {
+      if (input.destinationId !== undefined) {
+        throw badUserInput('a Norcube policy keeps its storage destination; create another policy to write elsewhere', 'input.destinationId');
+      }
+      await client.updatePolicy(policyId, toPolicyUpdateRequest(input), ctx);
+      forgetReads(ctx);
+      const policy = await findPolicy(policyId, ctx);
+      if (!policy) throw new GatewayError('NOT_FOUND', `no policy "${policyId}" at provider "${ref.id}"`, { provider: ref.id, requestId: ctx.requestId });
+      return toPolicyModel(ref, policy);
+    },
+
+    async verifyBackup(backupNativeId, ctx) {
+      const pair = backupPair(backupNativeId);
+      const res = await client.verifyBackup(pair.dataSourceId, pair.childId, ctx);
+      forgetReads(ctx);
+      const restoreJobId = typeof res.restoreJobId === 'string' && res.restoreJobId !== '' ? res.restoreJobId : null;
+      return { accepted: true, message: restoreJobId ? `restore test ${restoreJobId} queued` : 'restore test queued' };
+    },
+
+    async createDownloadLink(backupNativeId, ctx) {
+      const pair = backupPair(backupNativeId);
+      const res = await client.createDownloadLink(pair.dataSourceId, pair.childId, ctx);
+      const link = toDownloadLink(res);
+      if ('refused' in link) {
+        // HTTP 200 with ok:false is the service's domain refusal, not a link.
+        throw new GatewayError(link.refused === 'not_found' ? 'NOT_FOUND' : 'UPSTREAM_ERROR',
+          `provider "${ref.id}" refused the download link: ${link.refused}`, { provider: ref.id, requestId: ctx.requestId });
+      }
+      return link;
+    },
+  };
 
   // ---- progress (polled) -------------------------------------------------------------------
 
@@ -406,7 +573,7 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
       try {
         page = await restoresOf(pair.dataSourceId, cursor, NORCUBE_MAX_PAGE_SIZE, ctx);
       } catch (e) {
-        if (e instanceof RestoresUnsupported) throw new GatewayError('UNSUPPORTED_BY_PROVIDER', `restore is not supported by provider "${ref.id}"`, { provider: ref.id });
+        if (e instanceof RestoresUnsupported) throw restoreUnsupported();
         throw e;
       }
       const hit = page.items.find((r) => r.sourceBackupId?.toLowerCase() === pair.childId.toLowerCase());
@@ -437,89 +604,7 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
       schedule: lookupSchedules,
     },
     progress: { snapshot },
-    actions: {
-      async triggerBackup(input, ctx) {
-        const res = await client.change<{ jobId?: string }>('POST', NORCUBE_ROUTES.runNow(input.resourceNativeId), input.policyId ? { policyId: input.policyId } : {}, ctx);
-        if (!res?.jobId) throw new ProviderResponseError(ref.id, ctx.requestId, 'run-now: no jobId');
-        const nativeId = jobNativeId(input.resourceNativeId, res.jobId);
-        const [job] = await lookupJobs([nativeId], { ...ctx, memo: new Map() });
-        return { job: job instanceof Error ? null : job, backup: null, progress: { kind: 'job', nativeId } };
-      },
-      async restoreBackup(input, ctx) {
-        const pair = parsePairNativeId(input.backupNativeId);
-        if (!pair) throw badUserInput('input.backupId is not a Norcube backup', 'input.backupId');
-        const mode = input.mode ?? (input.confirmOverwrite ? 'overwrite' : 'new_database');
-        let created: { id?: string };
-        try {
-          created = await client.change<{ id?: string }>('POST', NORCUBE_ROUTES.restores(), {
-            dataSourceId: input.targetResourceNativeId ?? pair.dataSourceId,
-            sourceBackupId: pair.childId,
-            mode,
-            ...(input.targetDatabase ? { targetDatabase: input.targetDatabase } : {}),
-            ...(input.confirmOverwrite !== undefined ? { confirmOverwrite: input.confirmOverwrite } : {}),
-          }, ctx);
-        } catch (e) {
-          if (e instanceof ProviderHttpError && e.status === 501) throw new GatewayError('UNSUPPORTED_BY_PROVIDER', `restore is not supported by provider "${ref.id}"`, { provider: ref.id, requestId: ctx.requestId });
-          throw e;
-        }
-        if (!created?.id) throw new ProviderResponseError(ref.id, ctx.requestId, 'restores: no id');
-        const fresh = { ...ctx, memo: new Map<string, Promise<unknown>>() };
-        const nativeId = restoreNativeId(created.id);
-        const [[job], [backup]] = await Promise.all([lookupJobs([nativeId], fresh), lookupBackups([input.backupNativeId], fresh)]);
-        return { job: job instanceof Error ? null : job, backup: backup instanceof Error ? null : backup, progress: { kind: 'job', nativeId } };
-      },
-      async deleteBackup(backupNativeId, ctx) {
-        const pair = parsePairNativeId(backupNativeId);
-        if (!pair) return null;
-        await client.change('DELETE', NORCUBE_ROUTES.backupFile(pair.dataSourceId, pair.childId), undefined, ctx);
-        const [b] = await lookupBackups([backupNativeId], { ...ctx, memo: new Map() });
-        return b instanceof Error ? null : b;
-      },
-      async attachPolicy(dataSourceId, policyId, enabled, ctx) {
-        await client.change('POST', NORCUBE_ROUTES.dataSourcePolicies(dataSourceId), { policyId, enabled }, ctx);
-        return scheduleOrFail(dataSourceId, policyId, ctx);
-      },
-      async detachPolicy(dataSourceId, policyId, ctx) {
-        await client.change('DELETE', NORCUBE_ROUTES.attachment(dataSourceId, policyId), undefined, ctx);
-      },
-      async setPolicyEnabled(dataSourceId, policyId, enabled, ctx) {
-        await client.change('PATCH', NORCUBE_ROUTES.attachment(dataSourceId, policyId), { enabled }, ctx);
-        return scheduleOrFail(dataSourceId, policyId, ctx);
-      },
-      async createPolicy(input, ctx) {
-        const destinationId = input.destinationId ?? (await client.listStorageDestinations(ctx))[0]?.id;
-        const created = await client.change<{ id?: string }>('POST', NORCUBE_ROUTES.backupPolicies(), {
-          name: input.name, scheduleCron: input.scheduleCron, timezone: input.timezone ?? 'UTC',
-          retentionDays: input.retentionDays ?? 30, keepLastN: input.keepLastN ?? 7, destinationId,
-        }, ctx);
-        if (!created?.id) throw new ProviderResponseError(ref.id, ctx.requestId, 'backup-policies: no id');
-        return policyModel(created.id, ctx);
-      },
-      async updatePolicy(policyId, input, ctx) {
-        const { destinationId: _d, ...rest } = input;
-        await client.change('PATCH', NORCUBE_ROUTES.backupPolicy(policyId), rest, ctx);
-        return policyModel(policyId, ctx);
-      },
-      async verifyBackup(backupNativeId, ctx) {
-        const pair = parsePairNativeId(backupNativeId);
-        if (!pair) throw badUserInput('input.backupId is not a Norcube backup', 'input.backupId');
-        const res = await client.change<{ restoreJobId?: string }>('POST', NORCUBE_ROUTES.verify(pair.dataSourceId, pair.childId), {}, ctx);
-        return { accepted: true, message: res?.restoreJobId ? `verification restore ${res.restoreJobId} queued` : 'verification queued' };
-      },
-      async createDownloadLink(backupNativeId, ctx) {
-        const pair = parsePairNativeId(backupNativeId);
-        if (!pair) throw badUserInput('input.backupId is not a Norcube backup', 'input.backupId');
-        const res = await client.change<{ ok?: boolean; url?: string; expiresAt?: string; errorCode?: string; errorMessage?: string }>(
-          'POST', NORCUBE_ROUTES.downloadLink(pair.dataSourceId, pair.childId), {}, ctx,
-        );
-        // HTTP 200 with ok:false is a refusal, not a link.
-        if (!res?.ok || !res.url) {
-          const code = res?.errorCode === 'not_found' ? 'NOT_FOUND' : 'UPSTREAM_ERROR';
-          throw new GatewayError(code, `provider "${ref.id}" refused the download link: ${res?.errorCode ?? 'no link'}`, { provider: ref.id, requestId: ctx.requestId });
-        }
-        return { url: res.url, expiresAt: res.expiresAt ?? null };
-      },
-    },
+    actions,
     async health(ctx) {
       const started = performance.now();
       try {

@@ -8,8 +8,10 @@
  */
 import type { BackupModel, JobModel, OrganizationModel, ProviderRef, ResourceModel, ScheduleModel } from '../../domain/models.ts';
 import { createStatusMapper, type BackupStatus, type JobStatus } from '../../domain/statuses.ts';
+import type { PolicyInput, PolicyModel } from '../provider.ts';
 import type {
-  NorcubeBackupJobDto, NorcubeBackupPolicyDto, NorcubeDataSourceDto, NorcubeDatasourcePolicyDto, NorcubeRestoreJobDto,
+  NorcubeBackupJobDto, NorcubeBackupPolicyDto, NorcubeDataSourceDto, NorcubeDatasourcePolicyDto, NorcubeDownloadLinkResponseDto, NorcubePolicyCreateRequestDto,
+  NorcubePolicyUpdateRequestDto, NorcubeRestoreJobDto, NorcubeStorageDestinationDto,
 } from './wire.ts';
 
 /** Concrete GraphQL type names of this provider. */
@@ -336,4 +338,93 @@ export function toScheduleModel(
       id: text(dest?.id) ?? policy.destinationId, name: text(dest?.name), isManaged: bool(dest?.isManaged),
     } satisfies NorcubeDestinationModel),
   };
+}
+
+// ---- policies and actions ------------------------------------------------------------------
+
+/** A backup policy -> `Policy` (plus Norcube's own knobs, for provider-specific fields). */
+export function toPolicyModel(provider: ProviderRef, p: NorcubeBackupPolicyDto): PolicyModel {
+  return {
+    provider,
+    nativeId: p.id,
+    name: p.name,
+    scheduleCron: text(p.scheduleCron)?.trim() ?? null,
+    timezone: text(p.timezone),
+    retentionDays: num(p.retentionDays),
+    keepLastN: num(p.keepLastN),
+    organizationNativeId: text(p.organizationId),
+    method: text(p.method),
+    compression: text(p.compression),
+    encryption: text(p.encryption),
+    parallelism: num(p.parallelism),
+    pitrEnabled: bool(p.pitrEnabled),
+    throttleMbps: num(p.throttleMbps),
+    destinationId: text(p.destinationId),
+  };
+}
+
+/** What a new policy gets for the spec's required fields the caller left out. */
+export const NORCUBE_POLICY_DEFAULTS = { timezone: 'UTC', retentionDays: 30, keepLastN: 7 } as const;
+
+/**
+ * The storage destination a new policy writes to when the caller names none: the first active
+ * Norcube-managed one, else the first active one, else the first; null when the org has none.
+ */
+export function defaultDestinationId(destinations: readonly NorcubeStorageDestinationDto[]): string | null {
+  const active = destinations.filter((d) => d.isActive !== false);
+  return (active.find((d) => d.isManaged === true) ?? active[0] ?? destinations[0])?.id ?? null;
+}
+
+/**
+ * `policyhandler.payloadCreateRequest` from a policy input: the spec requires every one of these,
+ * so `timezone`, `retentionDays` and `keepLastN` fall back to {@link NORCUBE_POLICY_DEFAULTS};
+ * `name`, `scheduleCron` and `destinationId` must be resolved by the caller.
+ */
+export function toPolicyCreateRequest(
+  input: PolicyInput & { name: string; scheduleCron: string }, destinationId: string,
+): NorcubePolicyCreateRequestDto {
+  return {
+    name: input.name,
+    scheduleCron: input.scheduleCron,
+    timezone: input.timezone ?? NORCUBE_POLICY_DEFAULTS.timezone,
+    retentionDays: input.retentionDays ?? NORCUBE_POLICY_DEFAULTS.retentionDays,
+    keepLastN: input.keepLastN ?? NORCUBE_POLICY_DEFAULTS.keepLastN,
+    destinationId,
+  };
+}
+
+/** `policyhandler.payloadUpdateRequest` from a policy input: only the fields given (a policy keeps its destination). */
+export function toPolicyUpdateRequest(input: PolicyInput): NorcubePolicyUpdateRequestDto {
+  const out: NorcubePolicyUpdateRequestDto = {};
+  if (input.name !== undefined) out.name = input.name;
+  if (input.scheduleCron !== undefined) out.scheduleCron = input.scheduleCron;
+  if (input.timezone !== undefined) out.timezone = input.timezone;
+  if (input.retentionDays !== undefined) out.retentionDays = input.retentionDays;
+  if (input.keepLastN !== undefined) out.keepLastN = input.keepLastN;
+  return out;
+}
+
+/**
+ * The database a `new_database` restore creates when the caller names none:
+ * `<data source name>_restore_<first 8 characters of the job id>`, a plain identifier of at most
+ * 63 characters (what the service accepts: `[A-Za-z_][A-Za-z0-9_]*`).
+ */
+export function defaultRestoreDatabase(dataSourceName: string | null | undefined, jobId: string): string {
+  const suffix = `_restore_${jobId.replace(/[^A-Za-z0-9]/g, '').slice(0, 8).toLowerCase()}`;
+  let base = (dataSourceName ?? '').toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  if (base === '') base = 'db';
+  if (/^[0-9]/.test(base)) base = `db_${base}`;
+  return base.slice(0, 63 - suffix.length).replace(/_+$/, '') + suffix;
+}
+
+/**
+ * A download-link answer -> the link, or the refusal's `errorCode` (`ok: false` comes with HTTP 200).
+ * The code is reduced to a plain token (`unknown` otherwise) since it ends up in an error message.
+ */
+export function toDownloadLink(res: NorcubeDownloadLinkResponseDto): { url: string; expiresAt: string | null } | { refused: string } {
+  if (res.ok !== true || typeof res.url !== 'string' || res.url === '') {
+    const code = typeof res.errorCode === 'string' && /^[a-z][a-z0-9_]{0,63}$/i.test(res.errorCode) ? res.errorCode : 'unknown';
+    return { refused: code };
+  }
+  return { url: res.url, expiresAt: iso(res.expiresAt) };
 }

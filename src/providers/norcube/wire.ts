@@ -187,3 +187,112 @@ export interface NorcubeDocsErrorDto {
   code: string;
   message: string;
 }
+
+// ---- actions: request and response bodies of the calls that change state ------------------
+
+/** `datasourcehandler.payloadRunBackupNowRequest`: no policy = the highest-priority enabled attachment. */
+export interface NorcubeRunBackupNowRequestDto {
+  policyId?: string;
+}
+
+/** `datasourcehandler.payloadRunBackupNowResponse`: the queued job and what it runs with. */
+export interface NorcubeRunBackupNowResponseDto {
+  jobId: string;
+  policyId?: string | null;
+  destinationId?: string | null;
+}
+
+/** `restorehandler.payloadCreateRequest`. */
+export interface NorcubeRestoreCreateRequestDto {
+  /** The data source whose backup is restored (and, for `overwrite`, whose database is overwritten). */
+  dataSourceId: string;
+  /** The backup job whose file is restored. */
+  sourceBackupId: string;
+  mode: Open<NorcubeRestoreModeValue>;
+  /** The database to create (`new_database` only). */
+  targetDatabase?: string;
+  /** Write-capable connection string (`new_database`, `new_server`); never returned by the service. */
+  targetUri?: string;
+  /** Must be true for `overwrite`. */
+  confirmOverwrite?: boolean;
+}
+
+/**
+ * `{ id }`: the answer of every create (`restorehandler.payloadCreateResponse`,
+ * `policyhandler.payloadCreateResponse`, `datasourcehandler.payloadDataSourcePolicyAttachResponse`).
+ */
+export interface NorcubeCreatedDto {
+  id: string;
+}
+
+/** `datasourcehandler.payloadDataSourcePolicyAttachRequest`. */
+export interface NorcubePolicyAttachRequestDto {
+  policyId: string;
+  enabled: boolean;
+  priority?: number;
+}
+
+/** `datasourcehandler.payloadDatasourcePolicyUpdateRequest`: omitted fields are left unchanged. */
+export interface NorcubePolicyAttachmentUpdateRequestDto {
+  enabled?: boolean;
+  priority?: number;
+}
+
+/** `policyhandler.payloadCreateRequest` (required fields as the spec marks them). */
+export interface NorcubePolicyCreateRequestDto {
+  name: string;
+  scheduleCron: string;
+  timezone: string;
+  retentionDays: number;
+  keepLastN: number;
+  /** Required: every policy declares where its archives land. */
+  destinationId: string;
+  method?: Open<NorcubePolicyMethodValue>;
+  compression?: Open<NorcubeCompressionValue>;
+  encryption?: Open<NorcubeEncryptionValue>;
+  parallelism?: number;
+  pitrEnabled?: boolean;
+  throttleMbps?: number;
+}
+
+/** `policyhandler.payloadUpdateRequest`: partial; no `destinationId` (a policy keeps its destination). */
+export type NorcubePolicyUpdateRequestDto = Partial<Omit<NorcubePolicyCreateRequestDto, 'destinationId'>>;
+
+/** `datasourcehandler.payloadDeleteBackupResponse`. */
+export interface NorcubeDeleteBackupResponseDto {
+  enqueuedS3Blobs?: number | null;
+}
+
+/** `datasourcehandler.payloadVerifyBackupResponse` (HTTP 202): the restore test that was queued. */
+export interface NorcubeVerifyBackupResponseDto {
+  restoreJobId?: string | null;
+}
+
+/** `datasourcehandler.payloadGenerateDownloadLinkResponse`'s `errorCode` values. */
+export type NorcubeDownloadLinkErrorValue = 'not_found' | 'not_succeeded' | 'missing_artifact' | 'customer_managed_storage' | 'presign_failed';
+
+/**
+ * `datasourcehandler.payloadGenerateDownloadLinkResponse`. Always HTTP 200: `ok: true` carries a
+ * presigned `url` (15 minutes), `ok: false` a domain failure in `errorCode` / `errorMessage`.
+ */
+export interface NorcubeDownloadLinkResponseDto {
+  ok: boolean;
+  url?: string | null;
+  expiresAt?: string | null;
+  sizeBytes?: number | null;
+  contentEncoding?: string | null;
+  errorCode?: Open<NorcubeDownloadLinkErrorValue> | null;
+  errorMessage?: string | null;
+}
+
+/** `policyhandler.payloadStorageDestinationResponse` (never carries credentials). */
+export interface NorcubeStorageDestinationDto {
+  id: string;
+  name?: string | null;
+  type?: string | null;
+  bucket?: string | null;
+  region?: string | null;
+  isActive?: boolean | null;
+  isManaged?: boolean | null;
+  createdAt?: string | null;
+}
