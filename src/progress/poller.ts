@@ -5,7 +5,7 @@
 import { GatewayError } from '../domain/errors.ts';
 import type { ProgressUpdate } from '../providers/provider.ts';
 import { ProviderHttpError, isUpstreamError } from '../upstream/errors.ts';
-import { sleep } from './relay.ts';
+import { sleep } from '../upstream/sleep.ts';
 
 /** Poll intervals. */
 export interface PollOptions {

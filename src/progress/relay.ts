@@ -4,6 +4,7 @@
  */
 import { GatewayError } from '../domain/errors.ts';
 import { ProviderHttpError } from '../upstream/errors.ts';
+import { sleep } from '../upstream/sleep.ts';
 import type { ProgressStreamEvent, ProgressUpdate } from '../providers/provider.ts';
 
 /** Reconnect tuning. */
@@ -59,18 +60,4 @@ export async function* relayProgressStream(
     const wait = Math.min(maxDelayMs, baseDelayMs * 2 ** (failures - 1));
     await sleep(wait / 2 + Math.random() * (wait / 2), signal);
   }
-}
-
-/** Resolves after `ms` or when `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

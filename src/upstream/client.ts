@@ -10,6 +10,7 @@ import type { ProviderRef } from '../domain/models.ts';
 import type { RequestContext } from '../providers/provider.ts';
 import { ProviderHttpError, ProviderNetworkError, ProviderResponseError } from './errors.ts';
 import { isRetryableStatus, nextRetryDelay, type RetryPolicy } from './retry.ts';
+import { sleep } from './sleep.ts';
 
 /** Timeouts and retry tuning shared by all provider clients. */
 export interface UpstreamSettings {
@@ -252,17 +253,4 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     },
     close: () => dispatcher.close(),
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

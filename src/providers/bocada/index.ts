@@ -10,6 +10,7 @@ import type { ProviderAdapter, ProviderAdapterFactory, ProviderCapabilities, Req
 import { BOCADA_MAX_PAGE_SIZE, createBocadaClient, isBocadaNotFound, type BocadaPage } from './client.ts';
 import { bocadaJobStatus, toConnection, toJobModel, toOrganizationModel, toResourceModel, toTimelineEvent } from './mapper.ts';
 import type { BocadaConnectionDto, BocadaOrganizationDto, BocadaResourceDto } from './wire.ts';
+import { mapLimit } from '../../upstream/map-limit.ts';
 
 /** What Bocada can do: read. */
 export const BOCADA_CAPABILITIES: ProviderCapabilities = {
@@ -23,17 +24,6 @@ export const BOCADA_CAPABILITIES: ProviderCapabilities = {
 const LIST_INSTEAD_OF_GETS = 3;
 const CONCURRENCY = 8;
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  }));
-  return out;
-}
 
 /** Creates the adapter of one Bocada instance. */
 export const createBocadaAdapter: ProviderAdapterFactory = (options) => {

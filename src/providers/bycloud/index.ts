@@ -12,6 +12,7 @@ import {
   BYCLOUD_ORGANIZATION_ID, databaseBackupStatus, parseNativeId, toDatabaseBackupModel, toOrganizationModel, toProgressUpdate,
   toResourceModel, toVolumeBackupModel, volumeBackupStatus,
 } from './mapper.ts';
+import { mapLimit } from '../../upstream/map-limit.ts';
 
 /** What ByCloud can do. */
 export const BYCLOUD_CAPABILITIES: ProviderCapabilities = {
@@ -33,17 +34,6 @@ function decodeToken(after: string | null): { collection: 'v' | 'd'; marker: str
   return { collection: m[1] as 'v' | 'd', marker: m[2] === '' ? null : m[2] };
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  }));
-  return out;
-}
 
 /** Creates the adapter of one ByCloud instance. */
 export const createBycloudAdapter: ProviderAdapterFactory = (options) => {

@@ -35,6 +35,7 @@ import {
 import type {
   NorcubeBackupJobDto, NorcubeBackupPolicyDto, NorcubeDatasourcePolicyDto, NorcubeRestoreCreateRequestDto, NorcubeRestoreJobDto,
 } from './wire.ts';
+import { mapLimit } from '../../upstream/map-limit.ts';
 
 /** What Norcube can do. */
 export const NORCUBE_CAPABILITIES: ProviderCapabilities = {
@@ -789,15 +790,3 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** Maps with at most `limit` calls in flight; results in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}

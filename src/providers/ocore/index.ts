@@ -28,6 +28,7 @@ import {
   toPitrCoverageModel, toRestoreModel, toScheduleModel, toProgressUpdate,
 } from './mapper.ts';
 import type { OcoreBackupDto, OcoreEnvironmentDto, OcoreProjectDto, OcoreRestoreLogDto } from './wire.ts';
+import { mapLimit } from '../../upstream/map-limit.ts';
 
 /** How many upstream calls a lookup or a schedule scan runs at once. */
 const CONCURRENCY = 8;
@@ -151,18 +152,6 @@ const EMPTY: Page<never> = { items: [], next: null, total: 0 };
 // ---- helpers -------------------------------------------------------------------------------
 
 /** Maps with at most `cap` calls in flight, keeping order; rejects with the first failure. */
-async function mapLimit<T, R>(items: readonly T[], cap: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(cap, items.length) }, worker));
-  return out;
-}
 
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 const emptyOn404 = <T>(e: unknown): Chunk<T> => {
