@@ -80,6 +80,30 @@ export function describeBocadaError(_status: number, body: unknown) {
 /** True for a 404 answer. */
 export const isBocadaNotFound = (e: unknown) => e instanceof ProviderHttpError && e.status === 404;
 
+/**
+ * Reads every page of a list by following `next` until Bocada omits it. A cursor that comes back
+ * twice would loop forever: that is an unusable answer ({@link ProviderResponseError}).
+ */
+export async function readAllBocadaPages<T>(
+  provider: string,
+  ctx: RequestContext,
+  read: (cursor: string | null) => Promise<BocadaPage<T>>,
+): Promise<T[]> {
+  const out: T[] = [];
+  const seen = new Set<string>();
+  let cursor: string | null = null;
+  do {
+    const p: BocadaPage<T> = await read(cursor);
+    out.push(...p.items);
+    cursor = p.next;
+    if (cursor !== null) {
+      if (seen.has(cursor)) throw new ProviderResponseError(provider, ctx.requestId, 'pagination cursor repeats');
+      seen.add(cursor);
+    }
+  } while (cursor !== null);
+  return out;
+}
+
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const hasId = (v: unknown): boolean => isObj(v) && typeof v.id === 'string';
 
@@ -125,16 +149,9 @@ export function createBocadaClient(options: BocadaClientOptions): BocadaClient {
         startedAfter: req.startedAfter, startedBefore: req.startedBefore,
       }, req, ctx),
     getJob: (id, ctx) => one(BOCADA_ROUTES.job(id), ctx),
-    async listTimeline(jobId, ctx) {
-      const out: BocadaTimelineEventDto[] = [];
-      let cursor: string | null = null;
-      do {
-        const p: BocadaPage<BocadaTimelineEventDto> = await page(BOCADA_ROUTES.timeline(jobId), {}, { cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx);
-        out.push(...p.items);
-        cursor = p.next;
-      } while (cursor);
-      return out;
-    },
+    listTimeline: (jobId, ctx) =>
+      readAllBocadaPages(options.provider.id, ctx, (cursor) =>
+        page<BocadaTimelineEventDto>(BOCADA_ROUTES.timeline(jobId), {}, { cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)),
     close: () => http.close(),
   };
 }

@@ -5,9 +5,10 @@
  */
 import { badUserInput } from '../../domain/errors.ts';
 import type { JobModel, ResourceModel } from '../../domain/models.ts';
+import type { JobStatus } from '../../domain/statuses.ts';
 import { ProviderHttpError } from '../../upstream/errors.ts';
 import type { ProviderAdapter, ProviderAdapterFactory, ProviderCapabilities, RequestContext } from '../provider.ts';
-import { BOCADA_MAX_PAGE_SIZE, createBocadaClient, isBocadaNotFound, type BocadaPage } from './client.ts';
+import { BOCADA_MAX_PAGE_SIZE, createBocadaClient, isBocadaNotFound, readAllBocadaPages, type BocadaPage } from './client.ts';
 import { bocadaJobStatus, toConnection, toJobModel, toOrganizationModel, toResourceModel, toTimelineEvent } from './mapper.ts';
 import type { BocadaConnectionDto, BocadaOrganizationDto, BocadaResourceDto } from './wire.ts';
 import { mapLimit } from '../../upstream/map-limit.ts';
@@ -22,14 +23,15 @@ export const BOCADA_CAPABILITIES: ProviderCapabilities = {
 
 /** Lookups of more ids than this read the whole resource list instead of one call per id. */
 const LIST_INSTEAD_OF_GETS = 3;
+/** Most detail calls in flight at once for one batch lookup. */
 const CONCURRENCY = 8;
-
 
 /** Creates the adapter of one Bocada instance. */
 export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
   const { ref } = options;
   const client = createBocadaClient({ provider: ref, baseUrl: options.baseUrl, apiKey: options.secret, settings: options.upstream, observer: options.onUpstreamCall });
 
+  /** One promise per key per request (failures are forgotten so a retry can try again). */
   function memo<T>(ctx: RequestContext, key: string, fn: () => Promise<T>): Promise<T> {
     const k = `${ref.id}:${key}`;
     let p = ctx.memo.get(k) as Promise<T> | undefined;
@@ -40,30 +42,23 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
     }
     return p;
   }
-  async function readAll<T>(read: (cursor: string | null) => Promise<BocadaPage<T>>): Promise<T[]> {
-    const out: T[] = [];
-    let cursor: string | null = null;
-    do {
-      const p = await read(cursor);
-      out.push(...p.items);
-      cursor = p.next;
-    } while (cursor);
-    return out;
-  }
+  const readAll = <T>(ctx: RequestContext, read: (cursor: string | null) => Promise<BocadaPage<T>>) => readAllBocadaPages(ref.id, ctx, read);
   const allOrganizations = (ctx: RequestContext) =>
-    memo(ctx, 'organizations', () => readAll<BocadaOrganizationDto>((cursor) => client.listOrganizations({ cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)));
+    memo(ctx, 'organizations', () => readAll<BocadaOrganizationDto>(ctx, (cursor) => client.listOrganizations({ cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)));
   const allResources = (ctx: RequestContext) =>
-    memo(ctx, 'resources', () => readAll<BocadaResourceDto>((cursor) => client.listResources({ cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)));
+    memo(ctx, 'resources', () => readAll<BocadaResourceDto>(ctx, (cursor) => client.listResources({ cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)));
   const connectionsOf = (orgId: string, ctx: RequestContext) =>
-    memo(ctx, `connections:${orgId}`, () => readAll<BocadaConnectionDto>((cursor) => client.listConnections(orgId, { cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)));
+    memo(ctx, `connections:${orgId}`, () => readAll<BocadaConnectionDto>(ctx, (cursor) => client.listConnections(orgId, { cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)));
 
   const pageSize = (limit: number) => Math.max(1, Math.min(BOCADA_MAX_PAGE_SIZE, limit));
-  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
+  /** Runs one list call; Bocada's 400 to a resume token it did not issue becomes the client's bad input. */
+  const guard = async <T>(after: string | null, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
     } catch (e) {
-      // Bocada answers 400 to a cursor it did not issue: that is the client's bad input.
-      if (e instanceof ProviderHttpError && e.status === 400 && e.providerCode === 'bad_request') throw badUserInput('malformed cursor', 'after');
+      if (after !== null && e instanceof ProviderHttpError && e.status === 400 && e.providerCode === 'bad_request') {
+        throw badUserInput('malformed cursor', 'after');
+      }
       throw e;
     }
   };
@@ -73,19 +68,21 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
     capabilities: BOCADA_CAPABILITIES,
     lists: {
       organization: (req, ctx) =>
-        guard(async () => {
+        guard(req.after, async () => {
           const p = await client.listOrganizations({ cursor: req.after, pageSize: pageSize(req.limit) }, ctx);
           return { items: p.items.map((o) => toOrganizationModel(ref, o)), next: p.next, total: null };
         }),
       resource: (req, ctx) =>
-        guard(async () => {
+        guard(req.after, async () => {
           const p = await client.listResources({ cursor: req.after, pageSize: pageSize(req.limit), organizationId: req.filter.organizationId }, ctx);
           return { items: p.items.map((r) => toResourceModel(ref, r)), next: p.next, total: null };
         }),
       job: (req, ctx) =>
-        guard(async () => {
+        guard(req.after, async () => {
           const { filter } = req;
-          const raw = filter.status?.length ? bocadaJobStatus.rawFor(filter.status as never) : [];
+          const raw = filter.status?.length ? bocadaJobStatus.rawFor(filter.status as readonly JobStatus[]) : [];
+          // Statuses Bocada never reports (PARTIAL, UNKNOWN): nothing can match, no call needed.
+          if (filter.status?.length && raw.length === 0) return { items: [], next: null, total: null };
           const p = await client.listJobs({
             cursor: req.after, pageSize: pageSize(req.limit),
             organizationId: filter.organizationId, resourceId: filter.resourceId,

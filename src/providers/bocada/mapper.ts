@@ -1,5 +1,6 @@
 /**
- * Bocada wire -> domain. Jobs keep Bocada's raw status in `providerStatus`.
+ * Bocada wire -> domain. Jobs keep Bocada's raw status in `providerStatus`; provider-specific
+ * fields sit beside the unified ones, named as in the concrete GraphQL types (schema.graphql).
  */
 import type { JobModel, OrganizationModel, ProviderRef, ResourceModel } from '../../domain/models.ts';
 import { createStatusMapper, type JobStatus } from '../../domain/statuses.ts';
@@ -40,12 +41,34 @@ export function toJobModel(ref: ProviderRef, j: BocadaBackupJobDto): JobModel {
   };
 }
 
-/** A connection (backup system) as the `BocadaConnection` type shows it. */
-export function toConnection(c: BocadaConnectionDto) {
-  return { id: c.id, name: c.name, product: c.product, status: c.status };
+/** A Bocada connection as the `BocadaConnection` GraphQL type shows it. */
+export interface BocadaConnectionModel {
+  id: string;
+  name: string;
+  product: string;
+  status: string;
 }
 
-/** A timeline entry as the `BocadaTimelineEvent` type shows it. */
-export function toTimelineEvent(e: BocadaTimelineEventDto) {
-  return { id: e.id, timestamp: e.timestamp, severity: e.severity.toUpperCase(), message: e.message };
+/** A Bocada timeline entry as the `BocadaTimelineEvent` GraphQL type shows it. */
+export interface BocadaTimelineEventModel {
+  id: string;
+  /** ISO-8601. */
+  timestamp: string;
+  /** Bocada's severity upper-cased: `INFO`, `WARNING`, `ERROR` (any other value passes through upper-cased). */
+  severity: string;
+  message: string;
+}
+
+/** A connection (backup system) as the `BocadaConnection` type shows it. */
+export function toConnection(c: BocadaConnectionDto): BocadaConnectionModel {
+  return { id: c.id, name: c.name ?? '', product: c.product ?? '', status: c.status ?? '' };
+}
+
+/** A timeline entry as the `BocadaTimelineEvent` type shows it; a missing severity reads as `INFO`. */
+export function toTimelineEvent(e: BocadaTimelineEventDto): BocadaTimelineEventModel {
+  return {
+    id: e.id, timestamp: e.timestamp,
+    severity: typeof e.severity === 'string' && e.severity.length > 0 ? e.severity.toUpperCase() : 'INFO',
+    message: typeof e.message === 'string' ? e.message : '',
+  };
 }

@@ -5,11 +5,15 @@
  * adding jobs that go queued -> running -> terminal.
  */
 import {
-  SEED_NOW, SimHttpError, every, intParam, simCursor, startSimulator, createRandom,
-  type RunningSimulator, type SimDataOptions, type SimRequest, type SimulatorOptions,
+  SEED_NOW, SimHttpError, createRandom, every, startSimulator,
+  type RunningSimulator, type SimDataOptions, type SimulatorOptions,
 } from '../../simulator/kit.ts';
-import { compareJobs, seedBocada, timelineOf, type BocadaData } from './seed.ts';
-import type { BocadaBackupJobDto } from './wire.ts';
+import { seedBocada, seededUuid, timelineOf } from './seed.ts';
+import { createBocadaJobStore, type BocadaJobStore } from './sim-jobs.ts';
+import { dateParam, jobPage, offsetPage } from './sim-paging.ts';
+import type {
+  BocadaBackupJobDto, BocadaConnectionDto, BocadaJobStatusValue, BocadaOrganizationDto, BocadaResourceDto,
+} from './wire.ts';
 
 /** Options of {@link startBocadaSimulator}. */
 export interface BocadaSimulatorOptions extends SimulatorOptions, SimDataOptions {
@@ -17,165 +21,119 @@ export interface BocadaSimulatorOptions extends SimulatorOptions, SimDataOptions
   credential?: string;
 }
 
+/** The simulator's dataset, for tests to know the truth (do not mutate). */
+export interface BocadaData {
+  organizations: readonly BocadaOrganizationDto[];
+  connections: readonly BocadaConnectionDto[];
+  resources: readonly BocadaResourceDto[];
+  /** Every job, newest first (ties by id); a fresh array per read, built from the job store. */
+  readonly jobs: BocadaBackupJobDto[];
+}
+
 /** A running Bocada simulator. */
 export interface BocadaSimulator extends RunningSimulator {
+  /** The API key the simulator accepts (`X-Api-Key`). */
   readonly credential: string;
-  /** The live dataset (tests read it to know the truth). */
+  /** The live dataset (tests read it to know the truth; do not mutate). */
   readonly data: BocadaData;
+  /** The job store behind `/backup-jobs` (cheap lookups and counts at any scale). */
+  readonly jobStore: BocadaJobStore;
 }
 
-const JOB_STATUSES = new Set(['succeeded', 'succeeded_with_warnings', 'failed', 'running', 'queued', 'missed', 'canceled']);
-const RESOURCE_TYPES = new Set(['vm', 'database', 'filesystem', 'application', 'saas']);
+const JOB_STATUSES: ReadonlySet<string> = new Set<BocadaJobStatusValue>(
+  ['succeeded', 'succeeded_with_warnings', 'failed', 'running', 'queued', 'missed', 'canceled'],
+);
+const RESOURCE_TYPES: ReadonlySet<string> = new Set<BocadaResourceDto['type']>(['vm', 'database', 'filesystem', 'application', 'saas']);
+const SORTS = new Set(['startedAt', '-startedAt']);
 const PREFIX = '/api/v1';
+const secondsUntil = (atMs: number, now: number) => Math.max(0, Math.ceil((atMs - now) / 1000));
 
-function page<T>(items: T[], req: SimRequest): { status: number; body: unknown } {
-  const pageSize = intParam(req.query, 'pageSize', { min: 1, max: 200 }) ?? 50;
-  const raw = req.query.get('cursor');
-  const offset = raw === null ? 0 : simCursor.decode(raw);
-  if (offset === null || offset > items.length) throw new SimHttpError(400, 'bad_request', 'cursor is malformed');
-  const data = items.slice(offset, offset + pageSize);
-  const next = offset + pageSize < items.length ? simCursor.encode(offset + pageSize) : undefined;
-  return { status: 200, body: { data, pagination: { pageSize, ...(next ? { nextCursor: next } : {}) } } };
-}
-
-/** Keyset paging over jobs: the cursor names the last job returned, so new jobs do not shift pages. */
-function jobPage(items: BocadaBackupJobDto[], req: SimRequest, ascending: boolean) {
-  const pageSize = intParam(req.query, 'pageSize', { min: 1, max: 200 }) ?? 50;
-  const raw = req.query.get('cursor');
-  let start = 0;
-  if (raw !== null) {
-    let key: { s?: unknown; i?: unknown };
-    try {
-      key = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    } catch {
-      throw new SimHttpError(400, 'bad_request', 'cursor is malformed');
-    }
-    if (typeof key?.s !== 'string' || typeof key?.i !== 'string') throw new SimHttpError(400, 'bad_request', 'cursor is malformed');
-    const pivot = { startedAt: key.s, id: key.i } as BocadaBackupJobDto;
-    const cmp = (j: BocadaBackupJobDto) => (ascending ? -compareJobs(j, pivot) : compareJobs(j, pivot));
-    start = items.findIndex((j) => cmp(j) > 0);
-    if (start < 0) start = items.length;
-  }
-  const data = items.slice(start, start + pageSize);
-  const last = data.at(-1);
-  const nextCursor = start + pageSize < items.length && last ? Buffer.from(JSON.stringify({ s: last.startedAt, i: last.id })).toString('base64url') : undefined;
-  return { status: 200, body: { data, pagination: { pageSize, ...(nextCursor ? { nextCursor } : {}) } } };
-}
-
-function date(req: SimRequest, name: string): number | undefined {
-  const v = req.query.get(name);
-  if (v === null) return undefined;
-  const t = Date.parse(v);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(t)) throw new SimHttpError(400, 'bad_request', `${name} must be an ISO-8601 date-time`);
-  return t;
-}
-
-/** Starts the Bocada simulator. */
+/** Starts the Bocada simulator on loopback (port 0 picks a free one). */
 export async function startBocadaSimulator(options: BocadaSimulatorOptions = {}): Promise<BocadaSimulator> {
   const { credential = 'bocada-demo-key', dataSeed = 42, scale = 1, stepMs = 1500, scheduleEveryMs = 20_000, now = SEED_NOW } = options;
-  const data = seedBocada(dataSeed, scale, now);
-  const live = createRandom(dataSeed + 1);
-  const stop = new AbortController();
-  const timers = new Set<NodeJS.Timeout>();
-  const later = (ms: number, fn: () => void) => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
-    t.unref();
-    timers.add(t);
+  const seed = seedBocada(dataSeed, scale, now);
+  const jobStore = createBocadaJobStore(seed.jobs, seed.resources);
+  const data: BocadaData = {
+    organizations: seed.organizations, connections: seed.connections, resources: seed.resources,
+    get jobs() {
+      return jobStore.all();
+    },
   };
+  const resourcesById = new Map(data.resources.map((x) => [x.id, x]));
+  const notFound = (what: string) => new SimHttpError(404, 'not_found', `${what} not found`);
+  const jobOf = (id: string) => jobStore.get(id) ?? (() => { throw notFound('backup job'); })();
 
   const sim = await startSimulator(
     {
       name: 'bocada',
       echoRequestId: true,
-      authenticate: (req) => (req.headers['x-api-key'] === credential ? null : new SimHttpError(401, 'authentication_failed', 'API key is missing or invalid')),
-      errorBody: (e, req) => ({ code: e.code, message: e.message, ...(e.extra.details ? { details: e.extra.details } : {}), requestId: req.requestId }),
+      authenticate: (req) =>
+        req.headers['x-api-key'] === credential ? null : new SimHttpError(401, 'authentication_failed', 'API key is missing or invalid'),
+      errorBody: (e, req) => ({ code: e.code, message: e.message, ...(e.extra.details !== undefined ? { details: e.extra.details } : {}), requestId: req.requestId }),
       rateLimitHeaders: (s) => ({
         'ratelimit-limit': String(s.limit),
         'ratelimit-remaining': String(s.remaining),
-        'ratelimit-reset': String(Math.max(0, Math.ceil((s.resetAtMs - s.now) / 1000))),
+        'ratelimit-reset': String(secondsUntil(s.resetAtMs, s.now)),
       }),
-      retryAfterHeaders: (s) => ({ 'retry-after': String(Math.max(1, Math.ceil((s.resetAtMs - s.now) / 1000))) }),
+      retryAfterHeaders: (s) => ({ 'retry-after': String(Math.max(1, secondsUntil(s.resetAtMs, s.now))) }),
       routes: (r) => {
         r.get(`${PREFIX}/system/status`, () => ({
           status: 200,
           body: { status: 'ok', apiVersion: 'v1', keyId: 'key_demo_01', scopes: ['read:organizations', 'read:resources', 'read:jobs'], serverTime: new Date().toISOString() },
         }));
-        r.get(`${PREFIX}/organizations`, (req) => page(data.organizations, req));
+        r.get(`${PREFIX}/organizations`, (req) => offsetPage(data.organizations, req));
         r.get(`${PREFIX}/organizations/:id`, (req) => {
           const o = data.organizations.find((x) => x.id === req.params.id);
-          if (!o) throw new SimHttpError(404, 'not_found', 'organization not found');
+          if (!o) throw notFound('organization');
           return { status: 200, body: o };
         });
         r.get(`${PREFIX}/connections`, (req) => {
           const org = req.query.get('organizationId');
-          return page(org ? data.connections.filter((c) => c.organizationId === org) : data.connections, req);
+          return offsetPage(org ? data.connections.filter((c) => c.organizationId === org) : data.connections, req);
         });
         r.get(`${PREFIX}/resources`, (req) => {
           const org = req.query.get('organizationId');
           const conn = req.query.get('connectionId');
           const type = req.query.get('type');
-          if (type !== null && !RESOURCE_TYPES.has(type)) throw new SimHttpError(400, 'bad_request', `type must be one of ${[...RESOURCE_TYPES].join(', ')}`);
-          return page(data.resources.filter((x) => (!org || x.organizationId === org) && (!conn || x.connectionId === conn) && (!type || x.type === type)), req);
+          if (type !== null && !RESOURCE_TYPES.has(type)) {
+            throw new SimHttpError(400, 'bad_request', `type must be one of ${[...RESOURCE_TYPES].join(', ')}`, { details: { parameter: 'type' } });
+          }
+          const items = org || conn || type
+            ? data.resources.filter((x) => (!org || x.organizationId === org) && (!conn || x.connectionId === conn) && (!type || x.type === type))
+            : data.resources;
+          return offsetPage(items, req);
         });
         r.get(`${PREFIX}/resources/:id`, (req) => {
-          const x = data.resources.find((y) => y.id === req.params.id);
-          if (!x) throw new SimHttpError(404, 'not_found', 'resource not found');
+          const x = resourcesById.get(req.params.id);
+          if (!x) throw notFound('resource');
           return { status: 200, body: x };
         });
         r.get(`${PREFIX}/backup-jobs`, (req) => {
           const sort = req.query.get('sort') ?? '-startedAt';
-          if (sort !== 'startedAt' && sort !== '-startedAt') throw new SimHttpError(400, 'bad_request', 'sort must be startedAt or -startedAt');
+          if (!SORTS.has(sort)) throw new SimHttpError(400, 'bad_request', 'sort must be startedAt or -startedAt', { details: { parameter: 'sort' } });
           const status = req.query.get('status');
-          if (status !== null && !JOB_STATUSES.has(status)) throw new SimHttpError(400, 'bad_request', `status must be one of ${[...JOB_STATUSES].join(', ')}`);
-          const after = date(req, 'startedAfter');
-          const before = date(req, 'startedBefore');
-          const org = req.query.get('organizationId');
-          const res = req.query.get('resourceId');
-          let items = data.jobs.filter((j) => {
-            const t = Date.parse(j.startedAt);
-            return (!org || j.organizationId === org) && (!res || j.resourceId === res) && (!status || j.status === status) &&
-              (after === undefined || t >= after) && (before === undefined || t < before);
+          if (status !== null && !JOB_STATUSES.has(status)) {
+            throw new SimHttpError(400, 'bad_request', `status must be one of ${[...JOB_STATUSES].join(', ')}`, { details: { parameter: 'status' } });
+          }
+          const refs = jobStore.query({
+            organizationId: req.query.get('organizationId') || undefined,
+            resourceId: req.query.get('resourceId') || undefined,
+            status: status || undefined,
+            startedAfterMs: dateParam(req, 'startedAfter'),
+            startedBeforeMs: dateParam(req, 'startedBefore'),
           });
-          if (sort === 'startedAt') items = items.slice().reverse();
-          return jobPage(items, req, sort === 'startedAt');
+          const ascending = sort === 'startedAt';
+          return jobPage(ascending ? refs.reverse() : refs, jobStore, req, ascending);
         });
-        r.get(`${PREFIX}/backup-jobs/:id`, (req) => {
-          const j = data.jobs.find((x) => x.id === req.params.id);
-          if (!j) throw new SimHttpError(404, 'not_found', 'backup job not found');
-          return { status: 200, body: j };
-        });
-        r.get(`${PREFIX}/backup-jobs/:id/timeline`, (req) => {
-          const j = data.jobs.find((x) => x.id === req.params.id);
-          if (!j) throw new SimHttpError(404, 'not_found', 'backup job not found');
-          return page(timelineOf(j), req);
-        });
+        r.get(`${PREFIX}/backup-jobs/:id`, (req) => ({ status: 200, body: jobOf(req.params.id) }));
+        r.get(`${PREFIX}/backup-jobs/:id/timeline`, (req) => offsetPage(timelineOf(jobOf(req.params.id)), req));
       },
     },
     options,
   );
 
-  // Scheduled work: a new job now and then, moving through its statuses.
-  let made = 0;
-  every(scheduleEveryMs, () => {
-    const res = data.resources[live.int(0, data.resources.length - 1)];
-    const job: BocadaBackupJobDto = {
-      id: live.uuid(), organizationId: res.organizationId, resourceId: res.id, connectionId: res.connectionId, status: 'queued',
-      startedAt: new Date(Math.max(Date.now(), now.getTime() + 1000)).toISOString(), endedAt: null, bytesTransferred: 0, filesTransferred: 0,
-    };
-    data.jobs.unshift(job);
-    data.jobs.sort(compareJobs);
-    const n = ++made;
-    later(stepMs, () => (job.status = 'running'));
-    later(2 * stepMs, () => {
-      job.status = n % 5 === 0 ? 'failed' : n % 7 === 0 ? 'succeeded_with_warnings' : 'succeeded';
-      job.endedAt = new Date(Date.parse(job.startedAt) + 2 * stepMs).toISOString();
-      job.bytesTransferred = live.int(1, 900) * 1_048_576;
-      job.filesTransferred = live.int(1, 20_000);
-    });
-  }, stop.signal);
+  const stop = new AbortController();
+  startScheduledWork({ resources: seed.resources, jobStore, seed: dataSeed + 1, now, stepMs, scheduleEveryMs, signal: stop.signal });
 
   return {
     name: sim.name,
@@ -183,6 +141,7 @@ export async function startBocadaSimulator(options: BocadaSimulatorOptions = {})
     port: sim.port,
     credential,
     data,
+    jobStore,
     get stats() {
       return sim.stats;
     },
@@ -192,8 +151,45 @@ export async function startBocadaSimulator(options: BocadaSimulatorOptions = {})
     setRateLimit: (s) => sim.setRateLimit(s),
     async close() {
       stop.abort();
-      for (const t of timers) clearTimeout(t);
       await sim.close();
     },
   };
+}
+
+/**
+ * Scheduled work: every `scheduleEveryMs` a job appears `queued` on a random resource, turns
+ * `running` after `stepMs` and reaches a terminal status after another `stepMs`. Timers are
+ * unref'd and stop when `signal` aborts.
+ */
+function startScheduledWork(o: {
+  resources: readonly BocadaResourceDto[]; jobStore: BocadaJobStore; seed: number; now: Date; stepMs: number; scheduleEveryMs: number; signal: AbortSignal;
+}): void {
+  const live = createRandom(o.seed);
+  const timers = new Set<NodeJS.Timeout>();
+  o.signal.addEventListener('abort', () => timers.forEach(clearTimeout), { once: true });
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    t.unref();
+    timers.add(t);
+  };
+  let made = 0;
+  every(o.scheduleEveryMs, () => {
+    const res = o.resources[live.int(0, o.resources.length - 1)];
+    const job: BocadaBackupJobDto = {
+      id: seededUuid(live), organizationId: res.organizationId, resourceId: res.id, connectionId: res.connectionId, status: 'queued',
+      startedAt: new Date(Math.max(Date.now(), o.now.getTime() + 1000)).toISOString(), endedAt: null, bytesTransferred: 0, filesTransferred: 0,
+    };
+    o.jobStore.add(job);
+    const n = ++made;
+    later(o.stepMs, () => (job.status = 'running'));
+    later(2 * o.stepMs, () => {
+      job.status = n % 5 === 0 ? 'failed' : n % 7 === 0 ? 'succeeded_with_warnings' : 'succeeded';
+      job.endedAt = new Date(Date.parse(job.startedAt) + 2 * o.stepMs).toISOString();
+      job.bytesTransferred = live.int(1, 900) * 1_048_576;
+      job.filesTransferred = live.int(1, 20_000);
+    });
+  }, o.signal);
 }

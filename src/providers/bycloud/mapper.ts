@@ -43,7 +43,7 @@ export function toVolumeBackupModel(ref: ProviderRef, b: BycloudVolumeBackupDto)
     completedAt: volumeBackupStatus.map(b.status) === 'AVAILABLE' ? b.updated_at ?? null : null,
     crn: b.crn, description: b.description ?? null, container: b.container ?? null, isIncremental: b.is_incremental ?? null,
     hasDependentBackups: b.has_dependent_backups ?? null, snapshotId: b.snapshot_id ?? null, metadata: b.metadata ?? {},
-    sizeGiB: b.size ?? null, updatedAt: b.updated_at ?? null, volumeId: b.volume_id,
+    sizeGiB: b.size ?? null, updatedAt: b.updated_at ?? null,
   };
 }
 
@@ -57,7 +57,7 @@ export function toDatabaseBackupModel(ref: ProviderRef, b: BycloudDatabaseBackup
     completedAt: databaseBackupStatus.map(b.status) === 'AVAILABLE' ? b.updated_at ?? null : null,
     crn: b.crn, description: b.description ?? null, parentId: b.parent_id ?? null,
     datastore: b.datastore ? { type: b.datastore.type, version: b.datastore.version, versionId: b.datastore.version_id } : null,
-    locationRef: b.location_ref ?? null, sizeGiB: b.size ?? null, updatedAt: b.updated_at ?? null, instanceId: b.instance_id,
+    locationRef: b.location_ref ?? null, sizeGiB: b.size ?? null, updatedAt: b.updated_at ?? null,
   };
 }
 
