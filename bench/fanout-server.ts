@@ -8,7 +8,7 @@ import { startAllSimulators } from '../src/simulator/start-all.ts';
 
 const stepMs = Number(process.env.STEP_MS ?? 100);
 // Real time as the simulators' epoch, so event timestamps and receipt times compare.
-const sims = await startAllSimulators({ stepMs, scheduleEveryMs: 0, now: new Date() });
+const sims = await startAllSimulators({ stepMs, scheduleEveryMs: 0, anchor: new Date() });
 for (const s of sims.list) s.simulator.setRateLimit({ limit: 10_000_000, windowMs: 60_000 });
 const gateway = createGateway({ providers: sims.list.map((s) => s.provider), logger: pino({ level: 'warn' }) });
 const { url } = await gateway.listen(0);

@@ -5,6 +5,7 @@
  *
  * Kept in process memory: a deployment with several gateway instances needs a shared store.
  */
+import { systemClock, type Clock } from '../domain/clock.ts';
 import { createHash } from 'node:crypto';
 import { badUserInput } from '../domain/errors.ts';
 
@@ -20,8 +21,8 @@ export interface IdempotencyOptions {
   ttlMs?: number;
   /** Most keys remembered; the oldest go first. @default 100000 */
   maxEntries?: number;
-  /** Clock, for tests. */
-  now?: () => number;
+  /** Where expiry reads the time. @default the system clock */
+  clock?: Clock;
 }
 
 /** The store of one gateway process. */
@@ -36,7 +37,8 @@ const stable = (v: unknown): string =>
 
 /** Creates an in-memory idempotency store. */
 export function createIdempotencyStore(options: IdempotencyOptions = {}): IdempotencyStore {
-  const { ttlMs = 24 * 60 * 60 * 1000, maxEntries = 100_000, now = Date.now } = options;
+  const { ttlMs = 24 * 60 * 60 * 1000, maxEntries = 100_000, clock = systemClock } = options;
+  const now = () => clock.now();
   const entries = new Map<string, Entry>();
   return {
     run(scope, key, input, fn) {

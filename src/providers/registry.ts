@@ -3,7 +3,7 @@
  * provider instances. Adding a provider: one entry in `PROVIDERS`.
  */
 import type { ProviderKind } from '../domain/models.ts';
-import type { RunningSimulator, SimDataOptions, SimulatorOptions } from '../simulator/kit.ts';
+import type { SeededSimulator, SimDataOptions, SimulatorOptions } from '../simulator/kit.ts';
 import type { ProviderAdapter, ProviderAdapterFactory, ProviderAdapterOptions } from './provider.ts';
 import { createBocadaAdapter } from './bocada/index.ts';
 import { startBocadaSimulator } from './bocada/simulator.ts';
@@ -19,7 +19,7 @@ export interface ProviderKindEntry {
   /** Builds the adapter of one configured instance. */
   createAdapter: ProviderAdapterFactory;
   /** Starts the built-in simulator of this provider. */
-  startSimulator: (options?: SimulatorOptions & SimDataOptions) => Promise<RunningSimulator & { credential: string }>;
+  startSimulator: (options?: SimulatorOptions & SimDataOptions) => Promise<SeededSimulator>;
   /** The config key of the credential under `auth:`. */
   secretKey: 'apiKey' | 'token';
   /** Display name used when the config gives none. */

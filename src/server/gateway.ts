@@ -10,6 +10,7 @@ import type { GraphQLError } from 'graphql';
 import { createGraphQLError, createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../domain/clock.ts';
 import { createLoaders } from '../loaders/loaders.ts';
 import type { ProgressUpdate, ProviderAdapterOptions } from '../providers/provider.ts';
 import { createProgressHub, type ProgressHub } from '../progress/hub.ts';
@@ -33,6 +34,8 @@ export interface GatewayOptions {
   graphiql?: boolean;
   /** Progress poll intervals and stream reconnect tuning. */
   progress?: GatewayContext['progressOptions'];
+  /** Where the gateway reads the time (deadlines, retry waits, idempotency expiry). @default the system clock */
+  clock?: Clock;
 }
 
 /** A gateway ready to serve. */
@@ -70,10 +73,11 @@ const isWrapped = (e: unknown): e is LocatedError & { originalError: unknown } =
 
 /** Builds the gateway. */
 export function createGateway(options: GatewayOptions): Gateway {
-  const { logger, graphiql = true } = options;
+  const { logger, graphiql = true, clock = systemClock } = options;
   const providers = createProviderSet(
     options.providers.map((p) => ({
       ...p,
+      upstream: { clock, ...p.upstream },
       onUpstreamCall: (call) => {
         logger.debug({ upstream: call }, 'upstream call');
         p.onUpstreamCall?.(call);
@@ -85,7 +89,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     onSourceError: (key, e) => logger.warn({ progress: key.split('\u0000').join(' '), err: (e as Error)?.name }, 'progress source failed'),
   });
   const progressOptions = options.progress ?? {};
-  const idempotency = createIdempotencyStore();
+  const idempotency = createIdempotencyStore({ clock });
   const schema = makeExecutableSchema({
     typeDefs: loadTypeDefs(),
     resolvers: createResolvers(providers) as never,

@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { createShiftedClock, systemClock, type Clock } from '../domain/clock.ts';
 
 /** A parsed request as route handlers see it. */
 export interface SimRequest {
@@ -508,7 +509,7 @@ export async function startSimulator(def: SimulatorDefinition, options: Simulato
   };
 }
 
-/** Parses the standard `scale`/`pace` knobs shared by the simulators' data and live state. */
+/** The standard knobs shared by the simulators' data and live state. */
 export interface SimDataOptions {
   /** Seed of the dataset. @default 42 */
   dataSeed?: number;
@@ -518,12 +519,48 @@ export interface SimDataOptions {
   stepMs?: number;
   /** Milliseconds between two scheduled jobs appearing on their own; 0 disables. @default 20000 */
   scheduleEveryMs?: number;
-  /** Fixed "now" for the seeded timestamps, so the dataset is deterministic. @default 2026-11-20T12:00:00Z */
-  now?: Date;
+  /**
+   * The moment the seeded dataset is built around ("last night" is the night before it): the same
+   * seed and anchor give the same data to the millisecond. Given without `clock`, the simulator's
+   * clock starts at the anchor and runs at real speed, so live work follows the seeded data.
+   * @default the clock's time when the simulator starts
+   */
+  anchor?: Date;
+  /** Where the simulator reads "now" for data it stamps (live jobs, expiries, day windows). @default the system clock */
+  clock?: Clock;
 }
 
-/** The fixed epoch of seeded data: deterministic timestamps regardless of when the simulator starts. */
-export const SEED_NOW = new Date('2026-11-20T12:00:00.000Z');
+/** What every provider simulator adds to the kit's {@link RunningSimulator}. */
+export interface SeededSimulator extends RunningSimulator {
+  /** The credential the simulator accepts. */
+  readonly credential: string;
+  /** The moment its seeded data is relative to. */
+  readonly anchor: Date;
+  /** The clock it stamps live work with. */
+  readonly clock: Clock;
+}
+
+/** A fixed anchor for tests that assert exact seeded timestamps. */
+export const FIXED_ANCHOR = new Date('2026-11-20T12:00:00.000Z');
+
+/** A simulator's resolved time: the anchor its data is seeded around and the clock it stamps with. */
+export interface SimTime {
+  /** Epoch ms the seeded data is relative to. */
+  anchor: number;
+  /** The simulator's "now". */
+  clock: Clock;
+}
+
+/**
+ * Resolves `anchor`/`clock` the one way every simulator uses: no anchor means "now" (so the demo
+ * always shows last night), an anchor without a clock shifts the clock to start there.
+ */
+export function resolveSimTime(options: Pick<SimDataOptions, 'anchor' | 'clock'>): SimTime {
+  const { anchor, clock } = options;
+  if (clock) return { anchor: anchor?.getTime() ?? clock.now(), clock };
+  if (anchor) return { anchor: anchor.getTime(), clock: createShiftedClock(anchor.getTime()) };
+  return { anchor: systemClock.now(), clock: systemClock };
+}
 
 /** A repeating, unref'd timer that stops when `signal` aborts. */
 export function every(ms: number, fn: () => void, signal: AbortSignal): void {

@@ -5,12 +5,13 @@
 import type { ProviderKind } from '../domain/models.ts';
 import type { ProviderAdapterOptions } from '../providers/provider.ts';
 import { PROVIDERS, PROVIDER_KINDS } from '../providers/registry.ts';
-import type { RunningSimulator, SimDataOptions, SimulatorOptions } from './kit.ts';
+import { resolveSimTime, type SeededSimulator, type SimDataOptions, type SimulatorOptions } from './kit.ts';
+import type { Clock } from '../domain/clock.ts';
 
 /** One started simulator with the provider instance that points at it. */
 export interface StartedSimulator {
   kind: ProviderKind;
-  simulator: RunningSimulator & { credential: string };
+  simulator: SeededSimulator;
   /** Ready-made adapter options for this simulator (config id = the kind). */
   provider: ProviderAdapterOptions;
 }
@@ -27,13 +28,19 @@ export interface StartAllOptions extends SimDataOptions {
 /** All started simulators. */
 export interface StartedSimulators {
   list: StartedSimulator[];
+  /** The one anchor every simulator's data is seeded around. */
+  anchor: Date;
+  /** The one clock every simulator stamps live work with. */
+  clock: Clock;
   get(kind: ProviderKind): StartedSimulator;
   close(): Promise<void>;
 }
 
-/** Starts one simulator per provider kind, in registry order. */
+/** Starts one simulator per provider kind, in registry order, all on one clock and one anchor. */
 export async function startAllSimulators(options: StartAllOptions = {}): Promise<StartedSimulators> {
-  const { portBase, host, perKind = {}, ...data } = options;
+  const { portBase, host, perKind = {}, ...rest } = options;
+  const { anchor, clock } = resolveSimTime(rest);
+  const data = { ...rest, anchor: new Date(anchor), clock };
   const list: StartedSimulator[] = [];
   try {
     for (const [i, kind] of PROVIDER_KINDS.entries()) {
@@ -56,6 +63,8 @@ export async function startAllSimulators(options: StartAllOptions = {}): Promise
   }
   return {
     list,
+    anchor: new Date(anchor),
+    clock,
     get: (kind) => list.find((s) => s.kind === kind)!,
     close: async () => {
       await Promise.allSettled(list.map((s) => s.simulator.close()));

@@ -5,6 +5,7 @@
  * the deadline), `X-Request-Id` sent upstream, in-flight GET dedupe per request, and every failure
  * turned into one typed error. Provider clients build on `createUpstreamClient`.
  */
+import { systemClock, type Clock } from '../domain/clock.ts';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { ProviderRef } from '../domain/models.ts';
 import type { RequestContext } from '../providers/provider.ts';
@@ -26,6 +27,8 @@ export interface UpstreamSettings {
   connections?: number;
   /** Retry tuning for idempotent reads. */
   retry?: Partial<RetryPolicy>;
+  /** Where deadlines and `RateLimit-Reset` waits read the time. @default the system clock */
+  clock?: Clock;
 }
 
 /** One finished upstream attempt, as metrics and logs see it. Never carries headers or secrets. */
@@ -110,6 +113,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const headersTimeoutMs = s.headersTimeoutMs ?? 10_000;
   const bodyTimeoutMs = s.bodyTimeoutMs ?? 10_000;
   const deadlineMs = s.deadlineMs ?? 15_000;
+  const clock = s.clock ?? systemClock;
   const policy: RetryPolicy = { maxRetries: 4, baseDelayMs: 100, maxDelayMs: 2000, ...(s.retry ?? {}) };
   const base = new URL(options.baseUrl);
   const prefix = base.pathname.replace(/\/+$/, '');
@@ -172,7 +176,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   /** Runs a call with the deadline, translating aborts and network failures. */
   async function withDeadline<T>(ctx: RequestContext, fn: (signal: AbortSignal, deadlineAt: number) => Promise<T>): Promise<T> {
-    const deadlineAt = Date.now() + deadlineMs;
+    const deadlineAt = clock.now() + deadlineMs;
     const deadline = AbortSignal.timeout(deadlineMs);
     const signal = ctx.signal ? AbortSignal.any([ctx.signal, deadline]) : deadline;
     try {
@@ -199,7 +203,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         if (res && res.status >= 200 && res.status < 300) return parse(res.text, ctx) as T;
         const retryable = netErr !== undefined || (res !== undefined && isRetryableStatus(res.status));
         const wait = retryable
-          ? nextRetryDelay({ attempt: n, policy, headers: res?.headers, status: res?.status, nowMs: Date.now(), deadlineAt })
+          ? nextRetryDelay({ attempt: n, policy, headers: res?.headers, status: res?.status, nowMs: clock.now(), deadlineAt })
           : null;
         if (wait === null) {
           if (netErr !== undefined) throw netErr;

@@ -117,8 +117,9 @@ describe('lists', () => {
 
   it('pushes organization, resource and time window down', async () => {
     const pivot = truth[500];
-    const since = new Date('2026-11-05T00:00:00Z');
-    const until = new Date('2026-11-18T00:00:00Z');
+    const day = 86_400_000;
+    const since = new Date(sim.anchor.getTime() - 15 * day);
+    const until = new Date(sim.anchor.getTime() - 2 * day);
     const got = await jobs({ organizationId: pivot.organizationId, since, until }, 50);
     const want = truth.filter((j) => j.organizationId === pivot.organizationId && Date.parse(j.startedAt) >= since.getTime() && Date.parse(j.startedAt) < until.getTime());
     expect(want.length).toBeGreaterThan(50);

@@ -5,7 +5,7 @@
  * queued -> running -> terminal without shifting keyset pages.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { delay, SEED_NOW } from '../../src/simulator/kit.ts';
+import { delay } from '../../src/simulator/kit.ts';
 import { startBocadaSimulator, type BocadaSimulator } from '../../src/providers/bocada/simulator.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -200,8 +200,8 @@ describe('backup jobs', () => {
     expect(jobs.map((j) => j.id)).toEqual(sim.data.jobs.map((j) => j.id));
   });
 
-  it('covers the last 30 days of SEED_NOW with every status', () => {
-    const now = SEED_NOW.getTime();
+  it('covers the 30 days before its anchor with every status', () => {
+    const now = sim.anchor.getTime();
     for (const j of jobs) {
       const t = Date.parse(j.startedAt);
       expect(t).toBeLessThanOrEqual(now);
@@ -262,8 +262,9 @@ describe('backup jobs', () => {
     expect(byResource.map((j) => j.id)).toEqual(jobs.filter((j) => j.resourceId === pivot.resourceId && j.status === 'failed').map((j) => j.id));
     expect(byResource.map((j) => j.id)).toContain(pivot.id);
 
-    const after = '2026-11-10T00:00:00Z';
-    const before = '2026-11-15T06:30:00.000Z';
+    const day = 86_400_000;
+    const after = new Date(sim.anchor.getTime() - 10 * day).toISOString();
+    const before = new Date(sim.anchor.getTime() - 5 * day + 6.5 * 3_600_000).toISOString();
     const windowed = await all(`/backup-jobs?organizationId=${pivot.organizationId}&startedAfter=${after}&startedBefore=${before}`, 50);
     const truth = jobs.filter((j) => j.organizationId === pivot.organizationId && Date.parse(j.startedAt) >= Date.parse(after) && Date.parse(j.startedAt) < Date.parse(before));
     expect(truth.length).toBeGreaterThan(0);
@@ -385,8 +386,8 @@ describe('throttling and faults', () => {
 
 describe('dataset determinism and scale', () => {
   it('builds the same dataset from the same seed and another from another seed', async () => {
-    const twin = await startBocadaSimulator({ scheduleEveryMs: 0 });
-    const other = await startBocadaSimulator({ scheduleEveryMs: 0, dataSeed: 7 });
+    const twin = await startBocadaSimulator({ scheduleEveryMs: 0, anchor: sim.anchor });
+    const other = await startBocadaSimulator({ scheduleEveryMs: 0, dataSeed: 7, anchor: sim.anchor });
     extra.push(twin, other);
     expect((await getOn(twin, '/backup-jobs?pageSize=20')).body).toEqual((await get('/backup-jobs?pageSize=20')).body);
     expect((await getOn(twin, '/organizations')).body).toEqual((await get('/organizations')).body);
@@ -407,9 +408,9 @@ describe('dataset determinism and scale', () => {
 
 describe('scheduled work', () => {
   it('adds jobs that move queued -> running -> terminal, newest first, without shifting keyset pages', async () => {
-    const live = await startBocadaSimulator({ stepMs: 40, scheduleEveryMs: 25 });
+    const live = await startBocadaSimulator({ stepMs: 40, scheduleEveryMs: 25, anchor: sim.anchor });
     extra.push(live);
-    // A cursor issued before any job was added (same seed, so the static simulator's is the same).
+    // A cursor issued before any job was added (same seed and anchor, so the static simulator's is the same).
     const firstPage = await get('/backup-jobs?pageSize=5&sort=-startedAt');
     const seededIds = new Set(sim.data.jobs.map((j) => j.id));
 
@@ -423,7 +424,7 @@ describe('scheduled work', () => {
         if (fresh) {
           id = fresh.id;
           seen.push(fresh.status);
-          expect(Date.parse(fresh.startedAt)).toBeGreaterThan(SEED_NOW.getTime());
+          expect(Date.parse(fresh.startedAt)).toBeGreaterThan(live.anchor.getTime());
         }
       } else {
         const job = (await getOn(live, `/backup-jobs/${id}`)).body;
@@ -444,7 +445,7 @@ describe('scheduled work', () => {
     const next = await getOn(live, `/backup-jobs?pageSize=5&cursor=${encodeURIComponent(firstPage.body.pagination.nextCursor)}`);
     expect(next.body.data.map((j: Json) => j.id)).toEqual(sim.data.jobs.slice(5, 10).map((j) => j.id));
     // New jobs are filterable like the seeded ones.
-    const running = await getOn(live, `/backup-jobs?status=running&startedAfter=${new Date(SEED_NOW.getTime() + 1).toISOString()}`);
+    const running = await getOn(live, `/backup-jobs?status=running&startedAfter=${new Date(live.anchor.getTime() + 1).toISOString()}`);
     expect(running.body.data.every((j: Json) => j.status === 'running' && !seededIds.has(j.id))).toBe(true);
   });
 

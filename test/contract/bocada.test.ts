@@ -68,7 +68,7 @@ describe('Bocada simulator over HTTP', () => {
     const byRes = await all(`/backup-jobs?resourceId=${job.resourceId}&status=failed`);
     expect(byRes.length).toBeGreaterThan(0);
     expect(byRes.every((j) => j.resourceId === job.resourceId && j.status === 'failed')).toBe(true);
-    const since = '2026-11-15T00:00:00Z';
+    const since = new Date(sim.anchor.getTime() - 5 * 86_400_000).toISOString();
     const recent = await all(`/backup-jobs?organizationId=${job.organizationId}&startedAfter=${since}&sort=startedAt`);
     expect(recent.every((j) => j.organizationId === job.organizationId && j.startedAt >= since)).toBe(true);
     expect(recent.map((j) => j.startedAt)).toEqual(recent.map((j) => j.startedAt).sort());

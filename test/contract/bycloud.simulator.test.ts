@@ -175,7 +175,7 @@ describe('ByCloud simulator: dataset', () => {
     expect(vb.every((x) => typeof x.size === 'number' && typeof x.metadata === 'object')).toBe(true);
     expect(vb.some((x) => /[^\x00-\x7f]/.test(x.name))).toBe(true);
     const oldest = Math.min(...vb.map((x) => Date.parse(x.created_at)));
-    expect(Date.parse('2026-11-20T12:00:00Z') - oldest).toBeLessThanOrEqual(60 * 86_400_000);
+    expect(sim.anchor.getTime() - oldest).toBeLessThanOrEqual(60 * 86_400_000);
   });
 
   it('is deterministic and scales', async () => {
@@ -186,11 +186,12 @@ describe('ByCloud simulator: dataset', () => {
     } finally {
       await again.close();
     }
-    const same = await startBycloudSimulator();
+    // Same seed and anchor, same data: seeded records predate the anchor, POSTed ones come after it.
+    const same = await startBycloudSimulator({ anchor: sim.anchor });
     try {
-      // Seeded records predate SEED_NOW; backups created by POST come after it.
+      const anchor = sim.anchor.toISOString();
       const seeded = (xs: Array<{ id: string; status: string; created_at: string }>) =>
-        xs.filter((x) => x.created_at <= '2026-11-20T12:00:00.000Z').map((x) => `${x.id}|${x.status}|${x.created_at}`);
+        xs.filter((x) => x.created_at <= anchor).map((x) => `${x.id}|${x.status}|${x.created_at}`);
       expect(seeded(same.volumeBackups)).toEqual(seeded(sim.volumeBackups));
       expect(seeded(same.databaseBackups)).toEqual(seeded(sim.databaseBackups));
     } finally {

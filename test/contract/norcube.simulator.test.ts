@@ -5,7 +5,7 @@
  * own paging, throttling and faults.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { delay, SEED_NOW } from '../../src/simulator/kit.ts';
+import { delay } from '../../src/simulator/kit.ts';
 import { startNorcubeSimulator, type NorcubeSimulator } from '../../src/providers/norcube/simulator.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -359,9 +359,9 @@ describe('live state', () => {
   });
 
   it('the scheduler queues schedule-trigger jobs for enabled attachments on its own', async () => {
-    // Live timestamps are never before the seed's "now"; every seeded job is.
-    const startedAt = SEED_NOW.getTime();
+    // Live timestamps are never before the simulator's anchor; every seeded job is.
     const own = await startNorcubeSimulator({ stepMs: 20, scheduleEveryMs: 25 });
+    const startedAt = own.anchor.getTime();
     extraSims.push(own);
     const read = async () => (await callOn(own, '/backups?limit=20')).body.list.filter((j: Json) => Date.parse(j.jobCreatedAt) >= startedAt);
     const fresh = await pollUntil(read, (xs) => xs.length >= 2 && xs.some((j: Json) => TERMINAL.includes(j.jobStatus)));
@@ -595,8 +595,9 @@ describe('audit log', () => {
     expect(byJana.every((e: Json) => e.actorId === jana.id && e.actorName === 'Jana Nováková')).toBe(true);
     const one = byJana[0];
     expect((await call(`/audit-log?targetId=${one.targetId}&limit=200`)).body.list.every((e: Json) => e.targetId === one.targetId)).toBe(true);
-    const since = '2026-11-10T00:00:00Z';
-    const until = '2026-11-12T00:00:00Z';
+    const day = 86_400_000;
+    const since = new Date(sim.anchor.getTime() - 10 * day).toISOString();
+    const until = new Date(sim.anchor.getTime() - 8 * day).toISOString();
     const window = (await call(`/audit-log?since=${since}&until=${until}&limit=200`)).body.list;
     expect(window.length).toBeGreaterThan(0);
     for (const e of window) {
@@ -669,7 +670,7 @@ describe('cross-cutting', () => {
 
   it('builds the same dataset for the same seed, and scales it', async () => {
     const a = await startNorcubeSimulator({ scheduleEveryMs: 0 });
-    const b = await startNorcubeSimulator({ scheduleEveryMs: 0 });
+    const b = await startNorcubeSimulator({ scheduleEveryMs: 0, anchor: a.anchor });
     const c = await startNorcubeSimulator({ scheduleEveryMs: 0, scale: 2, dataSeed: 7 });
     extraSims.push(a, b, c);
     const pa = (await callOn(a, '/backups?limit=100')).body.list;

@@ -242,10 +242,15 @@ describe('oCore adapter: lists', () => {
 
   it.each([
     ['job', { status: ['RUNNING', 'FAILED'] }, 7],
-    ['backup', { status: ['CREATING', 'FAILED'], since: new Date('2026-11-10T00:00:00Z') }, 11],
-    ['job', { resourceId: 'production-env', since: new Date('2026-11-01T00:00:00Z') }, 5],
+    ['backup', { status: ['CREATING', 'FAILED'], sinceDays: 10 }, 11],
+    ['job', { resourceId: 'production-env', sinceDays: 19 }, 5],
   ] as const)('pages %s with in-memory filters through the gateway paginator, each match once', async (kind, f, first) => {
-    const filter: ListFilter = { ...f, status: 'status' in f ? [...f.status] : undefined } as ListFilter;
+    // Windows are days before the simulator's anchor, so the test holds on any date.
+    const { sinceDays, ...rest } = f as typeof f & { sinceDays?: number };
+    const filter: ListFilter = {
+      ...rest, status: 'status' in f ? [...f.status] : undefined,
+      since: sinceDays === undefined ? undefined : new Date(sim.anchor.getTime() - sinceDays * 86_400_000),
+    } as ListFilter;
     if (filter.resourceId) filter.resourceId = sim.fixtures().productionEnvironmentId;
     const expected = ids((await drain(kind, filter)).items.filter((m) => matchesFilter(m, filter)));
     expect(expected.length).toBeGreaterThan(0);

@@ -8,7 +8,7 @@
  */
 import { createParser } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { delay, SEED_NOW } from '../../src/simulator/kit.ts';
+import { delay, FIXED_ANCHOR } from '../../src/simulator/kit.ts';
 import { createOcoreSeed } from '../../src/providers/ocore/seed.ts';
 import { startOcoreSimulator, type OcoreSimulator } from '../../src/providers/ocore/simulator.ts';
 
@@ -253,7 +253,7 @@ describe('backups', () => {
       expect(new Set(items.map((b) => b.id)).size).toBe(items.length);
       const times = items.map((b) => Date.parse(b.createdAt));
       expect(times).toEqual([...times].sort((a, b) => b - a));
-      expect(Math.min(...times)).toBeGreaterThanOrEqual(SEED_NOW.getTime() - 30 * 86_400_000);
+      expect(Math.min(...times)).toBeGreaterThanOrEqual(sim.anchor.getTime() - 30 * 86_400_000);
       sum += items.length;
     }
     expect(sum).toBeGreaterThan(500);
@@ -383,12 +383,13 @@ describe('operation steps', () => {
 });
 
 describe('schedules', () => {
-  it('returns the schedule with computed next runs', async () => {
+  it('returns the schedule with next runs in the future of its clock', async () => {
+    const asked = sim.clock.now();
     const r = await call(`/api/environments/${fx().productionEnvironmentId}/backup-schedule`);
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ environmentId: fx().productionEnvironmentId, enabled: true, paused: false, walEnabled: true, dbCron: expect.any(String) });
     for (const f of ['nextDbBackupAt', 'nextFullBackupAt']) {
-      expect(Date.parse(r.body[f])).toBeGreaterThan(SEED_NOW.getTime());
+      expect(Date.parse(r.body[f])).toBeGreaterThan(asked);
     }
     for (const f of ['retainDbDaily', 'retainFullMonthly', 'retainHourlyDays', 'walRetentionDays']) expect(Number.isInteger(r.body[f])).toBe(true);
   });
@@ -429,6 +430,7 @@ describe('schedules', () => {
 
   it('creates a schedule where none existed, computing next runs in its time zone', async () => {
     const env = fx().unscheduledEnvironmentIds[0];
+    const asked = sim.clock.now();
     const r = await call(`/api/environments/${env}/backup-schedule`, {
       method: 'PUT', body: { dbCron: '0 9 * * *', fullCron: '15 2 * * 0', timezone: 'Asia/Tokyo', retainDbDaily: 3 },
     });
@@ -437,7 +439,8 @@ describe('schedules', () => {
     const nextDb = new Date(r.body.nextDbBackupAt);
     // 09:00 in Tokyo (UTC+9, no DST) is 00:00 UTC.
     expect([nextDb.getUTCHours(), nextDb.getUTCMinutes()]).toEqual([0, 0]);
-    expect(nextDb.getTime() - SEED_NOW.getTime()).toBeLessThanOrEqual(86_400_000);
+    expect(nextDb.getTime() - asked).toBeLessThanOrEqual(86_400_000);
+    expect(nextDb.getTime()).toBeGreaterThan(asked);
     const nextFull = new Date(r.body.nextFullBackupAt);
     expect([nextFull.getUTCDay(), nextFull.getUTCHours(), nextFull.getUTCMinutes()]).toEqual([6, 17, 15]);
     const again = await call(`/api/environments/${env}/backup-schedule`);
@@ -884,7 +887,7 @@ describe('scheduled work', () => {
 
 describe('dataset', () => {
   it('is deterministic per dataSeed and scales environments and backups', () => {
-    const now = SEED_NOW.getTime();
+    const now = FIXED_ANCHOR.getTime();
     const a = createOcoreSeed({ dataSeed: 42, scale: 1, now });
     const b = createOcoreSeed({ dataSeed: 42, scale: 1, now });
     expect(b.fixtures).toEqual(a.fixtures);

@@ -53,6 +53,29 @@ describe('backup-graph CLI', () => {
     const seen = new Set([...body.data.recentJobs.nodes, ...body.data.recentBackups.nodes].map((n: any) => n.provider.id));
     expect([...seen].sort()).toEqual(['bocada', 'bycloud', 'norcube', 'ocore']);
     expect(body.data.alerts.nodes.length).toBeGreaterThan(0);
+
+    // The demo's data is anchored to when it starts: last night's work, schedules ahead.
+    const before = Date.now();
+    const fresh: any = await (await fetch(`${url}/graphql`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{
+        jobs(first: 100) { nodes { provider { id } startedAt createdAt } }
+        backups(first: 100) { nodes { provider { id } createdAt } }
+        schedules(first: 100) { nodes { provider { id } nextRunAt enabled } }
+      }` }),
+    })).json();
+    expect(fresh.errors).toBeUndefined();
+    const askedAt = Date.now();
+    const newest = new Map<string, number>();
+    for (const n of [...fresh.data.jobs.nodes, ...fresh.data.backups.nodes]) {
+      const at = Date.parse(n.startedAt ?? n.createdAt);
+      newest.set(n.provider.id, Math.max(newest.get(n.provider.id) ?? 0, at));
+    }
+    expect([...newest.keys()].sort()).toEqual(['bocada', 'bycloud', 'norcube', 'ocore']);
+    for (const [provider, at] of newest) expect({ provider, lessThanADayOld: askedAt - at < 86_400_000 }).toEqual({ provider, lessThanADayOld: true });
+    const planned = fresh.data.schedules.nodes.filter((s: any) => s.nextRunAt !== null);
+    expect(planned.length).toBeGreaterThan(0);
+    for (const s of planned) expect({ provider: s.provider.id, nextRunAt: s.nextRunAt, inTheFuture: Date.parse(s.nextRunAt) > before }).toMatchObject({ inTheFuture: true });
   });
 
   it('`simulate` prints each base URL and credential, and the simulators answer with them', async () => {

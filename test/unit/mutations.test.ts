@@ -1,3 +1,4 @@
+import { createManualClock } from '../../src/domain/clock.ts';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/domain/errors.ts';
 import { checkCron, checkNonNegative, checkTimeZone } from '../../src/domain/validation.ts';
@@ -60,12 +61,12 @@ describe('idempotency store', () => {
   });
 
   it('rejects a key reused with a different input, and forgets keys after the TTL', async () => {
-    let now = 0;
-    const store = createIdempotencyStore({ ttlMs: 1000, now: () => now });
+    const clock = createManualClock(0);
+    const store = createIdempotencyStore({ ttlMs: 1000, clock });
     let calls = 0;
     await store.run('m', 'k', { x: 1 }, async () => ++calls);
     expect(fieldOf(() => store.run('m', 'k', { x: 2 }, async () => ++calls))).toBe('BAD_USER_INPUT:input.idempotencyKey');
-    now = 1001;
+    clock.set(1001);
     await store.run('m', 'k', { x: 2 }, async () => ++calls);
     expect(calls).toBe(2);
   });

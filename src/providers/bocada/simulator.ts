@@ -5,9 +5,10 @@
  * adding jobs that go queued -> running -> terminal.
  */
 import {
-  SEED_NOW, SimHttpError, createRandom, every, startSimulator,
-  type RunningSimulator, type SimDataOptions, type SimulatorOptions,
+  SimHttpError, createRandom, every, resolveSimTime, startSimulator,
+  type SeededSimulator, type SimDataOptions, type SimulatorOptions,
 } from '../../simulator/kit.ts';
+import type { Clock } from '../../domain/clock.ts';
 import { seedBocada, seededUuid, timelineOf } from './seed.ts';
 import { createBocadaJobStore, type BocadaJobStore } from './sim-jobs.ts';
 import { dateParam, jobPage, offsetPage } from './sim-paging.ts';
@@ -31,9 +32,7 @@ export interface BocadaData {
 }
 
 /** A running Bocada simulator. */
-export interface BocadaSimulator extends RunningSimulator {
-  /** The API key the simulator accepts (`X-Api-Key`). */
-  readonly credential: string;
+export interface BocadaSimulator extends SeededSimulator {
   /** The live dataset (tests read it to know the truth; do not mutate). */
   readonly data: BocadaData;
   /** The job store behind `/backup-jobs` (cheap lookups and counts at any scale). */
@@ -50,8 +49,9 @@ const secondsUntil = (atMs: number, now: number) => Math.max(0, Math.ceil((atMs 
 
 /** Starts the Bocada simulator on loopback (port 0 picks a free one). */
 export async function startBocadaSimulator(options: BocadaSimulatorOptions = {}): Promise<BocadaSimulator> {
-  const { credential = 'bocada-demo-key', dataSeed = 42, scale = 1, stepMs = 1500, scheduleEveryMs = 20_000, now = SEED_NOW } = options;
-  const seed = seedBocada(dataSeed, scale, now);
+  const { credential = 'bocada-demo-key', dataSeed = 42, scale = 1, stepMs = 1500, scheduleEveryMs = 20_000 } = options;
+  const { anchor, clock } = resolveSimTime(options);
+  const seed = seedBocada(dataSeed, scale, new Date(anchor));
   const jobStore = createBocadaJobStore(seed.jobs, seed.resources);
   const data: BocadaData = {
     organizations: seed.organizations, connections: seed.connections, resources: seed.resources,
@@ -79,7 +79,7 @@ export async function startBocadaSimulator(options: BocadaSimulatorOptions = {})
       routes: (r) => {
         r.get(`${PREFIX}/system/status`, () => ({
           status: 200,
-          body: { status: 'ok', apiVersion: 'v1', keyId: 'key_demo_01', scopes: ['read:organizations', 'read:resources', 'read:jobs'], serverTime: new Date().toISOString() },
+          body: { status: 'ok', apiVersion: 'v1', keyId: 'key_demo_01', scopes: ['read:organizations', 'read:resources', 'read:jobs'], serverTime: new Date(clock.now()).toISOString() },
         }));
         r.get(`${PREFIX}/organizations`, (req) => offsetPage(data.organizations, req));
         r.get(`${PREFIX}/organizations/:id`, (req) => {
@@ -133,13 +133,15 @@ export async function startBocadaSimulator(options: BocadaSimulatorOptions = {})
   );
 
   const stop = new AbortController();
-  startScheduledWork({ resources: seed.resources, jobStore, seed: dataSeed + 1, now, stepMs, scheduleEveryMs, signal: stop.signal });
+  startScheduledWork({ resources: seed.resources, jobStore, seed: dataSeed + 1, clock, stepMs, scheduleEveryMs, signal: stop.signal });
 
   return {
     name: sim.name,
     url: sim.url,
     port: sim.port,
     credential,
+    anchor: new Date(anchor),
+    clock,
     data,
     jobStore,
     get stats() {
@@ -162,7 +164,7 @@ export async function startBocadaSimulator(options: BocadaSimulatorOptions = {})
  * unref'd and stop when `signal` aborts.
  */
 function startScheduledWork(o: {
-  resources: readonly BocadaResourceDto[]; jobStore: BocadaJobStore; seed: number; now: Date; stepMs: number; scheduleEveryMs: number; signal: AbortSignal;
+  resources: readonly BocadaResourceDto[]; jobStore: BocadaJobStore; seed: number; clock: Clock; stepMs: number; scheduleEveryMs: number; signal: AbortSignal;
 }): void {
   const live = createRandom(o.seed);
   const timers = new Set<NodeJS.Timeout>();
@@ -180,7 +182,7 @@ function startScheduledWork(o: {
     const res = o.resources[live.int(0, o.resources.length - 1)];
     const job: BocadaBackupJobDto = {
       id: seededUuid(live), organizationId: res.organizationId, resourceId: res.id, connectionId: res.connectionId, status: 'queued',
-      startedAt: new Date(Math.max(Date.now(), o.now.getTime() + 1000)).toISOString(), endedAt: null, bytesTransferred: 0, filesTransferred: 0,
+      startedAt: new Date(o.clock.now()).toISOString(), endedAt: null, bytesTransferred: 0, filesTransferred: 0,
     };
     o.jobStore.add(job);
     const n = ++made;

@@ -5,8 +5,8 @@
  * casing, and `POST /v1/backups` whose backup goes creating -> available.
  */
 import {
-  SEED_NOW, SimHttpError, createRandom, intParam, startSimulator,
-  type RunningSimulator, type SimDataOptions, type SimRequest, type SimulatorOptions,
+  SimHttpError, createRandom, intParam, resolveSimTime, startSimulator,
+  type SeededSimulator, type SimDataOptions, type SimRequest, type SimulatorOptions,
 } from '../../simulator/kit.ts';
 import type { BycloudDatabaseBackupDto, BycloudVolumeBackupDto } from './wire.ts';
 
@@ -17,8 +17,7 @@ export interface BycloudSimulatorOptions extends SimulatorOptions, SimDataOption
 }
 
 /** A running ByCloud simulator. */
-export interface BycloudSimulator extends RunningSimulator {
-  readonly credential: string;
+export interface BycloudSimulator extends SeededSimulator {
   readonly volumeBackups: BycloudVolumeBackupDto[];
   readonly databaseBackups: BycloudDatabaseBackupDto[];
 }
@@ -33,22 +32,32 @@ function weighted(r: ReturnType<typeof createRandom>, table: Array<[string, numb
   for (const [v, p] of table) if ((x -= p) < 0) return v;
   return table[0][0];
 }
+
+/** Work still in flight when seeded started within the hour before the anchor, never weeks ago. */
+const IN_FLIGHT = new Set(['creating', 'deleting', 'restoring', 'NEW', 'BUILDING', 'SAVING']);
+const HOUR_MS = 3_600_000;
+
+/** A seeded creation time `ageMs` before `t0`; in-flight work is folded into the last hour. */
+function seededCreatedAt(t0: number, ageMs: number, status: string): string {
+  return new Date(t0 - (IN_FLIGHT.has(status) ? ageMs % HOUR_MS : ageMs)).toISOString();
+}
 const byNewest = (a: { created_at: string; id: string }, b: { created_at: string; id: string }) =>
   a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.id < b.id ? -1 : 1;
 
 /** Seeds volume and database backups; `scale` multiplies everything. */
-function seed(seedN: number, scale: number, now: Date) {
+function seed(seedN: number, scale: number, t0: number) {
   const r = createRandom(seedN);
-  const t0 = now.getTime();
   const volumes = Array.from({ length: 40 * scale }, () => r.uuid());
   const instances = Array.from({ length: 15 * scale }, (_, i) => ({ id: r.uuid(), ds: DATASTORES[i % DATASTORES.length] }));
   const teams = ['backend', 'data', 'platform', 'ml', 'équipe-paris'];
   const volumeBackups: BycloudVolumeBackupDto[] = Array.from({ length: 400 * scale }, (_, i) => {
     const id = r.uuid();
-    const created = new Date(t0 - r.int(600, 60 * 86_400) * 1000).toISOString();
+    const ageMs = r.int(600, 60 * 86_400) * 1000;
+    const status = weighted(r, VOLUME_STATUSES);
+    const created = seededCreatedAt(t0, ageMs, status);
     return {
       id, crn: `crn:spo1:storage:backup:${id}`, name: i % 29 === 3 ? `sauvegarde-été-${i}` : `vol-backup-${String(i).padStart(4, '0')}`,
-      description: i % 4 === 0 ? 'Weekly backup' : null, status: weighted(r, VOLUME_STATUSES), volume_id: volumes[i % volumes.length],
+      description: i % 4 === 0 ? 'Weekly backup' : null, status, volume_id: volumes[i % volumes.length],
       size: r.int(1, 2048), container: i % 3 === 0 ? `bkp-${r.int(1, 9)}` : null, is_incremental: i % 5 !== 0,
       has_dependent_backups: i % 7 === 0, snapshot_id: i % 6 === 0 ? r.uuid() : null,
       metadata: { environment: r.pick(['production', 'staging']), team: r.pick(teams) }, created_at: created,
@@ -58,10 +67,12 @@ function seed(seedN: number, scale: number, now: Date) {
   const databaseBackups: BycloudDatabaseBackupDto[] = Array.from({ length: 150 * scale }, (_, i) => {
     const id = r.uuid();
     const inst = instances[i % instances.length];
-    const created = new Date(t0 - r.int(600, 60 * 86_400) * 1000).toISOString();
+    const ageMs = r.int(600, 60 * 86_400) * 1000;
+    const status = weighted(r, DB_STATUSES);
+    const created = seededCreatedAt(t0, ageMs, status);
     return {
-      id, crn: `crn:spo1:database:backup:${id}`, name: `db-backup-${new Date(created).toISOString().slice(0, 10)}-${i}`,
-      description: i % 5 === 0 ? 'nightly' : null, status: weighted(r, DB_STATUSES), instance_id: inst.id,
+      id, crn: `crn:spo1:database:backup:${id}`, name: `db-backup-${created.slice(0, 10)}-${i}`,
+      description: i % 5 === 0 ? 'nightly' : null, status, instance_id: inst.id,
       parent_id: i % 3 === 0 ? null : r.uuid(), size: r.int(1, 500),
       datastore: { type: inst.ds[0], version: inst.ds[1], version_id: r.uuid() }, location_ref: `s3://bycloud-spo1/db/${id}`,
       created_at: created, updated_at: new Date(Date.parse(created) + r.int(60, 3600) * 1000).toISOString(),
@@ -99,8 +110,9 @@ function list<T extends { id: string; name: string; status: string }>(items: T[]
 
 /** Starts the ByCloud simulator. */
 export async function startBycloudSimulator(options: BycloudSimulatorOptions = {}): Promise<BycloudSimulator> {
-  const { credential = 'bycloud-demo-token', dataSeed = 42, scale = 1, stepMs = 1500, now = SEED_NOW } = options;
-  const { volumeBackups, databaseBackups } = seed(dataSeed + 7, scale, now);
+  const { credential = 'bycloud-demo-token', dataSeed = 42, scale = 1, stepMs = 1500 } = options;
+  const { anchor, clock } = resolveSimTime(options);
+  const { volumeBackups, databaseBackups } = seed(dataSeed + 7, scale, anchor);
   const live = createRandom(dataSeed + 8);
   const timers = new Set<NodeJS.Timeout>();
 
@@ -145,7 +157,7 @@ export async function startBycloudSimulator(options: BycloudSimulatorOptions = {
             throw new SimHttpError(409, 'conflict', 'the volume already has a backup in progress; retry later or pass force');
           }
           const id = live.uuid();
-          const at = new Date(Math.max(Date.now(), now.getTime() + 1000)).toISOString();
+          const at = new Date(clock.now()).toISOString();
           const b: BycloudVolumeBackupDto = {
             id, crn: `crn:spo1:storage:backup:${id}`, name: typeof body.name === 'string' ? body.name : `manual-${at.slice(0, 19)}`,
             description: typeof body.description === 'string' ? body.description : null, status: 'creating', volume_id: volumeId,
@@ -173,6 +185,8 @@ export async function startBycloudSimulator(options: BycloudSimulatorOptions = {
     url: sim.url,
     port: sim.port,
     credential,
+    anchor: new Date(anchor),
+    clock,
     volumeBackups,
     databaseBackups,
     get stats() {

@@ -14,7 +14,7 @@
  *   `sim-live.ts`); `restoresUnsupported` makes the restore routes answer 501.
  */
 import {
-  SimHttpError, SEED_NOW, startSimulator, type RunningSimulator, type SimDataOptions, type SimRequest, type SimulatorOptions,
+  SimHttpError, resolveSimTime, startSimulator, type SeededSimulator, type SimDataOptions, type SimRequest, type SimulatorOptions,
 } from '../../simulator/kit.ts';
 import { createNorcubeSeed, norcubeOrganizationId } from './seed.ts';
 import type { NorcubeSimState } from './sim-state.ts';
@@ -57,9 +57,7 @@ export interface NorcubeSimCounts {
 }
 
 /** A running Norcube simulator. */
-export interface NorcubeSimulator extends RunningSimulator {
-  /** The bearer token that authenticates (`Authorization: Bearer <credential>`). */
-  readonly credential: string;
+export interface NorcubeSimulator extends SeededSimulator {
   /** The one organization the token is scoped to. */
   readonly organizationId: string;
   /** Switches the restore routes to 501 (true) or back to the spec's behaviour (false). */
@@ -75,16 +73,14 @@ export interface NorcubeSimulator extends RunningSimulator {
 /** Starts the Norcube simulator on loopback. Resolves once it listens; `close()` stops its timers too. */
 export async function startNorcubeSimulator(options: NorcubeSimulatorOptions = {}): Promise<NorcubeSimulator> {
   const {
-    dataSeed = 42, scale = 1, stepMs = 1500, scheduleEveryMs = 20_000, now = SEED_NOW,
+    dataSeed = 42, scale = 1, stepMs = 1500, scheduleEveryMs = 20_000, anchor: _anchor, clock: _clock,
     credential = NORCUBE_DEMO_TOKEN, ...simOptions
   } = options;
   let restoresUnsupported = options.restoresUnsupported ?? false;
   let errorShape = options.errorShape ?? 'spec';
-  const seedNow = now.getTime();
-  const startedAt = Date.now();
-  // Live timestamps come after every seeded one (seed "now" + elapsed) and never lag the wall clock
-  // (a download link's expiresAt must lie in the future for real clients).
-  const clock = () => Math.max(Date.now(), seedNow + (Date.now() - startedAt));
+  const time = resolveSimTime(options);
+  const seedNow = time.anchor;
+  const clock = () => time.clock.now();
   // The dataset is built on first use: start is instant, the first request pays (~1 s at scale 100).
   let built: NorcubeSimState | null = null;
   const getState = () => (built ??= createNorcubeSeed({ dataSeed, scale, now: seedNow }));
@@ -130,6 +126,8 @@ export async function startNorcubeSimulator(options: NorcubeSimulatorOptions = {
   const close = sim.close.bind(sim);
   return Object.assign(sim, {
     credential,
+    anchor: new Date(seedNow),
+    clock: time.clock,
     organizationId: norcubeOrganizationId(dataSeed),
     setRestoresUnsupported(on: boolean) {
       restoresUnsupported = on;

@@ -14,7 +14,7 @@
  * `GET /api/backups/:id/progress`, `GET /api/environments/:env_id/backups`,
  * `GET /api/environments/:environmentId/restore-logs` (see {@link OCORE_ROUTE_KEYS}).
  */
-import { SEED_NOW, SimHttpError, startSimulator, type RunningSimulator, type SimDataOptions, type SimulatorOptions } from '../../simulator/kit.ts';
+import { SimHttpError, resolveSimTime, startSimulator, type SeededSimulator, type SimDataOptions, type SimulatorOptions } from '../../simulator/kit.ts';
 import { createOcoreSeed, type OcoreSeed, type OcoreSimFixtures } from './seed.ts';
 import type { OcoreRouteContext } from './sim-http.ts';
 import { createOcoreLive } from './sim-live.ts';
@@ -76,9 +76,7 @@ export interface OcoreSimCounts {
 }
 
 /** A running oCore simulator. */
-export interface OcoreSimulator extends RunningSimulator {
-  /** The bearer token that authenticates (`Authorization: Bearer <credential>`). */
-  readonly credential: string;
+export interface OcoreSimulator extends SeededSimulator {
   /** Ids of notable seeded records (builds the dataset if needed). */
   fixtures(): OcoreSimFixtures;
   /** Runs one scheduler tick now; returns the ids of the backups it queued. */
@@ -90,12 +88,12 @@ export interface OcoreSimulator extends RunningSimulator {
 /** Starts the oCore simulator on loopback. Resolves once it listens; `close()` stops its timers too. */
 export async function startOcoreSimulator(options: OcoreSimulatorOptions = {}): Promise<OcoreSimulator> {
   const {
-    dataSeed = 42, scale = 1, stepMs = 1500, scheduleEveryMs = 20_000, now = SEED_NOW, keepAliveMs = 15_000,
+    dataSeed = 42, scale = 1, stepMs = 1500, scheduleEveryMs = 20_000, anchor: _anchor, clock: _clock, keepAliveMs = 15_000,
     credential = OCORE_DEMO_TOKEN, backupFailEvery = 5, restoreFailEvery = 4, ...simOptions
   } = options;
-  const seedNow = now.getTime();
-  const startedAt = Date.now();
-  const clock = () => seedNow + (Date.now() - startedAt);
+  const time = resolveSimTime(options);
+  const seedNow = time.anchor;
+  const clock = () => time.clock.now();
   // Built on first use: start is instant; backups seeded mid-flight resume from then on.
   let seed: OcoreSeed | null = null;
   const getSeed = (): OcoreSeed => {
@@ -136,6 +134,8 @@ export async function startOcoreSimulator(options: OcoreSimulatorOptions = {}): 
   const close = sim.close.bind(sim);
   return Object.assign(sim, {
     credential,
+    anchor: new Date(seedNow),
+    clock: time.clock,
     fixtures: () => getSeed().fixtures,
     runScheduleTick: () => live.scheduleTick().map((b) => b.id),
     counts: (): OcoreSimCounts => {
