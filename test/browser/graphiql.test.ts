@@ -1,5 +1,5 @@
 /**
- * GraphiQL in a real browser: Debian's Chromium (/usr/bin/chromium, installed by .ci/run) driven by
+ * GraphiQL in a real browser: Debian's Chromium (`CHROMIUM_PATH` or /usr/bin/chromium, installed by `npm test`'s pretest) driven by
  * playwright-core. The gateway runs over the four simulators; the test presses GraphiQL's run
  * button on the dashboard query it opens with, then runs a `backupProgress` subscription (GraphQL
  * over SSE) on a live oCore backup and reads every event off the result pane.
@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../../src/domain/ids.ts';
 import { tgateway, type TGateway } from '../e2e/harness.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** `npm test`'s pretest makes sure this exists (scripts/ensure-chromium.mjs). */
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const EXECUTE = 'button[aria-label^="Execute query"]';
 const QUERY_EDITOR_SECTION = 'section.graphiql-query-editor';
 const QUERY_EDITOR = `${QUERY_EDITOR_SECTION} .view-lines`;
@@ -153,6 +154,9 @@ describe('GraphiQL in Chromium', () => {
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.press('ControlOrMeta+V');
     await expect.poll(() => editorText(QUERY_EDITOR), { timeout: 10_000 }).toBe(subscription.trimEnd());
+    // GraphiQL takes in an edit on a debounce (its operation name and the query it stores); running
+    // before then executes the previous document's operation. It has taken it in once it stored it.
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('graphiql:query')), { timeout: 10_000 }).toBe(subscription);
 
     // Record every distinct state of the result pane from here on.
     await page.evaluate((sel) => {
