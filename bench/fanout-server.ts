@@ -4,7 +4,7 @@
  */
 import pino from 'pino';
 import { createGateway } from '../src/server/gateway.ts';
-import { startAllSimulators } from '../src/simulator/start-all.ts';
+import { startAllSimulators } from '../src/simulators/start-all.ts';
 
 const stepMs = Number(process.env.STEP_MS ?? 100);
 // Real time as the simulators' epoch, so event timestamps and receipt times compare.

@@ -6,7 +6,7 @@ import autocannon from 'autocannon';
 import pino from 'pino';
 import { createGateway } from '../src/server/gateway.ts';
 import { DASHBOARD_QUERY } from '../src/server/graphiql.ts';
-import { startAllSimulators } from '../src/simulator/start-all.ts';
+import { startAllSimulators } from '../src/simulators/start-all.ts';
 
 /** Runs the scenario and returns its figures. */
 export async function readScenario() {

@@ -3,7 +3,7 @@
  * gateway checks here, so every provider answers a filter the same way.
  */
 import type { EntityModel } from './models.ts';
-import type { ListFilter } from '../providers/provider.ts';
+import type { ListFilter } from './page.ts';
 
 function instantOf(m: EntityModel): string | null {
   const v = (m.startedAt ?? m.createdAt) as string | null | undefined;

@@ -4,8 +4,8 @@
  */
 import type { BackupStatus, JobStatus } from './statuses.ts';
 
-/** The provider kinds this gateway knows. */
-export type ProviderKind = 'bocada' | 'norcube' | 'bycloud' | 'ocore';
+/** A provider kind: a key of the provider registry (`bocada`, `norcube`, ...). */
+export type ProviderKind = string;
 
 /** One configured provider instance (two Bocada tenants are two of these). */
 export interface ProviderRef {
@@ -15,6 +15,12 @@ export interface ProviderRef {
   /** Display name. */
   name: string;
 }
+
+/** What a job does: makes a backup or restores one. */
+export type JobOperation = 'backup' | 'restore';
+
+/** Where a provider's live progress comes from: an upstream stream it relays, or polling. */
+export type ProgressSource = 'sse' | 'poll';
 
 /** The six unified entity kinds. */
 export type EntityKind = 'organization' | 'resource' | 'backup' | 'job' | 'alert' | 'schedule';
@@ -63,7 +69,7 @@ export interface BackupModel extends ModelBase {
 export interface JobModel extends ModelBase {
   name: string | null;
   /** What the job does: `backup` or `restore`. */
-  operation: 'backup' | 'restore';
+  operation: JobOperation;
   status: JobStatus;
   providerStatus: string | null;
   organizationNativeId: string | null;

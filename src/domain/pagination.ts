@@ -10,7 +10,7 @@
 import { encodeCursor, type ListCursor, type ProviderPosition } from './cursor.ts';
 import { matchesFilter } from './filter.ts';
 import type { EntityKind, EntityModel } from './models.ts';
-import type { ListFilter, Page, ProviderAdapter, RequestContext } from '../providers/provider.ts';
+import type { ListFilter, ListPage } from './page.ts';
 
 /** Largest `first` any list accepts. */
 export const MAX_PAGE_SIZE = 100;
@@ -19,9 +19,10 @@ export const MAX_UPSTREAM_PAGES_PER_PAGE = 20;
 /** Page size asked upstream once items are being filtered in memory. */
 export const FILTERING_PAGE_SIZE = 100;
 
-/** One selected provider with its translated filter. */
-export interface PaginationSource {
-  adapter: ProviderAdapter;
+/** One selected provider: its config id, its list of this kind (absent when it has none) and its translated filter. */
+export interface PaginationSource<T = EntityModel> {
+  providerId: string;
+  list: ListPage<T> | undefined;
   filter: ListFilter;
 }
 
@@ -57,11 +58,10 @@ interface Taken<T> {
 
 /** Reads up to `need` matching items of one provider from `pos`. */
 async function take<T extends EntityModel>(
-  list: (req: { after: string | null; limit: number; filter: ListFilter }, ctx: RequestContext) => Promise<Page<T>>,
+  list: ListPage<T>,
   filter: ListFilter,
   pos: ProviderPosition,
   need: number,
-  ctx: RequestContext,
 ): Promise<Taken<T>> {
   const out: Taken<T> = { nodes: [], after: [], end: pos, total: undefined };
   if (pos === 'done' || need <= 0) return out;
@@ -71,7 +71,7 @@ async function take<T extends EntityModel>(
   let filtering = false;
   for (let pages = 0; pages < MAX_UPSTREAM_PAGES_PER_PAGE && out.nodes.length < need; pages++) {
     const want = filtering ? Math.max(need - out.nodes.length, FILTERING_PAGE_SIZE) : need - out.nodes.length;
-    const page = await list({ after, limit: skip + want, filter }, ctx);
+    const page = await list({ after, limit: skip + want, filter });
     if (after === null && skip === 0 && out.total === undefined) out.total = page.total;
     const n = page.items.length;
     let j = skip;
@@ -105,24 +105,23 @@ async function take<T extends EntityModel>(
  */
 export async function paginate<T extends EntityModel>(args: {
   kind: EntityKind;
-  sources: PaginationSource[];
+  sources: PaginationSource<T>[];
   first: number;
   cursor: ListCursor | null;
-  ctx: RequestContext;
 }): Promise<FederatedPage<T>> {
-  const { kind, sources, first, ctx } = args;
+  const { kind, sources, first } = args;
   const start: Record<string, ProviderPosition> = { ...(args.cursor?.positions ?? {}) };
-  const listed = sources.filter((s) => s.adapter.lists[kind]);
-  for (const s of sources) if (!s.adapter.lists[kind]) start[s.adapter.ref.id] = 'done';
+  const listed = sources.filter((s) => s.list);
+  for (const s of sources) if (!s.list) start[s.providerId] = 'done';
   const pos = (id: string): ProviderPosition => start[id] ?? { after: null, skip: 0 };
 
-  const state = new Map(listed.map((s) => [s.adapter.ref.id, { pos: pos(s.adapter.ref.id), nodes: [] as T[], after: [] as ProviderPosition[], failed: null as unknown }]));
+  const state = new Map(listed.map((s) => [s.providerId, { pos: pos(s.providerId), nodes: [] as T[], after: [] as ProviderPosition[], failed: null as unknown }]));
   const totals = new Map<string, number | null>();
   let remaining = first;
   // Rounds: share what is still needed among providers that may still have items.
   for (let round = 0; remaining > 0 && round < 8; round++) {
     const open = listed.filter((s) => {
-      const st = state.get(s.adapter.ref.id)!;
+      const st = state.get(s.providerId)!;
       return st.pos !== 'done' && st.failed === null;
     });
     if (open.length === 0) break;
@@ -130,11 +129,11 @@ export async function paginate<T extends EntityModel>(args: {
     const extra = remaining % open.length;
     const shares = open.map((_, i) => base + (i < extra ? 1 : 0));
     const results = await Promise.allSettled(
-      open.map((s, i) => take<T>(s.adapter.lists[kind] as never, s.filter, state.get(s.adapter.ref.id)!.pos, shares[i], ctx)),
+      open.map((s, i) => take<T>(s.list!, s.filter, state.get(s.providerId)!.pos, shares[i])),
     );
     let progressed = false;
     results.forEach((r, i) => {
-      const id = open[i].adapter.ref.id;
+      const id = open[i].providerId;
       const st = state.get(id)!;
       if (r.status === 'rejected') {
         st.failed = r.reason;
@@ -153,11 +152,11 @@ export async function paginate<T extends EntityModel>(args: {
   // first = 0: say whether anything is left without reading it.
   const items: PagedItem<T>[] = [];
   const endPositions: Record<string, ProviderPosition> = { ...start };
-  for (const s of listed) endPositions[s.adapter.ref.id] = state.get(s.adapter.ref.id)!.pos;
-  for (const s of sources) if (!s.adapter.lists[kind]) endPositions[s.adapter.ref.id] = 'done';
+  for (const s of listed) endPositions[s.providerId] = state.get(s.providerId)!.pos;
+  for (const s of sources) if (!s.list) endPositions[s.providerId] = 'done';
   const running: Record<string, ProviderPosition> = { ...start };
   for (const s of listed) {
-    const id = s.adapter.ref.id;
+    const id = s.providerId;
     const st = state.get(id)!;
     st.nodes.forEach((node, j) => {
       running[id] = st.after[j];
@@ -167,11 +166,11 @@ export async function paginate<T extends EntityModel>(args: {
   }
   const failures: ProviderFailure[] = [];
   for (const s of listed) {
-    const st = state.get(s.adapter.ref.id)!;
-    if (st.failed !== null) failures.push({ providerId: s.adapter.ref.id, error: st.failed });
+    const st = state.get(s.providerId)!;
+    if (st.failed !== null) failures.push({ providerId: s.providerId, error: st.failed });
   }
   const hasNextPage = listed.some((s) => {
-    const st = state.get(s.adapter.ref.id)!;
+    const st = state.get(s.providerId)!;
     return st.pos !== 'done' && st.failed === null;
   });
   return {

@@ -4,8 +4,8 @@
  * return are primed, so a nested lookup of something already listed costs nothing.
  */
 import DataLoader from 'dataloader';
-import type { EntityKind, EntityModel, ModelOf } from '../domain/models.ts';
-import type { RequestContext } from '../providers/provider.ts';
+import type { EntityKind, EntityModel, ModelOf, OrganizationModel } from '../domain/models.ts';
+import type { RequestContext } from '../providers/contract/index.ts';
 import type { ProviderSet } from '../providers/registry.ts';
 
 /** Loaders of one request. */
@@ -14,6 +14,8 @@ export interface Loaders {
   load<K extends EntityKind>(kind: K, providerId: string, nativeId: string): Promise<ModelOf[K] | null>;
   /** Makes later loads of this model free. */
   prime(kind: EntityKind, model: EntityModel): void;
+  /** The provider's only organization (for providers whose records name none), once per request; null when it has none or several. */
+  soleOrganization(providerId: string): Promise<OrganizationModel | null>;
 }
 
 /** Creates the loaders of one request. */
@@ -32,10 +34,23 @@ export function createLoaders(providers: ProviderSet, ctx: RequestContext): Load
     }
     return l;
   };
+  const soleOrganizations = new Map<string, Promise<OrganizationModel | null>>();
   return {
-    load: (kind, providerId, nativeId) => loaderFor(kind, providerId).load(nativeId) as never,
+    load: <K extends EntityKind>(kind: K, providerId: string, nativeId: string) =>
+      loaderFor(kind, providerId).load(nativeId) as Promise<ModelOf[K] | null>,
     prime: (kind, model) => {
       loaderFor(kind, model.provider.id).prime(model.nativeId, model);
+    },
+    soleOrganization: (providerId) => {
+      let p = soleOrganizations.get(providerId);
+      if (!p) {
+        const list = providers.get(providerId)?.lists.organization;
+        p = list
+          ? list({ after: null, limit: 2, filter: {} }, ctx).then((page) => (page.items.length === 1 ? page.items[0] : null))
+          : Promise.resolve(null);
+        soleOrganizations.set(providerId, p);
+      }
+      return p;
     },
   };
 }

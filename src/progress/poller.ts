@@ -3,7 +3,7 @@
  * fast while it runs, slower while it is queued, and slower still when the provider rate-limits.
  */
 import { GatewayError } from '../domain/errors.ts';
-import type { ProgressUpdate } from '../providers/provider.ts';
+import type { ProgressUpdate } from '../providers/contract/index.ts';
 import { ProviderHttpError, isUpstreamError } from '../upstream/errors.ts';
 import { sleep } from '../upstream/sleep.ts';
 

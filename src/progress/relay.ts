@@ -5,7 +5,7 @@
 import { GatewayError } from '../domain/errors.ts';
 import { ProviderHttpError } from '../upstream/errors.ts';
 import { sleep } from '../upstream/sleep.ts';
-import type { ProgressStreamEvent, ProgressUpdate } from '../providers/provider.ts';
+import type { ProgressStreamEvent, ProgressUpdate } from '../providers/contract/index.ts';
 
 /** Reconnect tuning. */
 export interface RelayOptions {

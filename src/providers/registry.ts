@@ -1,41 +1,27 @@
 /**
- * Provider kinds -> adapter factory, simulator and credential key; and the set of configured
- * provider instances. Adding a provider: one entry in `PROVIDERS`.
+ * Provider kinds -> their registry entries; and the set of configured provider instances.
+ * Adding a provider: its folder under `src/providers/`, one line here (and one in
+ * `src/simulators/registry.ts` for its simulator).
  */
-import type { ProviderKind } from '../domain/models.ts';
-import type { SeededSimulator, SimDataOptions, SimulatorOptions } from '../simulator/kit.ts';
-import type { ProviderAdapter, ProviderAdapterFactory, ProviderAdapterOptions } from './provider.ts';
-import { createBocadaAdapter } from './bocada/index.ts';
-import { startBocadaSimulator } from './bocada/simulator.ts';
-import { createNorcubeAdapter } from './norcube/index.ts';
-import { startNorcubeSimulator } from './norcube/simulator.ts';
-import { createBycloudAdapter } from './bycloud/index.ts';
-import { startBycloudSimulator } from './bycloud/simulator.ts';
-import { createOcoreAdapter } from './ocore/index.ts';
-import { startOcoreSimulator } from './ocore/simulator.ts';
+import type { ProviderAdapter, ProviderAdapterOptions, ProviderKindEntry } from './contract/index.ts';
+import { bocadaProvider } from './bocada/index.ts';
+import { bycloudProvider } from './bycloud/index.ts';
+import { norcubeProvider } from './norcube/index.ts';
+import { ocoreProvider } from './ocore/index.ts';
 
-/** What the gateway needs to know of a provider kind. */
-export interface ProviderKindEntry {
-  /** Builds the adapter of one configured instance. */
-  createAdapter: ProviderAdapterFactory;
-  /** Starts the built-in simulator of this provider. */
-  startSimulator: (options?: SimulatorOptions & SimDataOptions) => Promise<SeededSimulator>;
-  /** The config key of the credential under `auth:`. */
-  secretKey: 'apiKey' | 'token';
-  /** Display name used when the config gives none. */
-  displayName: string;
-}
+/** Provider kind (config `kind:`) -> entry. */
+export type ProviderRegistry = Readonly<Record<string, ProviderKindEntry>>;
 
 /** Every provider kind this build knows, in the order the embedded simulators start. */
-export const PROVIDERS: Record<ProviderKind, ProviderKindEntry> = {
-  bocada: { createAdapter: createBocadaAdapter, startSimulator: startBocadaSimulator, secretKey: 'apiKey', displayName: 'Bocada Cloud' },
-  norcube: { createAdapter: createNorcubeAdapter, startSimulator: startNorcubeSimulator, secretKey: 'token', displayName: 'Norcube Backup' },
-  bycloud: { createAdapter: createBycloudAdapter, startSimulator: startBycloudSimulator, secretKey: 'token', displayName: 'ByCloud' },
-  ocore: { createAdapter: createOcoreAdapter, startSimulator: startOcoreSimulator, secretKey: 'token', displayName: 'oCore' },
+export const PROVIDERS: ProviderRegistry = {
+  bocada: bocadaProvider,
+  norcube: norcubeProvider,
+  bycloud: bycloudProvider,
+  ocore: ocoreProvider,
 };
 
 /** The provider kinds this build knows. */
-export const PROVIDER_KINDS = Object.keys(PROVIDERS) as ProviderKind[];
+export const PROVIDER_KINDS = Object.keys(PROVIDERS);
 
 /** The configured provider instances, in config order. */
 export interface ProviderSet {
@@ -44,9 +30,13 @@ export interface ProviderSet {
   close(): Promise<void>;
 }
 
-/** Builds one adapter per configured instance. */
-export function createProviderSet(instances: readonly ProviderAdapterOptions[]): ProviderSet {
-  const list = instances.map((o) => PROVIDERS[o.ref.kind].createAdapter(o));
+/** Builds one adapter per configured instance, from `registry` (a kind it lacks is an error). */
+export function createProviderSet(instances: readonly ProviderAdapterOptions[], registry: ProviderRegistry = PROVIDERS): ProviderSet {
+  const list = instances.map((o) => {
+    const entry = registry[o.ref.kind];
+    if (!entry) throw new Error(`unknown provider kind "${o.ref.kind}"`);
+    return entry.createAdapter(o);
+  });
   const byId = new Map(list.map((a) => [a.ref.id, a]));
   return {
     list,

@@ -1,19 +1,12 @@
 /**
- * `Provider`: a configured instance, its health probe and its capabilities.
+ * `Provider`: a configured instance, its health probe and its capabilities. `id`, `kind` and
+ * `name` are the `ProviderRef`'s own (see `ProviderKind.ts` for the kind's enum values).
  */
-import type { ProviderCapabilitiesResolvers, ProviderResolvers } from '../generated/graphql.ts';
+import type { ProviderResolvers } from '../generated/graphql.ts';
+import { capabilitiesOf } from '../providers/contract/index.ts';
 
-/** Resolvers of `Provider` (parent: the instance's ProviderRef). */
+/** Resolvers of `Provider` (parent: the instance's ProviderRef): a fresh health probe, and the capabilities its adapter implements. */
 export const Provider: ProviderResolvers = {
-  id: (ref) => ref.id,
-  kind: (ref) => ref.kind.toUpperCase() as never,
-  name: (ref) => ref.name,
   health: (ref, _a, ctx) => ctx.providers.get(ref.id)!.health(ctx.upstream),
-  capabilities: (ref, _a, ctx) => ctx.providers.get(ref.id)!.capabilities,
-};
-
-/** Resolvers of `ProviderCapabilities` (enum values upper-cased). */
-export const ProviderCapabilities: ProviderCapabilitiesResolvers = {
-  lists: (c) => c.lists.map((k) => k.toUpperCase()) as never,
-  progress: (c) => (c.progress ? (c.progress.toUpperCase() as never) : null),
+  capabilities: (ref, _a, ctx) => capabilitiesOf(ctx.providers.get(ref.id)!),
 };

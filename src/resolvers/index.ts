@@ -1,64 +1,92 @@
 /**
- * All resolvers of the gateway, assembled for a given set of providers (their provider-specific
- * lazy fields are wired here).
+ * All resolvers of the gateway, assembled for a given set of providers: one file per root field
+ * (`Query/`, `Mutation/`, `Subscription/`) and per type, plus the provider-specific lazy fields of
+ * the configured adapters.
  */
 import type { Resolvers } from '../generated/graphql.ts';
-import type { ConnectionModel } from '../domain/connection.ts';
-import type { EntityModel } from '../domain/models.ts';
 import type { ProviderSet } from '../providers/registry.ts';
-import type { GatewayContext } from '../server/context.ts';
-import { decodeGlobalId } from '../domain/ids.ts';
 import { ByteCountScalar, DateTimeScalar, JsonScalar } from '../server/scalars.ts';
-import { Alert, Backup, Job, Organization, Resource, Schedule } from './entities.ts';
-import { Provider, ProviderCapabilities } from './Provider.ts';
-import { Query } from './Query.ts';
-import { Subscription } from './Subscription.ts';
-import { ActionQueries, Mutation } from './Mutation.ts';
+import { providerFieldResolvers } from './_shared/provider-fields.ts';
+import { Alert } from './Alert.ts';
+import { Backup } from './Backup.ts';
+import { AlertConnection, BackupConnection, JobConnection, OrganizationConnection, ResourceConnection, ScheduleConnection } from './connections.ts';
+import { EntityKind } from './EntityKind.ts';
+import { Job } from './Job.ts';
+import { JobOperation } from './JobOperation.ts';
+import { Node } from './Node.ts';
+import { Organization } from './Organization.ts';
+import { ProgressSource } from './ProgressSource.ts';
+import { Provider } from './Provider.ts';
+import { providerKindValues } from './ProviderKind.ts';
+import { Resource } from './Resource.ts';
+import { RetentionPreviewItem } from './RetentionPreviewItem.ts';
+import { Schedule } from './Schedule.ts';
+import { alerts } from './Query/alerts.ts';
+import { backups } from './Query/backups.ts';
+import { cronPresets } from './Query/cronPresets.ts';
+import { jobs } from './Query/jobs.ts';
+import { node } from './Query/node.ts';
+import { nodes } from './Query/nodes.ts';
+import { organizations } from './Query/organizations.ts';
+import { providers as providersField } from './Query/providers.ts';
+import { resources } from './Query/resources.ts';
+import { retentionPreview } from './Query/retentionPreview.ts';
+import { schedules } from './Query/schedules.ts';
+import { attachPolicy } from './Mutation/attachPolicy.ts';
+import { createDownloadLink } from './Mutation/createDownloadLink.ts';
+import { createPolicy } from './Mutation/createPolicy.ts';
+import { deleteBackup } from './Mutation/deleteBackup.ts';
+import { detachPolicy } from './Mutation/detachPolicy.ts';
+import { dismissAlert } from './Mutation/dismissAlert.ts';
+import { markAlertRead } from './Mutation/markAlertRead.ts';
+import { restoreBackup } from './Mutation/restoreBackup.ts';
+import { setPolicyEnabled } from './Mutation/setPolicyEnabled.ts';
+import { triggerBackup } from './Mutation/triggerBackup.ts';
+import { updatePolicy } from './Mutation/updatePolicy.ts';
+import { upsertSchedule } from './Mutation/upsertSchedule.ts';
+import { verifyBackup } from './Mutation/verifyBackup.ts';
+import { backupProgress } from './Subscription/backupProgress.ts';
+import { restoreProgress } from './Subscription/restoreProgress.ts';
 
-const CONNECTIONS = ['Organization', 'Resource', 'Backup', 'Job', 'Alert', 'Schedule'].map((t) => `${t}Connection`);
-
-/** Resolvers for provider-specific fields that need their own upstream call, dispatched per instance. */
-function providerFieldResolvers(providers: ProviderSet) {
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const adapter of providers.list) {
-    for (const [type, fields] of Object.entries(adapter.fieldResolvers ?? {})) {
-      for (const field of Object.keys(fields)) {
-        (out[type] ??= {})[field] = (m: EntityModel, args: Record<string, unknown>, ctx: GatewayContext) => {
-          const fn = ctx.providers.get(m.provider.id)?.fieldResolvers?.[type]?.[field];
-          return fn ? fn(m, args, ctx.upstream) : null;
-        };
-      }
-    }
-  }
-  return out;
-}
-
-/** Builds the resolver map. */
+/** Builds the resolver map for `providers`: every static resolver, typed by codegen, and each configured adapter's lazy fields. */
 export function createResolvers(providers: ProviderSet): Resolvers {
-  const connections = Object.fromEntries(
-    CONNECTIONS.map((name) => [name, { totalCount: (c: ConnectionModel) => c.totalCount() }]),
-  );
-  return {
+  const resolvers: Resolvers = {
     DateTime: DateTimeScalar,
     ByteCount: ByteCountScalar,
     JSON: JsonScalar,
-    Node: { __resolveType: (m: EntityModel) => m.typename as never },
-    Query: { ...Query, ...ActionQueries },
-    Mutation,
-    Subscription,
-    RetentionPreviewItem: {
-      backup: (i: { backupNativeId: string; backupId?: string }, _a: unknown, ctx: GatewayContext) =>
-        ctx.loaders.load('backup', decodeGlobalId(i.backupId!).providerId, i.backupNativeId),
+    EntityKind,
+    JobOperation,
+    ProgressSource,
+    ProviderKind: providerKindValues(providers),
+    Query: {
+      providers: providersField, node, nodes,
+      organizations, resources, backups, jobs, alerts, schedules,
+      retentionPreview, cronPresets,
     },
+    Mutation: {
+      triggerBackup, restoreBackup, deleteBackup, verifyBackup, createDownloadLink,
+      dismissAlert, markAlertRead,
+      upsertSchedule, attachPolicy, detachPolicy, setPolicyEnabled, createPolicy, updatePolicy,
+    },
+    Subscription: { backupProgress, restoreProgress },
+    Node,
     Provider,
-    ProviderCapabilities,
+    RetentionPreviewItem,
     Organization,
     Resource,
     Backup,
     Job,
     Alert,
     Schedule,
-    ...connections,
-    ...providerFieldResolvers(providers),
-  } as Resolvers;
+    OrganizationConnection,
+    ResourceConnection,
+    BackupConnection,
+    JobConnection,
+    AlertConnection,
+    ScheduleConnection,
+  };
+  // The adapters' lazy fields are known only at run time, by concrete type and field name; their
+  // values are checked by GraphQL against each field's type. They go on concrete types, which the
+  // map above leaves to the interfaces, so nothing above is replaced.
+  return Object.assign(resolvers, providerFieldResolvers(providers));
 }

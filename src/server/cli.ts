@@ -7,11 +7,14 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ConfigError, loadConfigFile, providerOptionsFrom } from './config.ts';
 import { createGateway } from './gateway.ts';
-import { startAllSimulators } from '../simulator/start-all.ts';
+import type { StartedSimulators } from '../simulators/start-all.ts';
 
 const USAGE = `usage:
   backup-graph serve [--config FILE] [--port N]
   backup-graph simulate [--port-base N] [--scale K]`;
+
+/** The test bed, loaded only when the demo (no --config) or `simulate` asks for it. */
+const loadSimulators = () => import('../simulators/start-all.ts');
 
 function fail(message: string): never {
   process.stderr.write(`backup-graph: ${message}\n`);
@@ -40,7 +43,7 @@ async function serve(args: string[]) {
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
   const port = intOption(values.port, 'port', 0, 65535) ?? intOption(process.env.PORT, 'port (PORT)', 0, 65535) ?? 4000;
   let providers;
-  let simulators: Awaited<ReturnType<typeof startAllSimulators>> | undefined;
+  let simulators: StartedSimulators | undefined;
   if (values.config) {
     try {
       const config = loadConfigFile(values.config);
@@ -50,6 +53,7 @@ async function serve(args: string[]) {
       throw e;
     }
   } else {
+    const { startAllSimulators } = await loadSimulators();
     simulators = await startAllSimulators();
     providers = simulators.list.map((s) => s.provider);
     logger.info({ simulators: simulators.list.map((s) => ({ kind: s.kind, url: s.simulator.url })) }, 'no --config: serving the built-in provider simulators');
@@ -73,6 +77,7 @@ async function simulate(args: string[]) {
   const { values } = parseArgs({ args, options: { 'port-base': { type: 'string' }, scale: { type: 'string' } }, strict: true });
   const portBase = intOption(values['port-base'], 'port-base', 1, 65530) ?? 4100;
   const scale = intOption(values.scale, 'scale', 1, 1000) ?? 1;
+  const { startAllSimulators } = await loadSimulators();
   const sims = await startAllSimulators({ portBase, scale }).catch((e) => fail(`cannot start simulators: ${(e as Error).message}`));
   const rows = sims.list.map((s) => `  ${s.kind.padEnd(8)} ${s.simulator.url.padEnd(26)} ${s.kind === 'bocada' ? 'X-Api-Key' : 'Authorization: Bearer'} ${s.simulator.credential}`);
   process.stdout.write(`Provider simulators running (scale ${scale}); Ctrl-C stops them.\n  kind     base URL                   credential\n${rows.join('\n')}\n`);

@@ -126,7 +126,7 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
 }
 
 /** The adapter options of every configured provider, in config order. */
-export function providerOptionsFrom(config: GatewayConfig): import('../providers/provider.ts').ProviderAdapterOptions[] {
+export function providerOptionsFrom(config: GatewayConfig): import('../providers/contract/index.ts').ProviderAdapterOptions[] {
   return config.providers.map((p) => {
     const kind = p.kind as keyof typeof PROVIDERS;
     return {

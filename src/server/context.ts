@@ -4,11 +4,11 @@
  */
 import type { GraphQLError } from 'graphql';
 import type { ProviderSet } from '../providers/registry.ts';
-import type { RequestContext } from '../providers/provider.ts';
+import type { RequestContext } from '../providers/contract/index.ts';
 import type { Loaders } from '../loaders/loaders.ts';
 import type { ProgressHub } from '../progress/hub.ts';
 import type { IdempotencyStore } from '../mutations/idempotency.ts';
-import type { ProgressUpdate } from '../providers/provider.ts';
+import type { ProgressUpdate } from '../providers/contract/index.ts';
 import type { PollOptions } from '../progress/poller.ts';
 import type { RelayOptions } from '../progress/relay.ts';
 

@@ -4,30 +4,32 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLError } from 'graphql';
-import { createGraphQLError, createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import { createLoaders } from '../loaders/loaders.ts';
-import type { ProgressUpdate, ProviderAdapterOptions } from '../providers/provider.ts';
+import type { ProgressUpdate, ProviderAdapterOptions } from '../providers/contract/index.ts';
 import { createProgressHub, type ProgressHub } from '../progress/hub.ts';
 import { createIdempotencyStore } from '../mutations/idempotency.ts';
-import { createProviderSet, type ProviderSet } from '../providers/registry.ts';
+import { createProviderSet, PROVIDERS, type ProviderRegistry, type ProviderSet } from '../providers/registry.ts';
 import { createResolvers } from '../resolvers/index.ts';
 import type { GatewayContext } from './context.ts';
-import { toClientError } from './errors.ts';
-import { DASHBOARD_QUERY, renderLocalGraphiQL, useGraphiQLAssets } from './graphiql.ts';
-import { usePartialErrors, useRequestIdHeader } from './plugins.ts';
-import { useGraphQLSseSingleConnection } from './use-graphql-sse-single-connection.ts';
+import { DASHBOARD_QUERY, renderLocalGraphiQL } from './graphiql.ts';
+import { useErrorMasking } from './plugins/use-error-masking.ts';
+import { useGraphiQLAssets } from './plugins/use-graphiql-assets.ts';
+import { useGraphQLSseSingleConnection } from './plugins/use-graphql-sse-single-connection.ts';
+import { usePartialErrors } from './plugins/use-partial-errors.ts';
+import { useRequestId } from './plugins/use-request-id.ts';
 import { loadTypeDefs } from './type-defs.ts';
 
 /** Options of {@link createGateway}. */
 export interface GatewayOptions {
   /** The provider instances to serve, in order (order = list order). */
   providers: readonly ProviderAdapterOptions[];
+  /** The provider kinds the instances may name: their adapters and SDL. @default PROVIDERS */
+  registry?: ProviderRegistry;
   /** Where logs go. Never receives credentials. */
   logger: Logger;
   /** Serve GraphiQL on GET /graphql from a browser. @default true */
@@ -50,30 +52,9 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const requestIds = new WeakMap<Request, string>();
-function requestIdOf(request: Request): string {
-  let id = requestIds.get(request);
-  if (!id) {
-    const incoming = request.headers.get('x-request-id');
-    id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    requestIds.set(request, id);
-  }
-  return id;
-}
-
-interface LocatedError {
-  message: string;
-  path?: readonly (string | number)[];
-  originalError?: unknown;
-  extensions?: Record<string, unknown>;
-}
-const isLocated = (e: unknown): e is LocatedError => typeof e === 'object' && e !== null && (e as Error).name === 'GraphQLError';
-const isWrapped = (e: unknown): e is LocatedError & { originalError: unknown } => isLocated(e) && e.originalError != null;
-
 /** Builds the gateway. */
 export function createGateway(options: GatewayOptions): Gateway {
-  const { logger, graphiql = true, clock = systemClock } = options;
+  const { logger, graphiql = true, clock = systemClock, registry = PROVIDERS } = options;
   const providers = createProviderSet(
     options.providers.map((p) => ({
       ...p,
@@ -83,6 +64,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         p.onUpstreamCall?.(call);
       },
     })),
+    registry,
   );
   const progress = createProgressHub<ProgressUpdate>({
     isFinal: (u) => u.done,
@@ -91,10 +73,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   const progressOptions = options.progress ?? {};
   const idempotency = createIdempotencyStore({ clock });
   const schema = makeExecutableSchema({
-    typeDefs: loadTypeDefs(),
-    resolvers: createResolvers(providers) as never,
+    typeDefs: loadTypeDefs(registry),
+    resolvers: createResolvers(providers),
     inheritResolversFromInterfaces: true,
   });
+  const requestId = useRequestId();
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
@@ -117,26 +100,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       error: (...a) => logger.error(a.map(String).join(' ')),
     },
     context: ({ request }) => {
-      const upstream = { requestId: requestIdOf(request), signal: request.signal, memo: new Map<string, Promise<unknown>>() };
+      const upstream = { requestId: requestId.requestIdOf(request), signal: request.signal };
       return { providers, upstream, loaders: createLoaders(providers, upstream), partialErrors: [], progress, progressOptions, idempotency };
     },
-    maskedErrors: {
-      maskError(error, message) {
-        // Unwrap located errors by shape, not by class: graphql may be loaded twice (ESM + CJS).
-        let original: unknown = error;
-        while (isWrapped(original)) original = original.originalError;
-        const path = isLocated(error) ? error.path : undefined;
-        const known = toClientError(original, path);
-        if (known) return known;
-        if (isLocated(error) && !isWrapped(error)) {
-          // Parse, validation and coercion errors carry no original error and are safe to show.
-          return error as GraphQLError;
-        }
-        const o = original as Error | undefined;
-        logger.error({ err: { name: o?.name, message: o?.message, stack: o?.stack } }, 'unexpected error');
-        return createGraphQLError(message, { path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-      },
-    },
+    // Known failures keep their code; parse/validation errors pass; the rest is logged and masked.
+    maskedErrors: useErrorMasking({ logger }),
     plugins: [
       // 0. GraphiQL's own files, served from here (no CDN needed).
       useGraphiQLAssets(),
@@ -149,8 +117,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         costLimit: { maxCost: 20000 },
         blockFieldSuggestion: { enabled: false }, // GraphiQL is public by design; suggestions help
       }),
-      // 2. The request id travels upstream and back to the client.
-      useRequestIdHeader(requestIdOf),
+      // 2. The request id travels upstream (through the context) and back to the client.
+      requestId,
       // 3. Provider failures join the response next to the other providers' data.
       usePartialErrors(),
       // 4. graphql-sse single-connection mode on /graphql (yoga serves distinct connections itself).

@@ -1,11 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join, normalize, sep } from 'node:path';
-import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
-
 /**
- * GraphiQL as the gateway serves it: its files from this server, opening on a dashboard query.
+ * GraphiQL as the gateway serves it: its files from this server (see `useGraphiQLAssets`), opening
+ * on a dashboard query.
  */
+import type { GraphiQLOptions } from 'graphql-yoga';
+import { GRAPHIQL_ASSETS_PATH } from './plugins/use-graphiql-assets.ts';
 
 /** The query GraphiQL opens with: an operations dashboard across every provider. */
 export const DASHBOARD_QUERY = `# Backup Graph: one GraphQL API over Bocada, Norcube, ByCloud and oCore.
@@ -45,12 +43,6 @@ query OperationsDashboard {
 }
 `;
 
-
-/** Where the gateway serves GraphiQL's own files (no CDN: works on closed networks). */
-export const GRAPHIQL_ASSETS_PATH = '/graphiql/assets/';
-const ASSET_TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.js': 'application/javascript; charset=utf-8' };
-const dist = join(dirname(createRequire(import.meta.url).resolve('@graphql-yoga/graphiql/package.json')), 'dist');
-
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
@@ -73,22 +65,4 @@ self.MonacoEnvironment={globalAPI:false,getWorkerUrl:function(_,label){return wo
 <script src="${a}yoga-graphiql.umd.js"></script>
 <script>prepareWorkers().finally(()=>{YogaGraphiQL.renderYogaGraphiQL(root,${opts})})</script>
 </body></html>`;
-}
-
-/** Serves the files of `@graphql-yoga/graphiql` under {@link GRAPHIQL_ASSETS_PATH}. */
-export function useGraphiQLAssets(): Plugin {
-  return {
-    async onRequest({ url, endResponse, fetchAPI }) {
-      if (!url.pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return;
-      const file = normalize(join(dist, decodeURIComponent(url.pathname.slice(GRAPHIQL_ASSETS_PATH.length))));
-      const type = ASSET_TYPES[file.slice(file.lastIndexOf('.'))];
-      if (!file.startsWith(dist + sep) || !type) return endResponse(new fetchAPI.Response('not found', { status: 404 }));
-      try {
-        const body = await readFile(file);
-        endResponse(new fetchAPI.Response(body, { status: 200, headers: { 'content-type': type, 'cache-control': 'public, max-age=86400' } }));
-      } catch {
-        endResponse(new fetchAPI.Response('not found', { status: 404 }));
-      }
-    },
-  };
 }

@@ -1,30 +1,39 @@
 /**
- * Loads the gateway's SDL: the unified schema in `schema/*.graphql` plus each provider's concrete
- * types in `src/providers/<name>/schema.graphql`. A concrete type declares only its own fields;
- * the fields of the interfaces it implements are copied in here, so the unified fields are
- * written once.
+ * Loads the gateway's SDL: the unified schema in `schema/*.graphql` plus each registered
+ * provider's SDL (its concrete types and its `ProviderKind` value). A concrete type declares only
+ * its own fields; the fields of the interfaces it implements are copied in here, so the unified
+ * fields are written once; enum extensions are folded into their enum.
  */
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   Kind, parse, print,
-  type DocumentNode, type FieldDefinitionNode, type InterfaceTypeDefinitionNode, type ObjectTypeDefinitionNode,
+  type DocumentNode, type EnumValueDefinitionNode, type FieldDefinitionNode, type InterfaceTypeDefinitionNode, type ObjectTypeDefinitionNode,
 } from 'graphql';
+import { PROVIDERS, type ProviderRegistry } from '../providers/registry.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Paths of every SDL file, unified schema first, then providers in alphabetical order. */
-export function sdlFiles(): string[] {
+/** Paths of every SDL file: the unified schema first, then each registered provider's, in registry order. */
+export function sdlFiles(registry: ProviderRegistry = PROVIDERS): string[] {
   const schemaDir = join(root, 'schema');
-  const providersDir = join(root, 'src', 'providers');
   const unified = readdirSync(schemaDir).filter((f) => f.endsWith('.graphql')).sort().map((f) => join(schemaDir, f));
-  const providers = readdirSync(providersDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => join(providersDir, d.name, 'schema.graphql'))
-    .filter((f) => existsSync(f))
-    .sort();
-  return [...unified, ...providers];
+  return [...unified, ...Object.values(registry).map((e) => fileURLToPath(e.typeDefs))];
+}
+
+/** Folds every `extend enum X { ... }` into the definition of `X` (providers add their own values). */
+export function foldEnumExtensions(doc: DocumentNode): DocumentNode {
+  const added = new Map<string, EnumValueDefinitionNode[]>();
+  for (const d of doc.definitions) {
+    if (d.kind === Kind.ENUM_TYPE_EXTENSION) added.set(d.name.value, [...(added.get(d.name.value) ?? []), ...(d.values ?? [])]);
+  }
+  return {
+    ...doc,
+    definitions: doc.definitions
+      .filter((d) => d.kind !== Kind.ENUM_TYPE_EXTENSION || !doc.definitions.some((e) => e.kind === Kind.ENUM_TYPE_DEFINITION && e.name.value === d.name.value))
+      .map((d) => (d.kind === Kind.ENUM_TYPE_DEFINITION && added.has(d.name.value) ? { ...d, values: [...(d.values ?? []), ...added.get(d.name.value)!] } : d)),
+  };
 }
 
 /** Copies interface fields (transitively) into every object or interface type that implements them. */
@@ -58,13 +67,13 @@ export function inheritInterfaceFields(doc: DocumentNode): DocumentNode {
   };
 }
 
-/** The full SDL document the gateway serves. */
-export function loadTypeDefs(): DocumentNode {
-  const source = sdlFiles().map((f) => readFileSync(f, 'utf8')).join('\n');
-  return inheritInterfaceFields(parse(source));
+/** The full SDL document the gateway serves over `registry`'s providers. */
+export function loadTypeDefs(registry: ProviderRegistry = PROVIDERS): DocumentNode {
+  const source = sdlFiles(registry).map((f) => readFileSync(f, 'utf8')).join('\n');
+  return inheritInterfaceFields(foldEnumExtensions(parse(source)));
 }
 
 /** The full SDL as text (for codegen and for clients). */
-export function printTypeDefs(): string {
-  return print(loadTypeDefs());
+export function printTypeDefs(registry: ProviderRegistry = PROVIDERS): string {
+  return print(loadTypeDefs(registry));
 }

@@ -8,7 +8,7 @@
 import { systemClock, type Clock } from '../domain/clock.ts';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { ProviderRef } from '../domain/models.ts';
-import type { RequestContext } from '../providers/provider.ts';
+import { PromiseMemo, perRequest, type RequestContext } from './request-context.ts';
 import { ProviderHttpError, ProviderNetworkError, ProviderResponseError } from './errors.ts';
 import { isRetryableStatus, nextRetryDelay, type RetryPolicy } from './retry.ts';
 import { sleep } from './sleep.ts';
@@ -50,6 +50,17 @@ export type UpstreamCallObserver = (call: UpstreamCall) => void;
 /** Query parameters; arrays repeat the key, undefined/null values are left out. */
 export type QueryInit = Record<string, string | number | boolean | readonly (string | number)[] | undefined | null>;
 
+/** What every provider client's factory takes besides its credential. */
+export interface ProviderClientOptions {
+  provider: ProviderRef;
+  /** The provider's base URL (each client documents what it appends). */
+  baseUrl: string;
+  settings?: UpstreamSettings;
+  observer?: UpstreamCallObserver;
+  /** Replaces the connection pool (tests, proxies). */
+  dispatcher?: Dispatcher;
+}
+
 /** Options of {@link createUpstreamClient}. */
 export interface UpstreamClientOptions {
   provider: ProviderRef;
@@ -74,7 +85,7 @@ export interface UpstreamResponse<T> {
 
 /** A provider's HTTP client. */
 export interface UpstreamClient {
-  /** Idempotent GET: retried, deduped per request, parsed as JSON. Throws typed upstream errors. */
+  /** Idempotent GET: retried, deduped per request (until this client's next `send` in it), parsed as JSON. Throws typed upstream errors. */
   get<T>(path: string, query: QueryInit | undefined, ctx: RequestContext): Promise<T>;
   /** A call that changes state: never retried. Throws typed upstream errors on non-2xx. */
   send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, ctx: RequestContext): Promise<UpstreamResponse<T>>;
@@ -189,6 +200,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     }
   }
 
+  /**
+   * This client's in-flight and finished GETs of one request, by path and query. A 404 is an answer
+   * too (it stays for the request); other failures are forgotten so the request may ask again.
+   */
+  const dedupeOf = perRequest(() => new PromiseMemo({ keepRejection: (e) => e instanceof ProviderHttpError && e.status === 404 }));
+
   async function getUncached<T>(path: string, ctx: RequestContext): Promise<T> {
     return withDeadline(ctx, async (signal, deadlineAt) => {
       for (let n = 0; ; n++) {
@@ -218,19 +235,20 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   return {
     get<T>(path: string, query: QueryInit | undefined, ctx: RequestContext): Promise<T> {
       const full = path + buildQuery(query);
-      const key = `upstream:${provider.id}:GET ${full}`;
-      const hit = ctx.memo.get(key);
-      if (hit) return hit as Promise<T>;
-      const p = getUncached<T>(full, ctx);
-      ctx.memo.set(key, p);
-      p.catch(() => ctx.memo.delete(key));
-      return p;
+      return dedupeOf(ctx).get(full, () => getUncached<T>(full, ctx));
     },
     send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, ctx: RequestContext) {
+      // A write may change what this request's GETs read: before and after it, reads go upstream again.
+      const dedupe = dedupeOf(ctx);
+      dedupe.clear();
       return withDeadline(ctx, async (signal) => {
-        const res = await attempt(method, path, body === undefined ? undefined : JSON.stringify(body), ctx, signal, 0);
-        if (res.status < 200 || res.status >= 300) throw httpError(res.status, res.text, ctx);
-        return { status: res.status, body: parse(res.text, ctx) as T, headers: res.headers };
+        try {
+          const res = await attempt(method, path, body === undefined ? undefined : JSON.stringify(body), ctx, signal, 0);
+          if (res.status < 200 || res.status >= 300) throw httpError(res.status, res.text, ctx);
+          return { status: res.status, body: parse(res.text, ctx) as T, headers: res.headers };
+        } finally {
+          dedupe.clear();
+        }
       });
     },
     async stream(path: string, headers: Record<string, string>, ctx: RequestContext) {

@@ -80,3 +80,28 @@ export function toGatewayError(e: UpstreamError, opts: { exposeProviderMessage?:
   }
   return new GatewayError('UPSTREAM_ERROR', `provider "${e.provider}" answered with an unusable response`, ext);
 }
+
+/** True when the provider says the record does not exist: HTTP 404, or a `NOT_FOUND` error code on any status. */
+export function isNotFound(e: unknown): boolean {
+  return e instanceof ProviderHttpError && (e.status === 404 || e.providerCode === 'NOT_FOUND');
+}
+
+/** `p`'s value, or null when the provider says the record does not exist; any other failure is rethrown. */
+export async function nullIfNotFound<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw e;
+  }
+}
+
+/** One entry of a batch lookup: `run()`'s value, null when not found, or the failure as that key's own Error. */
+export async function lookupEntry<T>(run: () => Promise<T | null>): Promise<T | null | Error> {
+  try {
+    return await run();
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}

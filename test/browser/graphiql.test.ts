@@ -10,7 +10,7 @@
 import { chromium, type Browser, type BrowserContext, type Page, type Request as PwRequest } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../../src/domain/ids.ts';
-import { tgateway, type TGateway } from '../e2e/harness.ts';
+import { tgateway, type TGateway } from '../utils/tgateway.ts';
 
 /** `npm test`'s pretest makes sure this exists (scripts/ensure-chromium.mjs). */
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';

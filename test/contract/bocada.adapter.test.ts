@@ -5,23 +5,26 @@
  * connection fields, the models' shape and status mapping, typed upstream errors, health, and
  * secrets never showing in errors.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { capabilitiesOf } from '../../src/providers/contract/index.ts';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { healthy, NO_RATE_LIMIT } from '../utils/tsimulator.ts';
+import { disposeAfterAll } from '../utils/leftovers.ts';
+import { drain } from '../utils/tupstream.ts';
 import { GatewayError } from '../../src/domain/errors.ts';
-import type { JobModel, ResourceModel } from '../../src/domain/models.ts';
+import type { EntityKind, JobModel, ResourceModel } from '../../src/domain/models.ts';
 import type { JobStatus } from '../../src/domain/statuses.ts';
-import { BOCADA_CAPABILITIES, createBocadaAdapter } from '../../src/providers/bocada/index.ts';
-import { startBocadaSimulator, type BocadaSimulator } from '../../src/providers/bocada/simulator.ts';
+import { createBocadaAdapter } from '../../src/providers/bocada/index.ts';
+import { startBocadaSimulator, type BocadaSimulator } from '../../src/simulators/bocada/index.ts';
 import type { BocadaBackupJobDto } from '../../src/providers/bocada/wire.ts';
-import type { ListFilter, Page, ProviderAdapter, RequestContext } from '../../src/providers/provider.ts';
+import type { ListFilter, ProviderAdapter, RequestContext } from '../../src/providers/contract/index.ts';
 import type { UpstreamCall } from '../../src/upstream/client.ts';
 import { ProviderHttpError, ProviderResponseError } from '../../src/upstream/errors.ts';
 
 const ref = { id: 'bocada-test', kind: 'bocada' as const, name: 'Bocada (test)' };
-const ctx = (): RequestContext => ({ requestId: 'test-1', memo: new Map() });
+const ctx = (): RequestContext => ({ requestId: 'test-1' });
 
 let sim: BocadaSimulator;
 let truth: BocadaBackupJobDto[];
-const adapters: ProviderAdapter[] = [];
 /** An adapter on the simulator; `calls` records every upstream attempt it makes. */
 function makeAdapter(opts: { secret?: string; retries?: number } = {}) {
   const calls: UpstreamCall[] = [];
@@ -30,49 +33,38 @@ function makeAdapter(opts: { secret?: string; retries?: number } = {}) {
     upstream: { retry: { maxRetries: opts.retries ?? 4, baseDelayMs: 1, maxDelayMs: 5 } },
     onUpstreamCall: (c) => calls.push(c),
   });
-  adapters.push(adapter);
-  return { adapter, calls };
+  return { adapter: disposeAfterAll(adapter), calls };
 }
 let a: ProviderAdapter;
 
 beforeAll(async () => {
-  sim = await startBocadaSimulator({ stepMs: 30, scheduleEveryMs: 0 });
+  sim = disposeAfterAll(await startBocadaSimulator({ stepMs: 30, scheduleEveryMs: 0 }));
   truth = sim.data.jobs;
   a = makeAdapter().adapter;
 });
-afterAll(async () => {
-  await Promise.all(adapters.map((x) => x.close()));
-  await sim.close();
-});
-beforeEach(() => {
-  sim.clearFaults();
-  sim.setRateLimit({ limit: 100_000, windowMs: 60_000 });
-});
+beforeEach(() => healthy(sim));
 
-/** Pages a list to the end (bounded), checking each page's size and returning every item. */
-async function pageAll<T>(list: (after: string | null) => Promise<Page<T>>, limit: number): Promise<{ items: T[]; pages: number }> {
-  const items: T[] = [];
-  let after: string | null = null;
-  for (let pages = 1; pages < 2000; pages++) {
-    const page: Page<T> = await list(after);
+/** Pages a list to the end (bounded), checking each page's size; answers every item and the page count. */
+async function pageAll<K extends EntityKind>(adapter: ProviderAdapter, kind: K, filter: ListFilter, limit: number) {
+  const { items, pages } = await drain(adapter, kind, { limit, filter, ctx, maxPages: 2000 });
+  for (const page of pages) {
     expect(page.items.length).toBeLessThanOrEqual(limit);
     expect(page.total).toBeNull();
-    items.push(...page.items);
-    if (page.next === null) return { items, pages };
-    expect(page.items.length).toBe(Math.min(limit, 200));
-    after = page.next;
+    if (page.next !== null) expect(page.items.length).toBe(Math.min(limit, 200));
   }
-  throw new Error('list did not end');
+  return { items, pages: pages.length };
 }
-const jobs = (filter: ListFilter, limit = 200, adapter = a) =>
-  pageAll((after) => adapter.lists.job!({ after, limit, filter }, ctx()), limit).then((r) => r.items);
+const jobs = (filter: ListFilter, limit = 200, adapter = a) => pageAll(adapter, 'job', filter, limit).then((r) => r.items);
 
 describe('capabilities', () => {
   it('lists organizations, resources and jobs; acts on nothing; has no progress', () => {
-    expect(a.capabilities).toEqual(BOCADA_CAPABILITIES);
-    expect([...a.capabilities.lists].sort()).toEqual(['job', 'organization', 'resource']);
-    expect(a.capabilities.progress).toBeNull();
-    const { lists, progress, ...actions } = a.capabilities;
+    expect(capabilitiesOf(a)).toEqual({
+      lists: ['organization', 'resource', 'job'], progress: null, triggerBackup: false, restoreBackup: false, deleteBackup: false,
+      manageAlerts: false, manageSchedules: false, managePolicies: false, verifyBackup: false, downloadBackup: false,
+    });
+    expect([...capabilitiesOf(a).lists].sort()).toEqual(['job', 'organization', 'resource']);
+    expect(capabilitiesOf(a).progress).toBeNull();
+    const { lists, progress, ...actions } = capabilitiesOf(a);
     void lists;
     void progress;
     expect(Object.values(actions).every((v) => v === false)).toBe(true);
@@ -85,7 +77,7 @@ describe('capabilities', () => {
 
 describe('lists', () => {
   it('pages organizations two at a time, each once', async () => {
-    const { items, pages } = await pageAll((after) => a.lists.organization!({ after, limit: 2, filter: {} }, ctx()), 2);
+    const { items, pages } = await pageAll(a, 'organization', {}, 2);
     expect(pages).toBe(3);
     expect(items.map((o) => o.nativeId)).toEqual(sim.data.organizations.map((o) => o.id));
     const zurich = items.find((o) => o.name === 'Zürich Ærø Backups 東京')!;
@@ -93,17 +85,17 @@ describe('lists', () => {
   });
 
   it('pages resources to the end, each once, and pushes the organization down', async () => {
-    const everything = await pageAll((after) => a.lists.resource!({ after, limit: 37, filter: {} }, ctx()), 37);
+    const everything = await pageAll(a, 'resource', {}, 37);
     expect(everything.items.map((r) => r.nativeId)).toEqual(sim.data.resources.map((r) => r.id));
     const org = sim.data.organizations[1].id;
-    const { items } = await pageAll((after) => a.lists.resource!({ after, limit: 7, filter: { organizationId: org } }, ctx()), 7);
+    const { items } = await pageAll(a, 'resource', { organizationId: org }, 7);
     expect(items.map((r) => r.nativeId)).toEqual(sim.data.resources.filter((r) => r.organizationId === org).map((r) => r.id));
     const empty = sim.data.organizations.at(-1)!.id;
     expect(await a.lists.resource!({ after: null, limit: 50, filter: { organizationId: empty } }, ctx())).toEqual({ items: [], next: null, total: null });
   });
 
   it('pages all 3000 jobs with pages of at most 200 (limit above the provider maximum), each once', async () => {
-    const { items, pages } = await pageAll((after) => a.lists.job!({ after, limit: 500, filter: {} }, ctx()), 500);
+    const { items, pages } = await pageAll(a, 'job', {}, 500);
     expect(pages).toBe(15);
     expect(items.map((j) => j.nativeId)).toEqual(truth.map((j) => j.id));
   });
@@ -300,7 +292,7 @@ describe('errors and health', () => {
     const { adapter } = makeAdapter({ retries: 0 });
     sim.setRateLimit({ limit: 0, windowMs: 60_000 });
     expect((await adapter.health(ctx())).status).toBe('DEGRADED');
-    sim.setRateLimit({ limit: 100_000, windowMs: 60_000 });
+    sim.setRateLimit(NO_RATE_LIMIT);
     sim.setFault('GET /api/v1/system/status', { forceStatus: 503 });
     expect(await adapter.health(ctx())).toMatchObject({ status: 'DOWN', message: 'HTTP 503' });
   });

@@ -4,59 +4,36 @@
  * `RateLimit-*` headers and 429, faults, determinism, scale, and scheduled work moving jobs
  * queued -> running -> terminal without shifting keyset pages.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { delay } from '../../src/simulator/kit.ts';
-import { startBocadaSimulator, type BocadaSimulator } from '../../src/providers/bocada/simulator.ts';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { disposeAfterAll, disposeAfterEach } from '../utils/leftovers.ts';
+import { apiKey, bocadaAll, callOn, healthy, type Json } from '../utils/tsimulator.ts';
+import { delay } from '../../src/simulators/kit/index.ts';
+import { startBocadaSimulator, type BocadaSimulator } from '../../src/simulators/bocada/index.ts';
 
 const STATUSES = ['succeeded', 'succeeded_with_warnings', 'failed', 'running', 'queued', 'missed', 'canceled'];
 const TERMINAL = ['succeeded', 'succeeded_with_warnings', 'failed', 'missed', 'canceled'];
 
 let sim: BocadaSimulator;
-const extra: BocadaSimulator[] = [];
 beforeAll(async () => {
-  sim = await startBocadaSimulator({ port: 0, stepMs: 30, scheduleEveryMs: 0 });
+  sim = disposeAfterAll(await startBocadaSimulator({ port: 0, stepMs: 30, scheduleEveryMs: 0 }));
 });
-afterAll(async () => {
-  await Promise.all([sim.close(), ...extra.map((s) => s.close())]);
-});
-beforeEach(() => {
-  sim.clearFaults();
-  sim.setRateLimit({ limit: 100_000, windowMs: 60_000 });
-});
+beforeEach(() => healthy(sim));
 
-async function getOn(target: BocadaSimulator, path: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${target.url}/api/v1${path}`, { headers: { 'x-api-key': target.credential, ...headers } });
-  const text = await res.text();
-  let body: Json = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    /* garbage stays text */
-  }
-  return { status: res.status, headers: res.headers, body };
-}
+const getOn = (target: BocadaSimulator, path: string, headers: Record<string, string> = {}) => callOn(target, `/api/v1${path}`, { auth: apiKey, headers });
 const get = (path: string, headers: Record<string, string> = {}) => getOn(sim, path, headers);
 
-/** Every item of a list, following `nextCursor` until it is absent (bounded). */
-async function allOn(target: BocadaSimulator, path: string, pageSize = 200): Promise<Json[]> {
-  const out: Json[] = [];
-  let cursor: string | undefined;
-  for (let i = 0; i < 1000; i++) {
-    const sep = path.includes('?') ? '&' : '?';
-    const res = await getOn(target, `${path}${sep}pageSize=${pageSize}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.pagination.pageSize).toBe(pageSize);
-    expect(res.body.data.length).toBeLessThanOrEqual(pageSize);
-    out.push(...res.body.data);
-    cursor = res.body.pagination.nextCursor;
-    if (cursor === undefined) return out;
-    expect(res.body.data.length).toBe(pageSize);
-  }
-  throw new Error(`${path} did not end`);
-}
+/** Every item of a list, following `nextCursor` until it is absent (bounded), checking every page. */
+const allOn = (target: BocadaSimulator, path: string, pageSize = 200): Promise<Json[]> =>
+  bocadaAll(target, path, {
+    limit: pageSize,
+    onPage: (res) => {
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.pagination.pageSize).toBe(pageSize);
+      expect(res.body.data.length).toBeLessThanOrEqual(pageSize);
+      expect(res.body.pagination.nextCursor).not.toBeNull();
+      if (res.body.pagination.nextCursor !== undefined) expect(res.body.data.length).toBe(pageSize);
+    },
+  });
 const all = (path: string, pageSize = 200) => allOn(sim, path, pageSize);
 
 /** Newest first, ties by id ascending. */
@@ -80,8 +57,7 @@ describe('auth and request ids', () => {
   });
 
   it('accepts a custom credential and rejects the default one then', async () => {
-    const custom = await startBocadaSimulator({ credential: 'bc_live_custom', scheduleEveryMs: 0 });
-    extra.push(custom);
+    const custom = disposeAfterEach(await startBocadaSimulator({ credential: 'bc_live_custom', scheduleEveryMs: 0 }));
     expect((await getOn(custom, '/system/status')).status).toBe(200);
     const res = await fetch(`${custom.url}/api/v1/system/status`, { headers: { 'x-api-key': 'bocada-demo-key' } });
     expect(res.status).toBe(401);
@@ -386,17 +362,15 @@ describe('throttling and faults', () => {
 
 describe('dataset determinism and scale', () => {
   it('builds the same dataset from the same seed and another from another seed', async () => {
-    const twin = await startBocadaSimulator({ scheduleEveryMs: 0, anchor: sim.anchor });
-    const other = await startBocadaSimulator({ scheduleEveryMs: 0, dataSeed: 7, anchor: sim.anchor });
-    extra.push(twin, other);
+    const twin = disposeAfterEach(await startBocadaSimulator({ scheduleEveryMs: 0, anchor: sim.anchor }));
+    const other = disposeAfterEach(await startBocadaSimulator({ scheduleEveryMs: 0, dataSeed: 7, anchor: sim.anchor }));
     expect((await getOn(twin, '/backup-jobs?pageSize=20')).body).toEqual((await get('/backup-jobs?pageSize=20')).body);
     expect((await getOn(twin, '/organizations')).body).toEqual((await get('/organizations')).body);
     expect((await getOn(other, '/organizations')).body.data[0].id).not.toBe((await get('/organizations')).body.data[0].id);
   });
 
   it('multiplies resources and jobs by scale, and still finds any job by id', async () => {
-    const big = await startBocadaSimulator({ scheduleEveryMs: 0, scale: 3 });
-    extra.push(big);
+    const big = disposeAfterEach(await startBocadaSimulator({ scheduleEveryMs: 0, scale: 3 }));
     expect(big.data.resources).toHaveLength(450);
     expect(big.jobStore.size).toBe(9000);
     expect((await allOn(big, '/resources')).length).toBe(450);
@@ -408,8 +382,7 @@ describe('dataset determinism and scale', () => {
 
 describe('scheduled work', () => {
   it('adds jobs that move queued -> running -> terminal, newest first, without shifting keyset pages', async () => {
-    const live = await startBocadaSimulator({ stepMs: 40, scheduleEveryMs: 25, anchor: sim.anchor });
-    extra.push(live);
+    const live = disposeAfterEach(await startBocadaSimulator({ stepMs: 40, scheduleEveryMs: 25, anchor: sim.anchor }));
     // A cursor issued before any job was added (same seed and anchor, so the static simulator's is the same).
     const firstPage = await get('/backup-jobs?pageSize=5&sort=-startedAt');
     const seededIds = new Set(sim.data.jobs.map((j) => j.id));
@@ -450,8 +423,7 @@ describe('scheduled work', () => {
   });
 
   it('adds no jobs with scheduleEveryMs 0', async () => {
-    const quiet = await startBocadaSimulator({ stepMs: 5, scheduleEveryMs: 0 });
-    extra.push(quiet);
+    const quiet = disposeAfterEach(await startBocadaSimulator({ stepMs: 5, scheduleEveryMs: 0 }));
     // Absence cannot be awaited: give a would-be 0 ms timer a few turns to fire.
     await delay(30);
     expect(quiet.jobStore.size).toBe(3000);

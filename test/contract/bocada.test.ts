@@ -1,33 +1,21 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { disposeAfterAll, disposeAfterEach } from '../utils/leftovers.ts';
+import { bocadaAll, healthy } from '../utils/tsimulator.ts';
 import { createBocadaAdapter } from '../../src/providers/bocada/index.ts';
 import { bocadaJobStatus } from '../../src/providers/bocada/mapper.ts';
-import { startBocadaSimulator, type BocadaSimulator } from '../../src/providers/bocada/simulator.ts';
+import { startBocadaSimulator, type BocadaSimulator } from '../../src/simulators/bocada/index.ts';
 import { ProviderHttpError, ProviderResponseError } from '../../src/upstream/errors.ts';
 
 let sim: BocadaSimulator;
 beforeAll(async () => {
-  sim = await startBocadaSimulator({ stepMs: 30, scheduleEveryMs: 0 });
+  sim = disposeAfterAll(await startBocadaSimulator({ stepMs: 30, scheduleEveryMs: 0 }));
 });
-afterAll(() => sim.close());
-beforeEach(() => {
-  sim.clearFaults();
-  sim.setRateLimit({ limit: 100_000, windowMs: 60_000 });
-});
+beforeEach(() => healthy(sim));
 
 const get = (path: string, headers: Record<string, string> = {}) =>
   fetch(`${sim.url}/api/v1${path}`, { headers: { 'x-api-key': sim.credential, ...headers } });
 const json = async (path: string) => (await get(path)).json() as Promise<any>;
-async function all(path: string, pageSize = 200): Promise<any[]> {
-  const out: any[] = [];
-  let cursor: string | undefined;
-  do {
-    const sep = path.includes('?') ? '&' : '?';
-    const body = await json(`${path}${sep}pageSize=${pageSize}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    out.push(...body.data);
-    cursor = body.pagination.nextCursor;
-  } while (cursor);
-  return out;
-}
+const all = (path: string, pageSize = 200) => bocadaAll(sim, path, { limit: pageSize });
 
 describe('Bocada simulator over HTTP', () => {
   it.each([[{}], [{ 'x-api-key': 'wrong' }]])('answers 401 authentication_failed without a valid key (%j)', async (headers) => {
@@ -110,35 +98,31 @@ describe('Bocada simulator over HTTP', () => {
 
 describe('Bocada scheduled work', () => {
   it('adds jobs that move queued -> running -> terminal', async () => {
-    const live = await startBocadaSimulator({ stepMs: 20, scheduleEveryMs: 30 });
-    try {
-      const before = new Set(live.data.jobs.map((j) => j.id));
-      const statuses: string[] = [];
-      let id: string | undefined;
-      // Poll the simulator over HTTP (bounded) for the first new job, then follow that one.
-      for (let i = 0; i < 500 && !['succeeded', 'failed', 'succeeded_with_warnings'].includes(statuses.at(-1) ?? ''); i++) {
-        if (!id) {
-          const page = await (await fetch(`${live.url}/api/v1/backup-jobs?pageSize=5`, { headers: { 'x-api-key': live.credential } })).json();
-          id = page.data.map((j: any) => j.id).find((x: string) => !before.has(x));
-        } else {
-          const job = await (await fetch(`${live.url}/api/v1/backup-jobs/${id}`, { headers: { 'x-api-key': live.credential } })).json();
-          if (statuses.at(-1) !== job.status) statuses.push(job.status);
-        }
-        await new Promise((r) => setTimeout(r, 5));
+    const live = disposeAfterEach(await startBocadaSimulator({ stepMs: 20, scheduleEveryMs: 30 }));
+    const before = new Set(live.data.jobs.map((j) => j.id));
+    const statuses: string[] = [];
+    let id: string | undefined;
+    // Poll the simulator over HTTP (bounded) for the first new job, then follow that one.
+    for (let i = 0; i < 500 && !['succeeded', 'failed', 'succeeded_with_warnings'].includes(statuses.at(-1) ?? ''); i++) {
+      if (!id) {
+        const page = await (await fetch(`${live.url}/api/v1/backup-jobs?pageSize=5`, { headers: { 'x-api-key': live.credential } })).json();
+        id = page.data.map((j: any) => j.id).find((x: string) => !before.has(x));
+      } else {
+        const job = await (await fetch(`${live.url}/api/v1/backup-jobs/${id}`, { headers: { 'x-api-key': live.credential } })).json();
+        if (statuses.at(-1) !== job.status) statuses.push(job.status);
       }
-      expect(statuses.length).toBeGreaterThanOrEqual(2);
-      expect(['queued', 'running']).toContain(statuses[0]);
-      expect(['succeeded', 'failed', 'succeeded_with_warnings']).toContain(statuses.at(-1));
-    } finally {
-      await live.close();
+      await new Promise((r) => setTimeout(r, 5));
     }
+    expect(statuses.length).toBeGreaterThanOrEqual(2);
+    expect(['queued', 'running']).toContain(statuses[0]);
+    expect(['succeeded', 'failed', 'succeeded_with_warnings']).toContain(statuses.at(-1));
   });
 });
 
 describe('Bocada adapter', () => {
   const ref = { id: 'bocada', kind: 'bocada' as const, name: 'Bocada' };
   const ctx = () => ({ requestId: 'req-1', memo: new Map<string, Promise<unknown>>() });
-  const adapter = () => createBocadaAdapter({ ref, baseUrl: sim.url, secret: sim.credential });
+  const adapter = () => disposeAfterAll(createBocadaAdapter({ ref, baseUrl: sim.url, secret: sim.credential }));
 
   it('pages jobs to the end with each job once, pushing filters down', async () => {
     const a = adapter();
@@ -176,7 +160,7 @@ describe('Bocada adapter', () => {
   });
 
   it('types upstream failures and never leaks the key', async () => {
-    const bad = createBocadaAdapter({ ref, baseUrl: sim.url, secret: 'bc_live_leaky' });
+    const bad = disposeAfterEach(createBocadaAdapter({ ref, baseUrl: sim.url, secret: 'bc_live_leaky' }));
     const err = await bad.lists.organization!({ after: null, limit: 5, filter: {} }, ctx()).catch((e) => e);
     expect(err).toBeInstanceOf(ProviderHttpError);
     expect(err.status).toBe(401);

@@ -1,60 +1,42 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { BackupModel, ResourceModel } from '../../src/domain/models.ts';
+import { capabilitiesOf } from '../../src/providers/contract/index.ts';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { healthy } from '../utils/tsimulator.ts';
+import { disposeAfterAll } from '../utils/leftovers.ts';
+import { drain } from '../utils/tupstream.ts';
+import type { ResourceModel } from '../../src/domain/models.ts';
 import { createBycloudAdapter } from '../../src/providers/bycloud/index.ts';
-import { startBycloudSimulator, type BycloudSimulator } from '../../src/providers/bycloud/simulator.ts';
-import type { ListFilter, ProviderAdapter, RequestContext } from '../../src/providers/provider.ts';
+import { startBycloudSimulator, type BycloudSimulator } from '../../src/simulators/bycloud/index.ts';
+import type { ListFilter, ProviderAdapter, RequestContext } from '../../src/providers/contract/index.ts';
 import { ProviderHttpError, ProviderResponseError } from '../../src/upstream/errors.ts';
 
 const ref = { id: 'bycloud-test', kind: 'bycloud' as const, name: 'ByCloud Test' };
 const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000';
-const ctx = (): RequestContext => ({ requestId: 'test-1', memo: new Map() });
+const ctx = (): RequestContext => ({ requestId: 'test-1' });
 
 let sim: BycloudSimulator;
 let adapter: ProviderAdapter;
-const adapters: ProviderAdapter[] = [];
 /** An adapter on the simulator; fast retries so fault tests stay quick. */
-const makeAdapter = (secret = sim.credential) => {
-  const a = createBycloudAdapter({ ref, baseUrl: sim.url, secret, upstream: { retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 } } });
-  adapters.push(a);
-  return a;
-};
+const makeAdapter = (secret = sim.credential) =>
+  disposeAfterAll(createBycloudAdapter({ ref, baseUrl: sim.url, secret, upstream: { retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 } } }));
 
 beforeAll(async () => {
-  sim = await startBycloudSimulator({ stepMs: 30 });
+  sim = disposeAfterAll(await startBycloudSimulator({ stepMs: 30 }));
   adapter = makeAdapter();
 });
-afterAll(async () => {
-  await Promise.all(adapters.map((a) => a.close()));
-  await sim.close();
-});
-beforeEach(() => {
-  sim.clearFaults();
-  sim.setRateLimit({ limit: 100_000, windowMs: 60_000 });
-});
+beforeEach(() => healthy(sim));
 
 /** Pages a backup list to the end; returns items, the first page's total and the tokens seen. */
 async function allBackups(filter: ListFilter, limit: number, a = adapter) {
-  const items: BackupModel[] = [];
-  const tokens: string[] = [];
-  let after: string | null = null;
-  let total: number | null | undefined;
-  for (let guard = 0; guard < 500; guard++) {
-    const page = await a.lists.backup!({ after, limit, filter }, ctx());
-    expect(page.items.length).toBeLessThanOrEqual(limit);
-    if (total === undefined) total = page.total;
-    items.push(...page.items);
-    if (page.next === null) return { items, total, tokens };
-    tokens.push(page.next);
-    after = page.next;
-  }
-  throw new Error('paging did not end');
+  const { items, pages } = await drain(a, 'backup', { limit, filter, ctx });
+  for (const page of pages) expect(page.items.length).toBeLessThanOrEqual(limit);
+  return { items, total: pages[0].total, tokens: pages.flatMap((p) => (p.next === null ? [] : [p.next])) };
 }
 
 const seededVolume = () => sim.volumeBackups.find((b) => !sim.volumeBackups.some((x) => x.volume_id === b.volume_id && x.status.toLowerCase() === 'creating'))!.volume_id;
 
 describe('ByCloud adapter: capabilities and health', () => {
   it('lists organizations, resources and backups; polls progress; triggers backups only', () => {
-    expect(adapter.capabilities).toEqual({
+    expect(capabilitiesOf(adapter)).toEqual({
       lists: ['organization', 'resource', 'backup'], progress: 'poll', triggerBackup: true, restoreBackup: false, deleteBackup: false,
       manageAlerts: false, manageSchedules: false, managePolicies: false, verifyBackup: false, downloadBackup: false,
     });

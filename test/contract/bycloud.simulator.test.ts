@@ -1,46 +1,31 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startBycloudSimulator, type BycloudSimulator } from '../../src/providers/bycloud/simulator.ts';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { disposeAfterAll, disposeAfterEach } from '../utils/leftovers.ts';
+import { collectPages, healthy, pollUntil, withQuery, type Json } from '../utils/tsimulator.ts';
+import { startBycloudSimulator, type BycloudSimulator } from '../../src/simulators/bycloud/index.ts';
 
 let sim: BycloudSimulator;
 beforeAll(async () => {
-  sim = await startBycloudSimulator({ stepMs: 30 });
+  sim = disposeAfterAll(await startBycloudSimulator({ stepMs: 30 }));
 });
-afterAll(() => sim.close());
-beforeEach(() => {
-  sim.clearFaults();
-  sim.setRateLimit({ limit: 100_000, windowMs: 60_000 });
-});
+beforeEach(() => healthy(sim));
 
 const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000';
 const auth = () => ({ authorization: `Bearer ${sim.credential}` });
 const get = (path: string, headers: Record<string, string> = auth()) => fetch(`${sim.url}/v1${path}`, { headers });
-const getJson = async (path: string): Promise<any> => (await get(path)).json();
+const getJson = async (path: string): Promise<Json> => (await get(path)).json();
 const post = (body: unknown, headers: Record<string, string> = auth()) =>
   fetch(`${sim.url}/v1/backups`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 /** Every item of a collection, paging by marker with `meta`. */
-async function all(path: string, key: string, limit = 1000): Promise<any[]> {
-  const out: any[] = [];
-  let marker: string | null = null;
-  for (let guard = 0; guard < 1000; guard++) {
-    const sep = path.includes('?') ? '&' : '?';
-    const body: any = await getJson(`${path}${sep}limit=${limit}${marker ? `&marker=${marker}` : ''}`);
-    out.push(...body[key]);
-    if (!body.meta.has_more) return out;
-    marker = body.meta.marker;
-  }
-  throw new Error('paging did not end');
-}
+const all = async (path: string, key: string, limit = 1000): Promise<Json[]> =>
+  (await collectPages(async (marker: string | null) => {
+    const body = await getJson(withQuery(path, { limit, marker }));
+    return { items: body[key] as Json[], next: body.meta.has_more ? (body.meta.marker as string) : null };
+  }, { what: path })).items;
 
 /** Polls a volume backup until its status leaves `from`, bounded. */
-async function waitStatusChange(id: string, from: string): Promise<string> {
-  for (let i = 0; i < 300; i++) {
-    const { status } = await getJson(`/backups/${id}`);
-    if (status !== from) return status;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return from;
-}
+const waitStatusChange = (id: string, from: string): Promise<string> =>
+  pollUntil(async () => (await getJson(`/backups/${id}`)).status as string, (status) => status !== from, { tries: 300, everyMs: 10 });
 
 describe('ByCloud simulator: auth and errors', () => {
   it.each([
@@ -179,24 +164,16 @@ describe('ByCloud simulator: dataset', () => {
   });
 
   it('is deterministic and scales', async () => {
-    const again = await startBycloudSimulator({ scale: 2 });
-    try {
-      expect(again.volumeBackups.length).toBe(2 * 400);
-      expect(again.databaseBackups.length).toBe(2 * 150);
-    } finally {
-      await again.close();
-    }
+    const again = disposeAfterEach(await startBycloudSimulator({ scale: 2 }));
+    expect(again.volumeBackups.length).toBe(2 * 400);
+    expect(again.databaseBackups.length).toBe(2 * 150);
     // Same seed and anchor, same data: seeded records predate the anchor, POSTed ones come after it.
-    const same = await startBycloudSimulator({ anchor: sim.anchor });
-    try {
-      const anchor = sim.anchor.toISOString();
-      const seeded = (xs: Array<{ id: string; status: string; created_at: string }>) =>
-        xs.filter((x) => x.created_at <= anchor).map((x) => `${x.id}|${x.status}|${x.created_at}`);
-      expect(seeded(same.volumeBackups)).toEqual(seeded(sim.volumeBackups));
-      expect(seeded(same.databaseBackups)).toEqual(seeded(sim.databaseBackups));
-    } finally {
-      await same.close();
-    }
+    const same = disposeAfterEach(await startBycloudSimulator({ anchor: sim.anchor }));
+    const anchor = sim.anchor.toISOString();
+    const seeded = (xs: Array<{ id: string; status: string; created_at: string }>) =>
+      xs.filter((x) => x.created_at <= anchor).map((x) => `${x.id}|${x.status}|${x.created_at}`);
+    expect(seeded(same.volumeBackups)).toEqual(seeded(sim.volumeBackups));
+    expect(seeded(same.databaseBackups)).toEqual(seeded(sim.databaseBackups));
   });
 });
 

@@ -1,33 +1,26 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { disposeAfterAll, disposeAfterEach } from '../utils/leftovers.ts';
+import { collectPages, healthy, withQuery, type Json } from '../utils/tsimulator.ts';
 import { createBycloudAdapter } from '../../src/providers/bycloud/index.ts';
 import { databaseBackupStatus, toVolumeBackupModel, volumeBackupStatus } from '../../src/providers/bycloud/mapper.ts';
-import { startBycloudSimulator, type BycloudSimulator } from '../../src/providers/bycloud/simulator.ts';
+import { startBycloudSimulator, type BycloudSimulator } from '../../src/simulators/bycloud/index.ts';
 import { ProviderHttpError, ProviderResponseError } from '../../src/upstream/errors.ts';
 
 let sim: BycloudSimulator;
 beforeAll(async () => {
-  sim = await startBycloudSimulator({ stepMs: 20 });
+  sim = disposeAfterAll(await startBycloudSimulator({ stepMs: 20 }));
 });
-afterAll(() => sim.close());
-beforeEach(() => {
-  sim.clearFaults();
-  sim.setRateLimit({ limit: 100_000, windowMs: 60_000 });
-});
+beforeEach(() => healthy(sim));
 
 const auth = () => ({ authorization: `Bearer ${sim.credential}` });
 const get = (path: string, headers: Record<string, string> = auth()) => fetch(`${sim.url}/v1${path}`, { headers });
 const post = (body: unknown) => fetch(`${sim.url}/v1/backups`, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
-async function all(path: string, key: string, limit = 1000): Promise<any[]> {
-  const out: any[] = [];
-  let marker: string | null = null;
-  do {
-    const sep = path.includes('?') ? '&' : '?';
-    const body: any = await (await get(`${path}${sep}limit=${limit}${marker ? `&marker=${marker}` : ''}`)).json();
-    out.push(...body[key]);
-    marker = body.meta.has_more ? body[key].at(-1).id : null;
-  } while (marker);
-  return out;
-}
+/** Every item of a collection, paging by the last item's id as the marker. */
+const all = async (path: string, key: string, limit = 1000): Promise<Json[]> =>
+  (await collectPages(async (marker: string | null) => {
+    const body: Json = await (await get(withQuery(path, { limit, marker }))).json();
+    return { items: body[key] as Json[], next: body.meta.has_more ? (body[key].at(-1).id as string) : null };
+  }, { what: path })).items;
 
 describe('ByCloud simulator over HTTP', () => {
   it.each([[{}], [{ authorization: 'Bearer nope' }]])('answers 401 in the { error: { code, message } } shape (%j)', async (headers) => {
@@ -109,7 +102,7 @@ describe('ByCloud simulator over HTTP', () => {
 describe('ByCloud adapter', () => {
   const ref = { id: 'bycloud', kind: 'bycloud' as const, name: 'ByCloud' };
   const ctx = () => ({ requestId: 'req-1', memo: new Map<string, Promise<unknown>>() });
-  const adapter = () => createBycloudAdapter({ ref, baseUrl: sim.url, secret: sim.credential });
+  const adapter = () => disposeAfterAll(createBycloudAdapter({ ref, baseUrl: sim.url, secret: sim.credential }));
 
   it('pages backups across both collections to the end, each once, with exact totals', async () => {
     const a = adapter();
@@ -166,7 +159,7 @@ describe('ByCloud adapter', () => {
   });
 
   it('types failures and never leaks the token', async () => {
-    const bad = createBycloudAdapter({ ref, baseUrl: sim.url, secret: 'tok-leaky-123' });
+    const bad = disposeAfterEach(createBycloudAdapter({ ref, baseUrl: sim.url, secret: 'tok-leaky-123' }));
     const err = await bad.lists.backup!({ after: null, limit: 5, filter: {} }, ctx()).catch((e) => e);
     expect(err).toBeInstanceOf(ProviderHttpError);
     expect(JSON.stringify({ m: err.message, ...err })).not.toContain('tok-leaky-123');

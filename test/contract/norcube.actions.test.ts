@@ -3,21 +3,22 @@
  * checked by a follow-up read through the adapter (a fresh request context, since the memo caches
  * GETs), upstream errors stay typed, and every state-changing call is sent exactly once.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { disposeAfterAll } from '../utils/leftovers.ts';
+import { norcubeAll, okOn, type Json } from '../utils/tsimulator.ts';
 import { randomUUID } from 'node:crypto';
-import { startNorcubeSimulator } from '../../src/providers/norcube/simulator.ts';
+import { startNorcubeSimulator } from '../../src/simulators/norcube/index.ts';
 import { createNorcubeAdapter } from '../../src/providers/norcube/index.ts';
 import { defaultDestinationId, defaultRestoreDatabase, toDownloadLink } from '../../src/providers/norcube/mapper.ts';
 import { GatewayError } from '../../src/domain/errors.ts';
 import type { BackupModel, JobModel, ScheduleModel } from '../../src/domain/models.ts';
 import { ProviderHttpError } from '../../src/upstream/errors.ts';
-import type { ProviderActions, ProviderAdapter, RequestContext } from '../../src/providers/provider.ts';
+import type { ProviderActions, ProviderAdapter, RequestContext } from '../../src/providers/contract/index.ts';
 
 type Sim = Awaited<ReturnType<typeof startNorcubeSimulator>>;
-type Json = Record<string, any>;
 
 const ref = { id: 'norcube', kind: 'norcube' as const, name: 'Norcube' };
-const ctx = (): RequestContext => ({ requestId: 't', memo: new Map() });
+const ctx = (): RequestContext => ({ requestId: 't' });
 const fast = { retry: { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 20 }, deadlineMs: 5000 };
 const TERMINAL = ['SUCCEEDED', 'PARTIAL', 'FAILED', 'CANCELED'];
 
@@ -25,26 +26,8 @@ let sim: Sim;
 let adapter: ProviderAdapter;
 let act: Required<ProviderActions>;
 
-async function raw(path: string, method = 'GET', body?: unknown): Promise<Json> {
-  const res = await fetch(sim.url + path, {
-    method,
-    headers: { authorization: `Bearer ${sim.credential}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  expect(res.status, `${method} ${path}`).toBeLessThan(300);
-  return res.status === 204 ? {} : res.json();
-}
-async function rawAll(path: string): Promise<Json[]> {
-  const out: Json[] = [];
-  let cursor: string | undefined;
-  do {
-    const sep = path.includes('?') ? '&' : '?';
-    const page = await raw(`${path}${sep}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    out.push(...page.list);
-    cursor = page.cursors?.next ?? undefined;
-  } while (cursor);
-  return out;
-}
+const raw = (path: string, method = 'GET', body?: unknown): Promise<Json> => okOn(sim, path, { method, body });
+const rawAll = (path: string): Promise<Json[]> => norcubeAll(sim, path);
 
 const nid = (j: Json) => `${j.datasourceId}/${j.jobId}`;
 const isFile = (j: Json) => ['success', 'partial'].includes(j.jobStatus) && j.jobBytesWritten > 0 && !j.jobDeletedAt;
@@ -98,8 +81,8 @@ let freePolicy: Json;
 const files: Record<'restore' | 'verify' | 'download' | 'delete' | 'restoreDefault', Json> = {} as never;
 
 beforeAll(async () => {
-  sim = await startNorcubeSimulator({ stepMs: 20, scheduleEveryMs: 0 });
-  adapter = createNorcubeAdapter({ ref, baseUrl: sim.url, secret: sim.credential, upstream: fast });
+  sim = disposeAfterAll(await startNorcubeSimulator({ stepMs: 20, scheduleEveryMs: 0 }));
+  adapter = disposeAfterAll(createNorcubeAdapter({ ref, baseUrl: sim.url, secret: sim.credential, upstream: fast }));
   act = adapter.actions as Required<ProviderActions>;
   dataSources = await rawAll('/datasources');
   jobs = await rawAll('/backups');
@@ -120,10 +103,6 @@ beforeAll(async () => {
     used.add(j!.datasourceId);
     files[k] = j!;
   }
-});
-afterAll(async () => {
-  await adapter?.close();
-  await sim?.close();
 });
 beforeEach(() => {
   sim.clearFaults();

@@ -1,73 +1,44 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startNorcubeSimulator } from '../../src/providers/norcube/simulator.ts';
+import { capabilitiesOf } from '../../src/providers/contract/index.ts';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { disposeAfterAll, disposeAfterEach } from '../utils/leftovers.ts';
+import { healthy, norcubeAll, okOn, type Json } from '../utils/tsimulator.ts';
+import { drain as drainList, paginateAll, sourceOf } from '../utils/tupstream.ts';
+import { startNorcubeSimulator } from '../../src/simulators/norcube/index.ts';
 import { createNorcubeAdapter } from '../../src/providers/norcube/index.ts';
 import type { EntityKind, EntityModel, JobModel } from '../../src/domain/models.ts';
 import { GatewayError } from '../../src/domain/errors.ts';
-import { paginate } from '../../src/domain/pagination.ts';
-import { decodeCursor, type ListCursor } from '../../src/domain/cursor.ts';
 import { ProviderHttpError, ProviderResponseError } from '../../src/upstream/errors.ts';
-import type { ListFilter, Page, ProgressUpdate, ProviderAdapter, RequestContext } from '../../src/providers/provider.ts';
+import type { ListFilter, ProgressUpdate, ProviderAdapter, RequestContext } from '../../src/providers/contract/index.ts';
 
 type Sim = Awaited<ReturnType<typeof startNorcubeSimulator>>;
-type Json = Record<string, any>;
 
 const ref = { id: 'norcube-test', kind: 'norcube' as const, name: 'Norcube Test' };
-const ctx = (): RequestContext => ({ requestId: 'test-1', memo: new Map() });
+const ctx = (): RequestContext => ({ requestId: 'test-1' });
 const fast = { retry: { maxRetries: 1, baseDelayMs: 5, maxDelayMs: 20 }, deadlineMs: 5000 };
 
 let sim: Sim;
 let adapter: ProviderAdapter;
 
 /** Raw reads of the simulator, to compare the adapter with. */
-async function raw(path: string, method = 'GET', body?: unknown): Promise<Json> {
-  const res = await fetch(sim.url + path, {
-    method,
-    headers: { authorization: `Bearer ${sim.credential}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  expect(res.status, `${method} ${path}`).toBeLessThan(300);
-  return res.json();
-}
-async function rawAll(path: string): Promise<Json[]> {
-  const out: Json[] = [];
-  let cursor: string | undefined;
-  do {
-    const sep = path.includes('?') ? '&' : '?';
-    const page = await raw(`${path}${sep}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    out.push(...page.list);
-    cursor = page.cursors?.next ?? undefined;
-  } while (cursor);
-  return out;
-}
+const raw = (path: string, method = 'GET', body?: unknown): Promise<Json> => okOn(sim, path, { method, body });
+const rawAll = (path: string): Promise<Json[]> => norcubeAll(sim, path);
 
 /** Pages an adapter list to the end (a fresh request context per page), checking the page contract. */
 async function drain(kind: EntityKind, filter: ListFilter, limit: number): Promise<EntityModel[]> {
-  const out: EntityModel[] = [];
-  let after: string | null = null;
-  for (let n = 0; n < 500; n++) {
-    const page: Page<unknown> = await adapter.lists[kind]!({ after, limit, filter }, ctx());
+  const { items, pages } = await drainList(adapter, kind, { limit, filter, ctx });
+  for (const page of pages) {
     expect(page.items.length).toBeLessThanOrEqual(limit);
     if (page.next !== null) expect(page.items.length, 'a page with a next token is never empty').toBeGreaterThan(0);
     expect(page.total).toBe(kind === 'organization' ? page.items.length : null);
-    out.push(...(page.items as EntityModel[]));
-    if (page.next === null) return out;
-    after = page.next;
   }
-  throw new Error('list did not end');
+  return items;
 }
 
 /** Pages through the gateway's paginator (which re-reads pages with `skip`), to the end. */
 async function drainThroughGateway(kind: EntityKind, filter: ListFilter, first: number): Promise<EntityModel[]> {
-  const out: EntityModel[] = [];
-  let cursor: ListCursor | null = null;
-  for (let n = 0; n < 500; n++) {
-    const page = await paginate<EntityModel>({ kind, sources: [{ adapter, filter }], first, cursor, ctx: ctx() });
-    expect(page.failures).toEqual([]);
-    out.push(...page.items.map((i) => i.node));
-    if (!page.hasNextPage) return out;
-    cursor = decodeCursor(page.endCursor!, kind);
-  }
-  throw new Error('list did not end');
+  const { items, pages } = await paginateAll<EntityModel>(kind, () => [sourceOf(adapter, kind, filter, ctx())], first);
+  for (const page of pages) expect(page.failures).toEqual([]);
+  return items;
 }
 
 const ids = (items: EntityModel[]) => items.map((m) => m.nativeId);
@@ -81,21 +52,16 @@ let restoresByDs: Map<string, Json[]>;
 let expectedJobIds: string[];
 
 beforeAll(async () => {
-  sim = await startNorcubeSimulator({ stepMs: 30, scheduleEveryMs: 0 });
-  adapter = createNorcubeAdapter({ ref, baseUrl: sim.url, secret: sim.credential, upstream: fast });
+  sim = disposeAfterAll(await startNorcubeSimulator({ stepMs: 30, scheduleEveryMs: 0 }));
+  adapter = disposeAfterAll(createNorcubeAdapter({ ref, baseUrl: sim.url, secret: sim.credential, upstream: fast }));
   dataSources = await rawAll('/datasources');
   jobs = await rawAll('/backups');
   restoresByDs = new Map();
   for (const ds of dataSources) restoresByDs.set(ds.id, await rawAll(`/datasources/${ds.id}/restores?trigger=manual`));
   expectedJobIds = [...jobs.map(jobId), ...[...restoresByDs.values()].flat().map((r) => `restore:${r.id}`)];
 });
-afterAll(async () => {
-  await adapter?.close();
-  await sim?.close();
-});
 beforeEach(() => {
-  sim.clearFaults();
-  sim.setRateLimit({ limit: 100_000, windowMs: 60_000 });
+  healthy(sim);
   sim.setRestoresUnsupported(false);
   sim.setErrorShape('spec');
 });
@@ -289,21 +255,17 @@ describe('norcube adapter: errors', () => {
 
   it('a wrong token is a ProviderHttpError 401 that never shows the token', async () => {
     const secret = 'wrong-token-s3cr3t';
-    const bad = createNorcubeAdapter({ ref, baseUrl: sim.url, secret, upstream: fast });
-    try {
-      const e = await bad.lists.resource!({ after: null, limit: 5, filter: {} }, ctx()).catch((x) => x);
-      expect(e).toBeInstanceOf(ProviderHttpError);
-      expect(e).toMatchObject({ status: 401, providerCode: 'UNAUTHORIZED' });
-      expect(`${e.message} ${e.providerMessage} ${e.stack}`).not.toContain(secret);
-      const health = await bad.health(ctx());
-      expect(health.status).toBe('DOWN');
-      expect(JSON.stringify(health)).not.toContain(secret);
-      const looked = await bad.lookups.resource!([dataSources[0].id], ctx());
-      expect(looked[0]).toBeInstanceOf(ProviderHttpError);
-      expect(String((looked[0] as Error).message)).not.toContain(secret);
-    } finally {
-      await bad.close();
-    }
+    const bad = disposeAfterEach(createNorcubeAdapter({ ref, baseUrl: sim.url, secret, upstream: fast }));
+    const e = await bad.lists.resource!({ after: null, limit: 5, filter: {} }, ctx()).catch((x) => x);
+    expect(e).toBeInstanceOf(ProviderHttpError);
+    expect(e).toMatchObject({ status: 401, providerCode: 'UNAUTHORIZED' });
+    expect(`${e.message} ${e.providerMessage} ${e.stack}`).not.toContain(secret);
+    const health = await bad.health(ctx());
+    expect(health.status).toBe('DOWN');
+    expect(JSON.stringify(health)).not.toContain(secret);
+    const looked = await bad.lookups.resource!([dataSources[0].id], ctx());
+    expect(looked[0]).toBeInstanceOf(ProviderHttpError);
+    expect(String((looked[0] as Error).message)).not.toContain(secret);
   });
 
   it.each(['spec', 'legacy'] as const)('reads the %s error body', async (shape) => {
@@ -322,11 +284,12 @@ describe('norcube adapter: errors', () => {
   it('reports health', async () => {
     expect(await adapter.health(ctx())).toMatchObject({ status: 'UP', message: null });
     sim.setFault('GET /datasources', { forceStatus: 500 });
-    expect(await adapter.health(ctx())).toMatchObject({ status: 'DOWN', latencyMs: null });
+    // One probe for every adapter: a failed probe is timed too and says only its HTTP status.
+    expect(await adapter.health(ctx())).toMatchObject({ status: 'DOWN', latencyMs: expect.any(Number), message: 'HTTP 500' });
   });
 
   it('declares its capabilities', () => {
-    expect(adapter.capabilities).toEqual({
+    expect(capabilitiesOf(adapter)).toEqual({
       lists: ['organization', 'resource', 'backup', 'job', 'schedule'], progress: 'poll', triggerBackup: true, restoreBackup: true,
       deleteBackup: true, manageAlerts: false, manageSchedules: false, managePolicies: true, verifyBackup: true, downloadBackup: true,
     });

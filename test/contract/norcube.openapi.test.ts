@@ -23,10 +23,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NO_RATE_LIMIT } from '../utils/tsimulator.ts';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { delay } from '../../src/simulator/kit.ts';
-import { startNorcubeSimulator, type NorcubeSimulator } from '../../src/providers/norcube/simulator.ts';
+import { delay } from '../../src/simulators/kit/index.ts';
+import { startNorcubeSimulator, type NorcubeSimulator } from '../../src/simulators/norcube/index.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -300,7 +301,7 @@ describe('Norcube simulator vs its OpenAPI spec', () => {
       await check('GET', '/backup-policies', { expectStatus: 200 });
       await check('GET', '/backup-policies', { expectStatus: 429 });
     } finally {
-      sim.setRateLimit({ limit: 100_000, windowMs: 60_000 });
+      sim.setRateLimit(NO_RATE_LIMIT);
     }
   });
 });

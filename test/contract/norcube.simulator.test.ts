@@ -4,69 +4,24 @@
  * policies and attachments (409 on a duplicate), the cron message, the 501 switch, the audit log's
  * own paging, throttling and faults.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { delay } from '../../src/simulator/kit.ts';
-import { startNorcubeSimulator, type NorcubeSimulator } from '../../src/providers/norcube/simulator.ts';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
-interface CallInit {
-  method?: string;
-  body?: unknown;
-  /** null sends no Authorization header; a string replaces the token. */
-  token?: string | null;
-  headers?: Record<string, string>;
-}
+import { beforeAll, describe, expect, it } from 'vitest';
+import { disposeAfterAll, disposeAfterEach } from '../utils/leftovers.ts';
+import { callOn, NO_RATE_LIMIT, norcubeAll, pollUntil, type CallInit, type Json } from '../utils/tsimulator.ts';
+import { startNorcubeSimulator, type NorcubeSimulator } from '../../src/simulators/norcube/index.ts';
 
 let sim: NorcubeSimulator;
-const extraSims: NorcubeSimulator[] = [];
 
-async function callOn(target: NorcubeSimulator, path: string, init: CallInit = {}) {
-  const headers: Record<string, string> = { ...(init.headers ?? {}) };
-  if (init.token !== null) headers.authorization = `Bearer ${init.token ?? target.credential}`;
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(target.url + path, {
-    method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await res.text();
-  let body: Json = undefined;
-  if (text) {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = text;
-    }
-  }
-  return { status: res.status, headers: res.headers, body };
-}
 const call = (path: string, init: CallInit = {}) => callOn(sim, path, init);
 
 /** Every item of a cursor-paged list, following `cursors.next` to the end. */
-async function allPages(path: string, limit = 100, target = sim): Promise<Json[]> {
-  const items: Json[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < 1000; page++) {
-    const sep = path.includes('?') ? '&' : '?';
-    const r = await callOn(target, `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    expect(r.status).toBe(200);
-    expect(r.body.list.length).toBeLessThanOrEqual(limit);
-    items.push(...r.body.list);
-    cursor = r.body.cursors.next;
-    if (!cursor) return items;
-  }
-  throw new Error('paging did not end');
-}
-
-/** Polls `read` until `done` holds (bounded), returning the last value. */
-async function pollUntil<T>(read: () => Promise<T>, done: (v: T) => boolean, tries = 150): Promise<T> {
-  let v = await read();
-  for (let i = 0; i < tries && !done(v); i++) {
-    await delay(20);
-    v = await read();
-  }
-  return v;
-}
+const allPages = (path: string, limit = 100, target = sim): Promise<Json[]> =>
+  norcubeAll(target, path, {
+    limit,
+    onPage: (r) => {
+      expect(r.status).toBe(200);
+      expect(r.body.list.length).toBeLessThanOrEqual(limit);
+    },
+  });
 
 async function datasourceNamed(name: string): Promise<Json> {
   const r = await call(`/datasources?query=${encodeURIComponent(name)}&limit=100`);
@@ -83,35 +38,31 @@ const TERMINAL = ['success', 'partial', 'failed', 'canceled'];
 const MISSING_UUID = '00000000-0000-4000-8000-000000000000';
 
 beforeAll(async () => {
-  sim = await startNorcubeSimulator({ stepMs: 30, scheduleEveryMs: 0, rateLimit: { limit: 100_000, windowMs: 60_000 } });
-});
-
-afterAll(async () => {
-  await Promise.all([sim?.close(), ...extraSims.map((s) => s.close())]);
+  sim = disposeAfterAll(await startNorcubeSimulator({ stepMs: 30, scheduleEveryMs: 0, rateLimit: NO_RATE_LIMIT }));
 });
 
 describe('auth', () => {
   it('answers 401 UNAUTHORIZED in the spec error shape without a token', async () => {
-    const r = await call('/datasources', { token: null });
+    const r = await call('/datasources', { auth: null });
     expect(r.status).toBe(401);
     expect(r.body).toMatchObject({ type: 'UNAUTHORIZED', msg: expect.any(String) });
     expect(typeof r.body.traceId).toBe('string');
   });
 
   it('answers 401 for a wrong token and never echoes it', async () => {
-    const r = await call('/backups', { token: 'stolen-token-123' });
+    const r = await call('/backups', { headers: { authorization: 'Bearer stolen-token-123' } });
     expect(r.status).toBe(401);
     expect(r.body.type).toBe('UNAUTHORIZED');
     expect(JSON.stringify(r.body)).not.toContain('stolen-token-123');
   });
 
   it('rejects a non-Bearer scheme and accepts the scheme case-insensitively', async () => {
-    expect((await call('/datasources', { token: null, headers: { authorization: `Basic ${sim.credential}` } })).status).toBe(401);
-    expect((await call('/datasources', { token: null, headers: { authorization: `bearer ${sim.credential}` } })).status).toBe(200);
+    expect((await call('/datasources', { auth: null, headers: { authorization: `Basic ${sim.credential}` } })).status).toBe(401);
+    expect((await call('/datasources', { auth: null, headers: { authorization: `bearer ${sim.credential}` } })).status).toBe(200);
   });
 
   it('echoes a client X-Request-Id as the error traceId', async () => {
-    const r = await call('/datasources', { token: null, headers: { 'x-request-id': 'trace-norcube-1' } });
+    const r = await call('/datasources', { auth: null, headers: { 'x-request-id': 'trace-norcube-1' } });
     expect(r.body.traceId).toBe('trace-norcube-1');
   });
 });
@@ -344,8 +295,7 @@ describe('live state', () => {
   });
 
   it('ends live jobs deterministically: the 4th fails, the 7th is partial, the others succeed', async () => {
-    const own = await startNorcubeSimulator({ stepMs: 20, scheduleEveryMs: 0 });
-    extraSims.push(own);
+    const own = disposeAfterEach(await startNorcubeSimulator({ stepMs: 20, scheduleEveryMs: 0 }));
     const ds = (await callOn(own, '/datasources?query=payments-ledger')).body.list[0];
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) ids.push((await callOn(own, `/datasources/${ds.id}/backups/run-now`, { method: 'POST' })).body.jobId);
@@ -360,9 +310,8 @@ describe('live state', () => {
 
   it('the scheduler queues schedule-trigger jobs for enabled attachments on its own', async () => {
     // Live timestamps are never before the simulator's anchor; every seeded job is.
-    const own = await startNorcubeSimulator({ stepMs: 20, scheduleEveryMs: 25 });
+    const own = disposeAfterEach(await startNorcubeSimulator({ stepMs: 20, scheduleEveryMs: 25 }));
     const startedAt = own.anchor.getTime();
-    extraSims.push(own);
     const read = async () => (await callOn(own, '/backups?limit=20')).body.list.filter((j: Json) => Date.parse(j.jobCreatedAt) >= startedAt);
     const fresh = await pollUntil(read, (xs) => xs.length >= 2 && xs.some((j: Json) => TERMINAL.includes(j.jobStatus)));
     expect(fresh.length).toBeGreaterThanOrEqual(2);
@@ -456,8 +405,7 @@ describe('restores', () => {
   });
 
   it('starts switched off with `restoresUnsupported`', async () => {
-    const own = await startNorcubeSimulator({ restoresUnsupported: true, scheduleEveryMs: 0 });
-    extraSims.push(own);
+    const own = disposeAfterEach(await startNorcubeSimulator({ restoresUnsupported: true, scheduleEveryMs: 0 }));
     expect((await callOn(own, `/restores/${MISSING_UUID}`)).status).toBe(501);
     expect((await callOn(own, '/backups?limit=1')).status).toBe(200);
   });
@@ -621,7 +569,7 @@ describe('cross-cutting', () => {
       expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
       expect(limited.body).toMatchObject({ type: expect.any(String), msg: expect.stringMatching(/rate limit/) });
     } finally {
-      sim.setRateLimit({ limit: 100_000, windowMs: 60_000 });
+      sim.setRateLimit(NO_RATE_LIMIT);
     }
   });
 
@@ -669,10 +617,9 @@ describe('cross-cutting', () => {
   });
 
   it('builds the same dataset for the same seed, and scales it', async () => {
-    const a = await startNorcubeSimulator({ scheduleEveryMs: 0 });
-    const b = await startNorcubeSimulator({ scheduleEveryMs: 0, anchor: a.anchor });
-    const c = await startNorcubeSimulator({ scheduleEveryMs: 0, scale: 2, dataSeed: 7 });
-    extraSims.push(a, b, c);
+    const a = disposeAfterEach(await startNorcubeSimulator({ scheduleEveryMs: 0 }));
+    const b = disposeAfterEach(await startNorcubeSimulator({ scheduleEveryMs: 0, anchor: a.anchor }));
+    const c = disposeAfterEach(await startNorcubeSimulator({ scheduleEveryMs: 0, scale: 2, dataSeed: 7 }));
     const pa = (await callOn(a, '/backups?limit=100')).body.list;
     const pb = (await callOn(b, '/backups?limit=100')).body.list;
     expect(pa).toEqual(pb);

@@ -1,12 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeCursor } from '../../src/domain/cursor.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NO_RATE_LIMIT } from '../utils/tsimulator.ts';
+import { disposeAfterAll } from '../utils/leftovers.ts';
+import { drain as drainList, paginateAll, sourceOf } from '../utils/tupstream.ts';
 import { GatewayError } from '../../src/domain/errors.ts';
 import { matchesFilter } from '../../src/domain/filter.ts';
-import { paginate } from '../../src/domain/pagination.ts';
-import type { EntityKind, ModelOf, ProviderRef } from '../../src/domain/models.ts';
-import type { ListFilter, Page, ProviderAdapter, RequestContext } from '../../src/providers/provider.ts';
+import type { EntityKind, ProviderRef } from '../../src/domain/models.ts';
+import type { ListFilter, ProviderAdapter, RequestContext } from '../../src/providers/contract/index.ts';
 import { createOcoreAdapter } from '../../src/providers/ocore/index.ts';
-import { startOcoreSimulator } from '../../src/providers/ocore/simulator.ts';
+import { startOcoreSimulator } from '../../src/simulators/ocore/index.ts';
 import { ProviderHttpError, ProviderResponseError } from '../../src/upstream/errors.ts';
 
 type Sim = Awaited<ReturnType<typeof startOcoreSimulator>>;
@@ -18,7 +19,7 @@ let adapter: ProviderAdapter;
 const seenErrors: unknown[] = [];
 
 let n = 0;
-const ctx = (): RequestContext => ({ requestId: `test-${++n}`, memo: new Map() });
+const ctx = (): RequestContext => ({ requestId: `test-${++n}` });
 
 /** Direct upstream read, for expectations. */
 async function upstream<T = any>(path: string): Promise<T> {
@@ -29,19 +30,12 @@ async function upstream<T = any>(path: string): Promise<T> {
 
 /** Pages a list to the end with a fresh request context per page, as the gateway does. */
 async function drain<K extends EntityKind>(kind: K, filter: ListFilter = {}, limit = 100) {
-  const items: ModelOf[K][] = [];
-  const totals: (number | null)[] = [];
-  let after: string | null = null;
-  for (let pages = 0; pages < 500; pages++) {
-    const page: Page<ModelOf[K]> = await adapter.lists[kind]!({ after, limit, filter }, ctx());
+  const { items, pages } = await drainList(adapter, kind, { limit, filter, ctx });
+  for (const page of pages) {
     expect(page.items.length).toBeLessThanOrEqual(limit);
-    items.push(...page.items);
-    totals.push(page.total);
-    if (page.next === null) return { items, totals };
-    expect(page.items.length).toBeGreaterThan(0);
-    after = page.next;
+    if (page.next !== null) expect(page.items.length).toBeGreaterThan(0);
   }
-  throw new Error(`${kind} list did not end`);
+  return { items, totals: pages.map((p) => p.total) };
 }
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -59,13 +53,8 @@ const unique = (xs: string[]) => new Set(xs).size === xs.length;
 
 beforeAll(async () => {
   // Slow steps and no scheduler: the dataset stays still while lists are paged.
-  sim = await startOcoreSimulator({ stepMs: 60_000, scheduleEveryMs: 0 });
-  adapter = createOcoreAdapter({ ref, baseUrl: sim.url, secret: sim.credential });
-});
-
-afterAll(async () => {
-  await adapter?.close();
-  await sim?.close();
+  sim = disposeAfterAll(await startOcoreSimulator({ stepMs: 60_000, scheduleEveryMs: 0 }));
+  adapter = disposeAfterAll(createOcoreAdapter({ ref, baseUrl: sim.url, secret: sim.credential }));
 });
 
 describe('oCore adapter: lists', () => {
@@ -254,15 +243,9 @@ describe('oCore adapter: lists', () => {
     if (filter.resourceId) filter.resourceId = sim.fixtures().productionEnvironmentId;
     const expected = ids((await drain(kind, filter)).items.filter((m) => matchesFilter(m, filter)));
     expect(expected.length).toBeGreaterThan(0);
-    const got: string[] = [];
-    let cursor: ReturnType<typeof decodeCursor> | null = null;
-    for (let pages = 0; pages < 300; pages++) {
-      const page = await paginate({ kind, sources: [{ adapter, filter }], first, cursor, ctx: ctx() });
-      expect(page.failures).toEqual([]);
-      got.push(...page.items.map((i) => i.node.nativeId));
-      if (!page.hasNextPage) break;
-      cursor = decodeCursor(page.endCursor!, kind);
-    }
+    const { items, pages } = await paginateAll(kind, () => [sourceOf(adapter, kind, filter, ctx())], first);
+    for (const page of pages) expect(page.failures).toEqual([]);
+    const got = ids(items);
     expect(got).toEqual(expected);
   });
 
@@ -397,7 +380,7 @@ describe('oCore adapter: failures', () => {
       const e = await rejection(adapter.lists.alert!({ after: null, limit: 5, filter: {} }, ctx()));
       expect(e).toMatchObject({ status: 429 });
     } finally {
-      sim.setRateLimit({ limit: 100_000, windowMs: 60_000 });
+      sim.setRateLimit(NO_RATE_LIMIT);
     }
   });
 

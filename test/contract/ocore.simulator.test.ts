@@ -7,69 +7,29 @@
  * keep-alives, open-stream counter).
  */
 import { createParser } from 'eventsource-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { delay, FIXED_ANCHOR } from '../../src/simulator/kit.ts';
-import { createOcoreSeed } from '../../src/providers/ocore/seed.ts';
-import { startOcoreSimulator, type OcoreSimulator } from '../../src/providers/ocore/simulator.ts';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
-interface CallInit {
-  method?: string;
-  body?: unknown;
-  /** null sends no Authorization header; a string replaces the whole header value. */
-  auth?: string | null;
-}
+import { beforeAll, describe, expect, it } from 'vitest';
+import { disposeAfterAll, disposeAfterEach } from '../utils/leftovers.ts';
+import { callOn, collectPages, pollUntil, withQuery, type CallInit, type Json } from '../utils/tsimulator.ts';
+import { FIXED_ANCHOR } from '../../src/simulators/kit/index.ts';
+import { createOcoreSeed } from '../../src/simulators/ocore/seed.ts';
+import { startOcoreSimulator, type OcoreSimulator } from '../../src/simulators/ocore/index.ts';
 
 let sim: OcoreSimulator;
 /** Operations take a minute per step here: states stay put and streams stay open until the client leaves. */
 let slow: OcoreSimulator;
-const extraSims: OcoreSimulator[] = [];
 
-async function callOn(target: OcoreSimulator, path: string, init: CallInit = {}) {
-  const headers: Record<string, string> = {};
-  if (init.auth !== null) headers.authorization = init.auth ?? `Bearer ${target.credential}`;
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(target.url + path, {
-    method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
-  });
-  const text = await res.text();
-  let body: Json = undefined;
-  if (text) {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = text;
-    }
-  }
-  return { status: res.status, headers: res.headers, body };
-}
 const call = (path: string, init: CallInit = {}) => callOn(sim, path, init);
 
-/** Polls `read` until `done` holds (bounded), returning the last value. */
-async function pollUntil<T>(read: () => T | Promise<T>, done: (v: T) => boolean, tries = 200): Promise<T> {
-  let v = await read();
-  for (let i = 0; i < tries && !done(v); i++) {
-    await delay(15);
-    v = await read();
-  }
-  return v;
-}
-
 /** Every item of a limit/offset list, page by page, to `total`. */
-async function allPages(path: string, key: string, limit = 100): Promise<Json[]> {
-  const items: Json[] = [];
-  for (let page = 0; page < 1000; page++) {
-    const sep = path.includes('?') ? '&' : '?';
-    const r = await call(`${path}${sep}limit=${limit}&offset=${items.length}`);
+const allPages = async (path: string, key: string, limit = 100): Promise<Json[]> =>
+  (await collectPages(async (offset: number | null) => {
+    const from = offset ?? 0;
+    const r = await call(withQuery(path, { limit, offset: from }));
     expect(r.status).toBe(200);
     expect(r.body[key].length).toBeLessThanOrEqual(limit);
-    items.push(...r.body[key]);
-    if (r.body[key].length === 0 || items.length >= r.body.total) return items;
-  }
-  throw new Error('paging did not end');
-}
+    const to = from + r.body[key].length;
+    return { items: r.body[key] as Json[], next: r.body[key].length === 0 || to >= r.body.total ? null : to };
+  }, { what: path })).items;
 
 interface SseEvent {
   id: string | undefined;
@@ -160,12 +120,8 @@ const fx = () => sim.fixtures();
 const BACKUP_EVENT_KEYS = ['at', 'backupId', 'bytesDone', 'bytesTotal', 'message', 'percent', 'phase', 'status'];
 
 beforeAll(async () => {
-  sim = await startOcoreSimulator({ stepMs: 50, scheduleEveryMs: 0 });
-  slow = await startOcoreSimulator({ stepMs: 60_000, scheduleEveryMs: 0, keepAliveMs: 20 });
-});
-
-afterAll(async () => {
-  await Promise.all([sim?.close(), slow?.close(), ...extraSims.map((s) => s.close())]);
+  sim = disposeAfterAll(await startOcoreSimulator({ stepMs: 50, scheduleEveryMs: 0 }));
+  slow = disposeAfterAll(await startOcoreSimulator({ stepMs: 60_000, scheduleEveryMs: 0, keepAliveMs: 20 }));
 });
 
 describe('auth and errors', () => {
@@ -173,8 +129,8 @@ describe('auth and errors', () => {
     ['no header', null],
     ['a wrong token', 'Bearer not-the-token'],
     ['the token without the Bearer scheme', 'ocore-demo-token'],
-  ])('answers 401 { error: "unauthorized" } with %s', async (_, auth) => {
-    const r = await call('/api/projects', { auth });
+  ])('answers 401 { error: "unauthorized" } with %s', async (_, authorization) => {
+    const r = await call('/api/projects', authorization === null ? { auth: null } : { headers: { authorization } });
     expect(r.status).toBe(401);
     expect(r.body).toEqual({ error: 'unauthorized' });
   });
@@ -877,8 +833,7 @@ describe('scheduled work', () => {
   });
 
   it('queues backups on its own every scheduleEveryMs', async () => {
-    const ticking = await startOcoreSimulator({ stepMs: 20, scheduleEveryMs: 40 });
-    extraSims.push(ticking);
+    const ticking = disposeAfterEach(await startOcoreSimulator({ stepMs: 20, scheduleEveryMs: 40 }));
     const before = ticking.counts().backups;
     const after = await pollUntil(() => ticking.counts().backups, (n) => n > before);
     expect(after).toBeGreaterThan(before);
@@ -903,8 +858,7 @@ describe('dataset', () => {
 
 describe('throttling', () => {
   it('answers 429 { error } with Retry-After once the window is used up', async () => {
-    const throttled = await startOcoreSimulator({ stepMs: 30, scheduleEveryMs: 0 });
-    extraSims.push(throttled);
+    const throttled = disposeAfterEach(await startOcoreSimulator({ stepMs: 30, scheduleEveryMs: 0 }));
     throttled.setRateLimit({ limit: 2, windowMs: 60_000 });
     expect((await callOn(throttled, '/api/projects')).status).toBe(200);
     const second = await callOn(throttled, '/api/backup-alerts/count');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createUpstreamClient } from '../../src/upstream/client.ts';
 import { ProviderHttpError, ProviderNetworkError, ProviderResponseError } from '../../src/upstream/errors.ts';
-import { SimHttpError, delay, startSimulator, type RunningSimulator } from '../../src/simulator/kit.ts';
+import { SimHttpError, delay, startSimulator, type RunningSimulator } from '../../src/simulators/kit/index.ts';
 
 /** A tiny real HTTP upstream built on the simulator kit. */
 let sim: RunningSimulator;

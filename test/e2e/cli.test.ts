@@ -3,23 +3,22 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { disposeAfterEach } from '../utils/leftovers.ts';
 import { DASHBOARD_QUERY } from '../../src/server/graphiql.ts';
-import { startAllSimulators } from '../../src/simulator/start-all.ts';
+import { startAllSimulators } from '../../src/simulators/start-all.ts';
 
-const children: ChildProcessWithoutNullStreams[] = [];
-afterEach(async () => {
-  for (const c of children.splice(0)) {
-    if (c.exitCode === null) {
-      c.kill('SIGTERM');
-      await once(c, 'exit');
-    }
-  }
-});
+/** Stops `child` (SIGTERM) unless it has already exited. */
+async function stop(child: ChildProcessWithoutNullStreams): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
 
 function run(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['bin/backup-graph.js', ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
-  children.push(child);
+  disposeAfterEach({ close: () => stop(child) });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));
@@ -92,21 +91,17 @@ describe('backup-graph CLI', () => {
   });
 
   it('`serve --config` talks to the providers the config names', async () => {
-    const sims = await startAllSimulators({ scheduleEveryMs: 0 });
-    try {
-      const dir = mkdtempSync(join(tmpdir(), 'bg-'));
-      const file = join(dir, 'gateway.yaml');
-      const o = sims.get('ocore');
-      writeFileSync(file, `providers:\n  - id: ocore-prod\n    kind: ocore\n    name: oCore Prod\n    baseUrl: ${o.simulator.url}\n    auth: { token: \${OCORE_TOKEN} }\n`);
-      const { waitFor } = run(['serve', '--config', file, '--port', '0'], { OCORE_TOKEN: o.simulator.credential });
-      const [, url] = await waitFor(/GraphiQL at (http:\/\/[^\s"]+)\/graphql/);
-      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ providers { id name } backups(first: 3) { nodes { provider { id } } } }' }) });
-      const body: any = await res.json();
-      expect(body.data.providers).toEqual([{ id: 'ocore-prod', name: 'oCore Prod' }]);
-      expect(body.data.backups.nodes.map((n: any) => n.provider.id)).toEqual(['ocore-prod', 'ocore-prod', 'ocore-prod']);
-    } finally {
-      await sims.close();
-    }
+    const sims = disposeAfterEach(await startAllSimulators({ scheduleEveryMs: 0 }));
+    const dir = mkdtempSync(join(tmpdir(), 'bg-'));
+    const file = join(dir, 'gateway.yaml');
+    const o = sims.get('ocore');
+    writeFileSync(file, `providers:\n  - id: ocore-prod\n    kind: ocore\n    name: oCore Prod\n    baseUrl: ${o.simulator.url}\n    auth: { token: \${OCORE_TOKEN} }\n`);
+    const { waitFor } = run(['serve', '--config', file, '--port', '0'], { OCORE_TOKEN: o.simulator.credential });
+    const [, url] = await waitFor(/GraphiQL at (http:\/\/[^\s"]+)\/graphql/);
+    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ providers { id name } backups(first: 3) { nodes { provider { id } } } }' }) });
+    const body: any = await res.json();
+    expect(body.data.providers).toEqual([{ id: 'ocore-prod', name: 'oCore Prod' }]);
+    expect(body.data.backups.nodes.map((n: any) => n.provider.id)).toEqual(['ocore-prod', 'ocore-prod', 'ocore-prod']);
   });
 
   it('`serve --config` with a bad config exits 2 naming the key, never the secret', async () => {

@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tgateway, type TGateway } from './harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tgateway, type TGateway } from '../utils/tgateway.ts';
 import { collect, sseClient } from './sse-client.ts';
 
 let t: TGateway;
 beforeAll(async () => {
   t = await tgateway({ stepMs: 50 });
 });
-afterAll(() => t.close());
 
 const ok = (res: { errors?: unknown[] }) => expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
 const codeOf = (res: { errors?: Array<{ extensions?: Record<string, any> }> }) => res.errors?.map((e) => [e.extensions?.code, e.extensions?.field ?? e.extensions?.provider]);

@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeGlobalId, encodeGlobalId } from '../../src/domain/ids.ts';
-import { tgateway, type TGateway } from './harness.ts';
+import { tgateway, type TGateway } from '../utils/tgateway.ts';
 import { collect, sseClient, until } from './sse-client.ts';
+import { okOn } from '../utils/tsimulator.ts';
 
 let t: TGateway;
 beforeAll(async () => {
   t = await tgateway({ stepMs: 60 });
 });
-afterAll(() => t.close());
 beforeEach(() => {
   for (const s of t.sims.list) s.simulator.clearFaults();
 });
@@ -16,14 +16,8 @@ const PROGRESS = `subscription($id: ID!) { backupProgress(backupId: $id) { backu
 const RESTORE = PROGRESS.replace('backupProgress', 'restoreProgress');
 
 /** Calls a simulator directly (the mutations issue adds these to the schema). */
-async function sim(kind: 'ocore' | 'norcube' | 'bycloud', method: string, path: string, body?: unknown): Promise<any> {
-  const s = t.sims.get(kind).simulator;
-  const auth = { authorization: `Bearer ${s.credential}` };
-  const res = await fetch(`${s.url}${path}`, { method, headers: { ...auth, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const sim = (kind: 'ocore' | 'norcube' | 'bycloud', method: string, path: string, body?: unknown): Promise<any> =>
+  okOn(t.sims.get(kind).simulator, path, { method, body });
 
 async function ocoreEnvironment(): Promise<string> {
   const projects = await sim('ocore', 'GET', '/api/projects');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { tgateway, upstreamCounts, type TGateway } from './harness.ts';
+import { healthy } from '../utils/tsimulator.ts';
+import { tgateway, upstreamCounts, type TGateway } from '../utils/tgateway.ts';
 
 let t: TGateway;
 beforeAll(async () => {
@@ -12,13 +13,9 @@ afterAll(async () => {
     for (const line of t.logs) expect(line.includes(secret), `a log line leaked a credential`).toBe(false);
   }
   expect(t.bodies.length).toBeGreaterThan(20);
-  await t.close();
 });
 beforeEach(() => {
-  for (const s of t.sims.list) {
-    s.simulator.clearFaults();
-    s.simulator.setRateLimit({ limit: 100_000, windowMs: 60_000 });
-  }
+  for (const s of t.sims.list) healthy(s.simulator);
   t.resetStats();
 });
 

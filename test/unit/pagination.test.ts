@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { decodeCursor } from '../../src/domain/cursor.ts';
 import type { BackupModel } from '../../src/domain/models.ts';
 import { paginate, type PaginationSource } from '../../src/domain/pagination.ts';
-import type { Page, PageRequest, ProviderAdapter } from '../../src/providers/provider.ts';
+import type { Page, PageRequest, ProviderAdapter } from '../../src/providers/contract/index.ts';
+import { paginateAll, sourceOf, tctx } from '../utils/tupstream.ts';
 
 /** An in-memory provider whose list pages like a cursor API with a page-size cap. */
 function listProvider(id: string, size: number, maxPage: number, calls: { n: number }, failing = false): ProviderAdapter {
@@ -14,7 +15,6 @@ function listProvider(id: string, size: number, maxPage: number, calls: { n: num
   }));
   return {
     ref: { id, kind: 'ocore', name: id },
-    capabilities: {} as never,
     lookups: {},
     health: async () => ({ status: 'UP', latencyMs: 0, message: null }),
     close: async () => {},
@@ -30,20 +30,10 @@ function listProvider(id: string, size: number, maxPage: number, calls: { n: num
   };
 }
 
-const ctx = () => ({ requestId: 't', memo: new Map() });
 
-async function pageAll(sources: PaginationSource[], firsts: number[]) {
-  const seen: string[] = [];
-  let cursor = null;
-  for (let i = 0; i < 500; i++) {
-    const first = firsts[i % firsts.length];
-    const page = await paginate<BackupModel>({ kind: 'backup', sources, first, cursor, ctx: ctx() });
-    seen.push(...page.items.map((x) => x.node.nativeId));
-    if (!page.hasNextPage) return seen;
-    cursor = decodeCursor(page.endCursor!, 'backup');
-  }
-  throw new Error('did not finish');
-}
+/** Every node id of a walk to the end, with page sizes cycling through `firsts`. */
+const pageAll = async (sources: PaginationSource<BackupModel>[], firsts: number[]) =>
+  (await paginateAll('backup', sources, (i) => firsts[i % firsts.length])).items.map((x) => x.nativeId);
 
 describe('paginate', () => {
   it('returns every item exactly once, whatever the page sizes, provider sizes and filter', async () => {
@@ -54,7 +44,7 @@ describe('paginate', () => {
         fc.boolean(),
         async (providers, firsts, onlyFailed) => {
           const filter = onlyFailed ? { status: ['FAILED' as const] } : {};
-          const sources = providers.map((p, i) => ({ adapter: listProvider(`p${i}`, p.size, p.maxPage, { n: 0 }), filter }));
+          const sources = providers.map((p, i) => (sourceOf(listProvider(`p${i}`, p.size, p.maxPage, { n: 0 }), 'backup', filter, tctx())));
           const seen = await pageAll(sources, firsts);
           const expected = providers.flatMap((p, i) =>
             Array.from({ length: p.size }, (_, j) => j).filter((j) => !onlyFailed || j % 3 === 0).map((j) => `p${i}-${j}`),
@@ -68,30 +58,30 @@ describe('paginate', () => {
   });
 
   it('draws a fair share from every provider and groups the page by provider in config order', async () => {
-    const sources = ['a', 'b', 'c'].map((id) => ({ adapter: listProvider(id, 50, 50, { n: 0 }), filter: {} }));
-    const page = await paginate<BackupModel>({ kind: 'backup', sources, first: 7, cursor: null, ctx: ctx() });
+    const sources = ['a', 'b', 'c'].map((id) => sourceOf(listProvider(id, 50, 50, { n: 0 }), 'backup', {}, tctx()));
+    const page = await paginate<BackupModel>({ kind: 'backup', sources, first: 7, cursor: null });
     expect(page.items.map((i) => i.node.nativeId)).toEqual(['a-0', 'a-1', 'a-2', 'b-0', 'b-1', 'c-0', 'c-1']);
     expect(Object.fromEntries(page.totals)).toEqual({ a: 50, b: 50, c: 50 });
   });
 
   it('hands the share of a provider that runs out to the others', async () => {
-    const sources = [listProvider('a', 1, 10, { n: 0 }), listProvider('b', 20, 10, { n: 0 })].map((adapter) => ({ adapter, filter: {} }));
-    const page = await paginate<BackupModel>({ kind: 'backup', sources, first: 6, cursor: null, ctx: ctx() });
+    const sources = [listProvider('a', 1, 10, { n: 0 }), listProvider('b', 20, 10, { n: 0 })].map((adapter) => sourceOf(adapter, 'backup', {}, tctx()));
+    const page = await paginate<BackupModel>({ kind: 'backup', sources, first: 6, cursor: null });
     expect(page.items.map((i) => i.node.nativeId)).toEqual(['a-0', 'b-0', 'b-1', 'b-2', 'b-3', 'b-4']);
     expect(page.hasNextPage).toBe(true);
   });
 
   it('resumes exactly after any edge cursor', async () => {
-    const sources = ['a', 'b'].map((id) => ({ adapter: listProvider(id, 10, 4, { n: 0 }), filter: {} }));
-    const page = await paginate<BackupModel>({ kind: 'backup', sources, first: 6, cursor: null, ctx: ctx() });
+    const sources = ['a', 'b'].map((id) => sourceOf(listProvider(id, 10, 4, { n: 0 }), 'backup', {}, tctx()));
+    const page = await paginate<BackupModel>({ kind: 'backup', sources, first: 6, cursor: null });
     // Resume after the 2nd edge (a-1): a-2 comes next, b starts over (nothing of b was passed).
-    const next = await paginate<BackupModel>({ kind: 'backup', sources, first: 4, cursor: decodeCursor(page.items[1].cursor, 'backup'), ctx: ctx() });
+    const next = await paginate<BackupModel>({ kind: 'backup', sources, first: 4, cursor: decodeCursor(page.items[1].cursor, 'backup') });
     expect(next.items.map((i) => i.node.nativeId)).toEqual(['a-2', 'a-3', 'b-0', 'b-1']);
   });
 
   it('reports a failing provider and keeps the others', async () => {
-    const sources = [listProvider('ok', 5, 5, { n: 0 }), listProvider('down', 5, 5, { n: 0 }, true)].map((adapter) => ({ adapter, filter: {} }));
-    const page = await paginate<BackupModel>({ kind: 'backup', sources, first: 10, cursor: null, ctx: ctx() });
+    const sources = [listProvider('ok', 5, 5, { n: 0 }), listProvider('down', 5, 5, { n: 0 }, true)].map((adapter) => sourceOf(adapter, 'backup', {}, tctx()));
+    const page = await paginate<BackupModel>({ kind: 'backup', sources, first: 10, cursor: null });
     expect(page.items.map((i) => i.node.nativeId)).toEqual(['ok-0', 'ok-1', 'ok-2', 'ok-3', 'ok-4']);
     expect(page.failures.map((f) => f.providerId)).toEqual(['down']);
     expect(page.hasNextPage).toBe(false);
@@ -99,8 +89,8 @@ describe('paginate', () => {
 
   it('asks upstream once per needed page, not once per item', async () => {
     const calls = { n: 0 };
-    const sources = [{ adapter: listProvider('a', 100, 25, calls), filter: {} }];
-    await paginate<BackupModel>({ kind: 'backup', sources, first: 100, cursor: null, ctx: ctx() });
+    const sources = [sourceOf(listProvider('a', 100, 25, calls), 'backup', {}, tctx())];
+    await paginate<BackupModel>({ kind: 'backup', sources, first: 100, cursor: null });
     expect(calls.n).toBe(4);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createProgressHub } from '../../src/progress/hub.ts';
 import { pollProgress } from '../../src/progress/poller.ts';
 import { relayProgressStream } from '../../src/progress/relay.ts';
-import type { ProgressStreamEvent, ProgressUpdate } from '../../src/providers/provider.ts';
+import type { ProgressStreamEvent, ProgressUpdate } from '../../src/providers/contract/index.ts';
 import { ProviderHttpError } from '../../src/upstream/errors.ts';
 
 const update = (percent: number, done = false): ProgressUpdate => ({

@@ -2,10 +2,9 @@
  * The Bocada Cloud client: `X-Api-Key` auth, the routes in one place, cursor paging and light
  * checks of every body. Built on the shared upstream layer (retries, deadlines, request ids).
  */
-import type { ProviderRef } from '../../domain/models.ts';
-import { createUpstreamClient, type QueryInit, type UpstreamCallObserver, type UpstreamSettings } from '../../upstream/client.ts';
-import { ProviderHttpError, ProviderResponseError } from '../../upstream/errors.ts';
-import type { RequestContext } from '../provider.ts';
+import { createUpstreamClient, type QueryInit, type ProviderClientOptions } from '../../upstream/client.ts';
+import { ProviderResponseError } from '../../upstream/errors.ts';
+import type { RequestContext } from '../contract/index.ts';
 import type {
   BocadaBackupJobDto, BocadaConnectionDto, BocadaOrganizationDto, BocadaPageDto, BocadaResourceDto, BocadaStatusDto, BocadaTimelineEventDto,
 } from './wire.ts';
@@ -62,13 +61,8 @@ export interface BocadaClient {
 }
 
 /** Options of {@link createBocadaClient}. */
-export interface BocadaClientOptions {
-  provider: ProviderRef;
-  /** The host; `/api/v1` is added unless already there. */
-  baseUrl: string;
+export interface BocadaClientOptions extends ProviderClientOptions {
   apiKey: string;
-  settings?: UpstreamSettings;
-  observer?: UpstreamCallObserver;
 }
 
 /** Reads Bocada's `{ code, message }` error body. */
@@ -77,8 +71,6 @@ export function describeBocadaError(_status: number, body: unknown) {
   return { code: typeof b?.code === 'string' ? b.code : null, message: typeof b?.message === 'string' ? b.message : null };
 }
 
-/** True for a 404 answer. */
-export const isBocadaNotFound = (e: unknown) => e instanceof ProviderHttpError && e.status === 404;
 
 /**
  * Reads every page of a list by following `next` until Bocada omits it. A cursor that comes back

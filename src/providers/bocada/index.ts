@@ -6,20 +6,14 @@
 import { badUserInput } from '../../domain/errors.ts';
 import type { JobModel, ResourceModel } from '../../domain/models.ts';
 import type { JobStatus } from '../../domain/statuses.ts';
-import { ProviderHttpError } from '../../upstream/errors.ts';
-import type { ProviderAdapter, ProviderAdapterFactory, ProviderCapabilities, RequestContext } from '../provider.ts';
-import { BOCADA_MAX_PAGE_SIZE, createBocadaClient, isBocadaNotFound, readAllBocadaPages, type BocadaPage } from './client.ts';
+import { ProviderHttpError, lookupEntry } from '../../upstream/errors.ts';
+import type { ProviderAdapter, ProviderAdapterFactory, ProviderKindEntry } from '../contract/index.ts';
+import { createHealthProbe } from '../contract/index.ts';
+import { PromiseMemo, perRequest, type RequestContext } from '../../upstream/request-context.ts';
+import { BOCADA_MAX_PAGE_SIZE, createBocadaClient, readAllBocadaPages, type BocadaPage } from './client.ts';
 import { bocadaJobStatus, toConnection, toJobModel, toOrganizationModel, toResourceModel, toTimelineEvent } from './mapper.ts';
 import type { BocadaConnectionDto, BocadaOrganizationDto, BocadaResourceDto } from './wire.ts';
 import { mapLimit } from '../../upstream/map-limit.ts';
-
-/** What Bocada can do: read. */
-export const BOCADA_CAPABILITIES: ProviderCapabilities = {
-  lists: ['organization', 'resource', 'job'],
-  progress: null,
-  triggerBackup: false, restoreBackup: false, deleteBackup: false, manageAlerts: false,
-  manageSchedules: false, managePolicies: false, verifyBackup: false, downloadBackup: false,
-};
 
 /** Lookups of more ids than this read the whole resource list instead of one call per id. */
 const LIST_INSTEAD_OF_GETS = 3;
@@ -31,17 +25,9 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
   const { ref } = options;
   const client = createBocadaClient({ provider: ref, baseUrl: options.baseUrl, apiKey: options.secret, settings: options.upstream, observer: options.onUpstreamCall });
 
-  /** One promise per key per request (failures are forgotten so a retry can try again). */
-  function memo<T>(ctx: RequestContext, key: string, fn: () => Promise<T>): Promise<T> {
-    const k = `${ref.id}:${key}`;
-    let p = ctx.memo.get(k) as Promise<T> | undefined;
-    if (!p) {
-      p = fn();
-      ctx.memo.set(k, p);
-      p.catch(() => ctx.memo.delete(k));
-    }
-    return p;
-  }
+  /** This adapter's state of one request: full lists read once (failures are forgotten so a retry can try again). */
+  const sessionOf = perRequest(() => ({ lists: new PromiseMemo() }));
+  const memo = <T>(ctx: RequestContext, key: string, fn: () => Promise<T>): Promise<T> => sessionOf(ctx).lists.get(key, fn);
   const readAll = <T>(ctx: RequestContext, read: (cursor: string | null) => Promise<BocadaPage<T>>) => readAllBocadaPages(ref.id, ctx, read);
   const allOrganizations = (ctx: RequestContext) =>
     memo(ctx, 'organizations', () => readAll<BocadaOrganizationDto>(ctx, (cursor) => client.listOrganizations({ cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)));
@@ -65,7 +51,6 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
 
   const adapter: ProviderAdapter = {
     ref,
-    capabilities: BOCADA_CAPABILITIES,
     lists: {
       organization: (req, ctx) =>
         guard(req.after, async () => {
@@ -109,24 +94,10 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
             return r ? toResourceModel(ref, r) : null;
           });
         }
-        return mapLimit(ids, CONCURRENCY, async (id): Promise<ResourceModel | null | Error> => {
-          try {
-            return toResourceModel(ref, await client.getResource(id, ctx));
-          } catch (e) {
-            if (isBocadaNotFound(e)) return null;
-            return e as Error;
-          }
-        });
+        return mapLimit(ids, CONCURRENCY, (id): Promise<ResourceModel | null | Error> => lookupEntry(async () => toResourceModel(ref, await client.getResource(id, ctx))));
       },
       job: (ids, ctx) =>
-        mapLimit(ids, CONCURRENCY, async (id): Promise<JobModel | null | Error> => {
-          try {
-            return toJobModel(ref, await client.getJob(id, ctx));
-          } catch (e) {
-            if (isBocadaNotFound(e)) return null;
-            return e as Error;
-          }
-        }),
+        mapLimit(ids, CONCURRENCY, (id): Promise<JobModel | null | Error> => lookupEntry(async () => toJobModel(ref, await client.getJob(id, ctx)))),
     },
     fieldResolvers: {
       BocadaResource: {
@@ -140,22 +111,14 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
         timeline: async (m: JobModel, _args, ctx) => (await client.listTimeline(m.nativeId, ctx)).map(toTimelineEvent),
       },
     },
-    async health(ctx) {
-      const started = performance.now();
-      try {
-        await client.status(ctx);
-        return { status: 'UP', latencyMs: Math.round(performance.now() - started), message: null };
-      } catch (e) {
-        const limited = e instanceof ProviderHttpError && e.status === 429;
-        return {
-          status: limited ? 'DEGRADED' : 'DOWN',
-          latencyMs: Math.round(performance.now() - started),
-          message: e instanceof ProviderHttpError ? `HTTP ${e.status}` : (e as Error).name,
-        };
-      }
-    },
+    health: createHealthProbe((ctx) => client.status(ctx)),
     close: () => client.close(),
   };
   return adapter;
 };
 
+
+/** The Bocada Cloud provider kind: its adapter factory, credential key and SDL, for the registry. */
+export const bocadaProvider: ProviderKindEntry = {
+  createAdapter: createBocadaAdapter, secretKey: 'apiKey', displayName: 'Bocada Cloud', typeDefs: new URL('./schema.graphql', import.meta.url),
+};

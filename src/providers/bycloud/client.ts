@@ -2,10 +2,9 @@
  * The ByCloud client: bearer auth, the routes in one place, marker paging read from `meta` (the
  * docs' `links` point at the wrong collection), and light checks of every body.
  */
-import type { ProviderRef } from '../../domain/models.ts';
-import { createUpstreamClient, type UpstreamCallObserver, type UpstreamSettings } from '../../upstream/client.ts';
-import { ProviderHttpError, ProviderResponseError } from '../../upstream/errors.ts';
-import type { RequestContext } from '../provider.ts';
+import { createUpstreamClient, type ProviderClientOptions } from '../../upstream/client.ts';
+import { ProviderResponseError } from '../../upstream/errors.ts';
+import type { RequestContext } from '../contract/index.ts';
 import type { BycloudCreateBackupDto, BycloudDatabaseBackupDto, BycloudMetaDto, BycloudVolumeBackupDto } from './wire.ts';
 
 /** ByCloud's largest page. */
@@ -52,14 +51,18 @@ export function describeBycloudError(_status: number, body: unknown) {
   return { code: e?.code != null ? String(e.code) : null, message: typeof e?.message === 'string' ? e.message : null };
 }
 
-/** True for a 404 answer. */
-export const isBycloudNotFound = (e: unknown) => e instanceof ProviderHttpError && e.status === 404;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isBackup = (v: unknown) => isObj(v) && typeof v.id === 'string' && typeof v.status === 'string';
 
+/** Options of {@link createBycloudClient}. */
+export interface BycloudClientOptions extends ProviderClientOptions {
+  /** The bearer token. Never logged or put in an error. */
+  token: string;
+}
+
 /** Creates the client of one ByCloud instance. */
-export function createBycloudClient(options: { provider: ProviderRef; baseUrl: string; token: string; settings?: UpstreamSettings; observer?: UpstreamCallObserver }): BycloudClient {
+export function createBycloudClient(options: BycloudClientOptions): BycloudClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const http = createUpstreamClient({
     provider: options.provider,

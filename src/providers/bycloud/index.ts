@@ -5,23 +5,17 @@
  */
 import { badUserInput, unsupportedByProvider } from '../../domain/errors.ts';
 import type { BackupModel, ResourceModel } from '../../domain/models.ts';
-import { ProviderHttpError } from '../../upstream/errors.ts';
-import type { Page, ProviderAdapter, ProviderAdapterFactory, ProviderCapabilities, RequestContext } from '../provider.ts';
-import { BYCLOUD_MAX_PAGE_SIZE, createBycloudClient, isBycloudNotFound } from './client.ts';
+import { isNotFound, nullIfNotFound } from '../../upstream/errors.ts';
+import type { Page, ProviderAdapter, ProviderAdapterFactory, ProviderKindEntry } from '../contract/index.ts';
+import { createHealthProbe } from '../contract/index.ts';
+import { perRequest, type RequestContext } from '../../upstream/request-context.ts';
+import { BYCLOUD_MAX_PAGE_SIZE, createBycloudClient } from './client.ts';
+import type { BycloudDatabaseBackupDto, BycloudVolumeBackupDto } from './wire.ts';
 import {
   BYCLOUD_ORGANIZATION_ID, databaseBackupStatus, parseNativeId, toDatabaseBackupModel, toOrganizationModel, toProgressUpdate,
   toResourceModel, toVolumeBackupModel, volumeBackupStatus,
 } from './mapper.ts';
 import { mapLimit } from '../../upstream/map-limit.ts';
-
-/** What ByCloud can do. */
-export const BYCLOUD_CAPABILITIES: ProviderCapabilities = {
-  lists: ['organization', 'resource', 'backup'],
-  progress: 'poll',
-  triggerBackup: true,
-  restoreBackup: false, deleteBackup: false, manageAlerts: false, manageSchedules: false, managePolicies: false,
-  verifyBackup: false, downloadBackup: false,
-};
 
 const CONCURRENCY = 8;
 const EMPTY = { items: [], next: null, total: 0 };
@@ -41,10 +35,13 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
   const client = createBycloudClient({ provider: ref, baseUrl: options.baseUrl, token: options.secret, settings: options.upstream, observer: options.onUpstreamCall });
   const otherOrganization = (orgId: string | undefined) => orgId !== undefined && orgId !== BYCLOUD_ORGANIZATION_ID;
 
+  /** This adapter's state of one request: the full resource scan, once read. */
+  const sessionOf = perRequest((): { resources?: Promise<ResourceModel[]> } => ({}));
+
   /** Every volume and instance, derived from a full scan of both collections, once per request. */
   function resources(ctx: RequestContext): Promise<ResourceModel[]> {
-    const key = `${ref.id}:resources`;
-    let p = ctx.memo.get(key) as Promise<ResourceModel[]> | undefined;
+    const session = sessionOf(ctx);
+    let p = session.resources;
     if (!p) {
       p = (async () => {
         const seen = new Map<string, { collection: 'vol' | 'db'; id: string; datastoreType: string | null; firstSeen: string | null; backupCount: number }>();
@@ -69,13 +66,15 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
         const all = [...seen.values()].sort((a, b) => (a.collection === b.collection ? (a.id < b.id ? -1 : 1) : a.collection === 'vol' ? -1 : 1));
         return all.map((r) => toResourceModel(ref, r));
       })();
-      ctx.memo.set(key, p);
-      p.catch(() => ctx.memo.delete(key));
+      session.resources = p;
+      p.catch(() => {
+        if (session.resources === p) session.resources = undefined;
+      });
     }
     return p;
   }
 
-  async function listBackups(req: { after: string | null; limit: number; filter: import('../provider.ts').ListFilter }, ctx: RequestContext): Promise<Page<BackupModel>> {
+  async function listBackups(req: { after: string | null; limit: number; filter: import('../contract/index.ts').ListFilter }, ctx: RequestContext): Promise<Page<BackupModel>> {
     const { filter } = req;
     if (otherOrganization(filter.organizationId)) return EMPTY;
     const pos = decodeToken(req.after);
@@ -115,7 +114,6 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
 
   const adapter: ProviderAdapter = {
     ref,
-    capabilities: BYCLOUD_CAPABILITIES,
     lists: {
       organization: async (req) => {
         if (req.after !== null) throw badUserInput('malformed cursor', 'after');
@@ -137,7 +135,7 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
       // One small filtered call per volume / instance (limit 1: existence, total and datastore),
       // instead of scanning every backup; a full list already read in this request is reused.
       resource: async (ids, ctx) => {
-        const listed = ctx.memo.get(`${ref.id}:resources`) as Promise<ResourceModel[]> | undefined;
+        const listed = sessionOf(ctx).resources;
         if (listed) {
           const byId = new Map((await listed).map((r) => [r.nativeId, r]));
           return ids.map((id) => byId.get(id) ?? null);
@@ -168,7 +166,7 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
               ? toVolumeBackupModel(ref, await client.getVolumeBackup(p.id, ctx))
               : toDatabaseBackupModel(ref, await client.getDatabaseBackup(p.id, ctx));
           } catch (e) {
-            return isBycloudNotFound(e) ? null : (e as Error);
+            return isNotFound(e) ? null : (e as Error);
           }
         }),
     },
@@ -177,12 +175,10 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
         if (op !== 'backup') throw unsupportedByProvider(ref.id, 'restore progress');
         const p = parseNativeId(nativeId);
         if (!p) return null;
-        try {
-          return toProgressUpdate(p.collection === 'vol' ? await client.getVolumeBackup(p.id, ctx) : await client.getDatabaseBackup(p.id, ctx));
-        } catch (e) {
-          if (isBycloudNotFound(e)) return null;
-          throw e;
-        }
+        const b = await nullIfNotFound<BycloudVolumeBackupDto | BycloudDatabaseBackupDto>(
+          p.collection === 'vol' ? client.getVolumeBackup(p.id, ctx) : client.getDatabaseBackup(p.id, ctx),
+        );
+        return b && toProgressUpdate(b);
       },
     },
     actions: {
@@ -197,17 +193,13 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
         return { job: null, backup, progress: { kind: 'backup', nativeId: backup.nativeId } };
       },
     },
-    async health(ctx) {
-      const started = performance.now();
-      try {
-        await client.listVolumeBackups({ marker: null, limit: 1 }, ctx);
-        return { status: 'UP', latencyMs: Math.round(performance.now() - started), message: null };
-      } catch (e) {
-        const limited = e instanceof ProviderHttpError && e.status === 429;
-        return { status: limited ? 'DEGRADED' : 'DOWN', latencyMs: Math.round(performance.now() - started), message: e instanceof ProviderHttpError ? `HTTP ${e.status}` : (e as Error).name };
-      }
-    },
+    health: createHealthProbe((ctx) => client.listVolumeBackups({ marker: null, limit: 1 }, ctx)),
     close: () => client.close(),
   };
   return adapter;
+};
+
+/** The ByCloud provider kind: its adapter factory, credential key and SDL, for the registry. */
+export const bycloudProvider: ProviderKindEntry = {
+  createAdapter: createBycloudAdapter, secretKey: 'token', displayName: 'ByCloud', typeDefs: new URL('./schema.graphql', import.meta.url),
 };

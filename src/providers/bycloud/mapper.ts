@@ -4,7 +4,7 @@
  */
 import type { BackupModel, OrganizationModel, ProviderRef, ResourceModel } from '../../domain/models.ts';
 import { createStatusMapper, type BackupStatus, type JobStatus } from '../../domain/statuses.ts';
-import type { ProgressUpdate } from '../provider.ts';
+import type { ProgressUpdate } from '../contract/index.ts';
 import type { BycloudDatabaseBackupDto, BycloudVolumeBackupDto } from './wire.ts';
 
 const GIB = 2 ** 30;

@@ -4,11 +4,9 @@
  * validation of every body the adapter reads. Built on the shared upstream layer, so retries,
  * deadlines, request ids and per-request GET dedupe come from there.
  */
-import type { Dispatcher } from 'undici';
-import type { ProviderRef } from '../../domain/models.ts';
-import { createUpstreamClient, type UpstreamCallObserver, type UpstreamSettings } from '../../upstream/client.ts';
+import { createUpstreamClient, type ProviderClientOptions } from '../../upstream/client.ts';
 import { ProviderHttpError, ProviderResponseError } from '../../upstream/errors.ts';
-import type { RequestContext } from '../provider.ts';
+import type { RequestContext } from '../contract/index.ts';
 import type {
   NorcubeBackupJobDto, NorcubeBackupPolicyDto, NorcubeCreatedDto, NorcubeDataSourceDto, NorcubeDatasourcePolicyDto, NorcubeDeleteBackupResponseDto,
   NorcubeDownloadLinkResponseDto, NorcubePageDto, NorcubePolicyAttachmentUpdateRequestDto, NorcubePolicyAttachRequestDto,
@@ -60,10 +58,6 @@ export function describeNorcubeError(_status: number, body: unknown): { code: st
   return { code, message };
 }
 
-/** True when `e` says the record does not exist: HTTP 404, or the spec's `NOT_FOUND` type on any status. */
-export function isNorcubeNotFound(e: unknown): boolean {
-  return e instanceof ProviderHttpError && (e.status === 404 || e.providerCode === 'NOT_FOUND');
-}
 
 /** True when `e` is the 501 older deployments answer on restore routes *(doc)*. */
 export function isNorcubeNotImplemented(e: unknown): boolean {
@@ -86,16 +80,9 @@ export interface NorcubePage<T> {
 }
 
 /** Options of {@link createNorcubeClient}. */
-export interface NorcubeClientOptions {
-  provider: ProviderRef;
-  /** The service root plus any deployment prefix; the spec's paths are appended. */
-  baseUrl: string;
+export interface NorcubeClientOptions extends ProviderClientOptions {
   /** The bearer token (a JWT). Never logged or put in an error. */
   token: string;
-  settings?: UpstreamSettings;
-  observer?: UpstreamCallObserver;
-  /** Replaces the connection pool (tests). */
-  dispatcher?: Dispatcher;
 }
 
 /**

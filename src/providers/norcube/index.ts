@@ -16,16 +16,17 @@
  * provider and reads the changed record back. A failed read-back after a change that went through
  * answers null where the interface allows it (never an error that would invite a second call).
  */
+import DataLoader from 'dataloader';
 import { badUserInput, GatewayError } from '../../domain/errors.ts';
 import type { BackupModel, JobModel, OrganizationModel, ResourceModel, ScheduleModel } from '../../domain/models.ts';
 import { TERMINAL_JOB_STATUSES } from '../../domain/statuses.ts';
-import { ProviderHttpError, ProviderResponseError } from '../../upstream/errors.ts';
+import { ProviderHttpError, ProviderResponseError, isNotFound, nullIfNotFound, lookupEntry } from '../../upstream/errors.ts';
 import type {
-  ListFilter, Page, PageRequest, ProgressOperation, ProgressUpdate, ProviderActions, ProviderAdapter, ProviderAdapterFactory,
-  ProviderCapabilities, RequestContext,
-} from '../provider.ts';
+  ListFilter, Page, PageRequest, ProgressOperation, ProgressUpdate, ProviderActions, ProviderAdapter, ProviderAdapterFactory, ProviderKindEntry } from '../contract/index.ts';
+import { createHealthProbe } from '../contract/index.ts';
+import { PromiseMemo, perRequest, type RequestContext } from '../../upstream/request-context.ts';
 import {
-  createNorcubeClient, isNorcubeNotFound, isNorcubeNotImplemented, NORCUBE_MAX_PAGE_SIZE,
+  createNorcubeClient, isNorcubeNotImplemented, NORCUBE_MAX_PAGE_SIZE,
 } from './client.ts';
 import {
   defaultDestinationId, defaultRestoreDatabase, hasBackupFile, isNorcubeId, jobNativeId, norcubeJobStatus, parsePairNativeId,
@@ -37,19 +38,6 @@ import type {
 } from './wire.ts';
 import { mapLimit } from '../../upstream/map-limit.ts';
 
-/** What Norcube can do. */
-export const NORCUBE_CAPABILITIES: ProviderCapabilities = {
-  lists: ['organization', 'resource', 'backup', 'job', 'schedule'],
-  progress: 'poll',
-  triggerBackup: true,
-  restoreBackup: true,
-  deleteBackup: true,
-  manageAlerts: false,
-  manageSchedules: false,
-  managePolicies: true,
-  verifyBackup: true,
-  downloadBackup: true,
-};
 
 /** Parallel upstream calls one lookup or list may make. */
 const FAN_OUT = 8;
@@ -62,7 +50,17 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
   const client = createNorcubeClient({
     provider: ref, baseUrl: options.baseUrl, token: options.secret, settings: options.upstream, observer: options.onUpstreamCall,
   });
-  const memo = <T>(ctx: RequestContext, key: string, fn: () => Promise<T>): Promise<T> => memoize(ctx, `${ref.id}:${key}`, fn);
+  /**
+   * This adapter's state of one request: reads memoized once (organization id, policy list), backup
+   * jobs by native id through one DataLoader (batched into `datasourceIDs` scans; jobs a scan sees
+   * besides the wanted ones are primed), and whether the deployment answered 501 on restores.
+   */
+  const sessionOf = perRequest((ctx) => ({
+    reads: new PromiseMemo(),
+    backupJobs: new DataLoader<string, NorcubeBackupJobDto | null>((ids) => scanBackupJobs(ids, ctx), { maxBatchSize: 500 }),
+    restoresUnsupported: false,
+  }));
+  const memo = <T>(ctx: RequestContext, key: string, fn: () => Promise<T>): Promise<T> => sessionOf(ctx).reads.get(key, fn);
 
   // ---- organization ------------------------------------------------------------------------
 
@@ -98,12 +96,7 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
 
   /** The attachments of a data source (memoized per request by the client's GET dedupe); null when it does not exist. */
   async function attachmentsOf(dataSourceId: string, ctx: RequestContext): Promise<NorcubeDatasourcePolicyDto[] | null> {
-    try {
-      return await client.listDataSourcePolicies(dataSourceId, ctx);
-    } catch (e) {
-      if (isNorcubeNotFound(e)) return null;
-      throw e;
-    }
+    return nullIfNotFound(client.listDataSourcePolicies(dataSourceId, ctx));
   }
 
   /** Every policy of the org, read once per request (only when an attachment embeds a thin policy). */
@@ -127,8 +120,8 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
   }
 
   /** True once a restore route answered 501 in this request: the deployment has no restores. */
-  const restoresUnsupported = (ctx: RequestContext) => ctx.memo.has(`${ref.id}:restores-unsupported`);
-  const markRestoresUnsupported = (ctx: RequestContext) => ctx.memo.set(`${ref.id}:restores-unsupported`, Promise.resolve(true));
+  const restoresUnsupported = (ctx: RequestContext) => sessionOf(ctx).restoresUnsupported;
+  const markRestoresUnsupported = (ctx: RequestContext) => void (sessionOf(ctx).restoresUnsupported = true);
 
   /** Restore jobs of one data source from `sub` (a native cursor); a 404 data source has none. */
   async function restoresOf(dataSourceId: string, sub: string | null, limit: number, ctx: RequestContext): Promise<SubPage<NorcubeRestoreJobDto>> {
@@ -136,7 +129,7 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
       return await client.listRestores(dataSourceId, { cursor: sub, limit, trigger: 'manual' }, ctx);
     } catch (e) {
       if (isNorcubeNotImplemented(e)) throw new RestoresUnsupported();
-      if (isNorcubeNotFound(e)) return { items: [], next: null };
+      if (isNotFound(e)) return { items: [], next: null };
       throw e;
     }
   }
@@ -244,32 +237,27 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
   // ---- lookups -----------------------------------------------------------------------------
 
   /**
-   * Finds backup jobs by native id (`<datasourceId>/<jobId>`) with `GET /backups?datasourceIDs=`:
-   * one paged scan per group of data sources, until every wanted job is seen or the list ends.
-   * Results (and every other job seen) are memoized for the request.
+   * Finds backup jobs by native id (`<datasourceId>/<jobId>`, case-insensitive) through the
+   * request's loader: concurrent lookups of the same jobs share one scan.
    */
-  async function findBackupJobs(nativeIds: readonly string[], ctx: RequestContext): Promise<Array<NorcubeBackupJobDto | null | Error>> {
-    // Ids are UUIDs; the service answers them lower-cased, so match and memoize case-insensitively.
-    const key = (id: string) => `${ref.id}:backup-job:${id.toLowerCase()}`;
-    const pending = new Map<string, Deferred<NorcubeBackupJobDto | null>>();
-    /** Answers already memoized when this lookup started (kept here: a change may clear the memo meanwhile). */
-    const known = new Map<string, Promise<unknown>>();
+  function findBackupJobs(nativeIds: readonly string[], ctx: RequestContext): Promise<Array<NorcubeBackupJobDto | null | Error>> {
+    const loader = sessionOf(ctx).backupJobs;
+    return Promise.all(nativeIds.map((id) => (parsePairNativeId(id) ? loader.load(id.toLowerCase()).catch(asError) : null)));
+  }
+
+  /**
+   * The loader's batch: `GET /backups?datasourceIDs=` paged per group of data sources until every
+   * wanted job is seen or the list ends. Answers one entry per id, in order; other jobs seen on
+   * the way are primed for the rest of the request.
+   */
+  async function scanBackupJobs(lowerIds: readonly string[], ctx: RequestContext): Promise<Array<NorcubeBackupJobDto | null | Error>> {
+    const found = new Map<string, NorcubeBackupJobDto | Error>();
     const byDataSource = new Map<string, Set<string>>();
-    for (const id of nativeIds) {
-      const pair = parsePairNativeId(id);
-      const lower = id.toLowerCase();
-      if (!pair || pending.has(lower) || known.has(lower)) continue;
-      const hit = ctx.memo.get(key(id));
-      if (hit) {
-        known.set(lower, hit);
-        continue;
-      }
-      const d = deferred<NorcubeBackupJobDto | null>();
-      pending.set(lower, d);
-      ctx.memo.set(key(id), d.promise);
-      const ds = pair.dataSourceId.toLowerCase();
-      byDataSource.set(ds, (byDataSource.get(ds) ?? new Set<string>()).add(lower));
+    for (const id of lowerIds) {
+      const ds = parsePairNativeId(id)!.dataSourceId;
+      byDataSource.set(ds, (byDataSource.get(ds) ?? new Set<string>()).add(id));
     }
+    const loader = sessionOf(ctx).backupJobs;
     await mapLimit(chunk([...byDataSource.keys()], IDS_PER_BATCH), FAN_OUT, async (dsIds) => {
       const wanted = new Set(dsIds.flatMap((ds) => [...byDataSource.get(ds)!]));
       try {
@@ -278,27 +266,16 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
           const page = await client.listBackupJobs({ cursor, limit: NORCUBE_MAX_PAGE_SIZE, dataSourceIds: dsIds }, ctx);
           for (const job of page.items) {
             const id = jobNativeId(job.datasourceId, job.jobId).toLowerCase();
-            if (wanted.delete(id)) pending.get(id)!.resolve(job);
-            else if (!ctx.memo.has(key(id))) ctx.memo.set(key(id), Promise.resolve(job));
+            if (wanted.delete(id)) found.set(id, job);
+            else loader.prime(id, job);
           }
           cursor = page.next;
         } while (wanted.size > 0 && cursor);
-        for (const id of wanted) pending.get(id)!.resolve(null);
       } catch (e) {
-        for (const id of wanted) {
-          ctx.memo.delete(key(id));
-          pending.get(id)!.reject(e);
-        }
+        for (const id of wanted) found.set(id, asError(e));
       }
     });
-    return Promise.all(nativeIds.map(async (id) => {
-      if (!parsePairNativeId(id)) return null;
-      try {
-        return ((await (pending.get(id.toLowerCase())?.promise ?? known.get(id.toLowerCase()))) ?? null) as NorcubeBackupJobDto | null;
-      } catch (e) {
-        return asError(e);
-      }
-    }));
+    return lowerIds.map((id) => found.get(id) ?? null);
   }
 
   async function lookupRestore(restoreId: string, ctx: RequestContext): Promise<NorcubeRestoreJobDto | null> {
@@ -310,7 +287,7 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
         markRestoresUnsupported(ctx);
         return null;
       }
-      if (isNorcubeNotFound(e)) return null;
+      if (isNotFound(e)) return null;
       throw e;
     }
   }
@@ -342,11 +319,7 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
   async function lookupResources(nativeIds: readonly string[], ctx: RequestContext): Promise<Array<ResourceModel | null | Error>> {
     return mapLimit(nativeIds, FAN_OUT, async (id) => {
       if (!isNorcubeId(id)) return null;
-      try {
-        return toResourceModel(ref, await client.getDataSource(id, ctx));
-      } catch (e) {
-        return isNorcubeNotFound(e) ? null : asError(e);
-      }
+      return lookupEntry(async () => toResourceModel(ref, await client.getDataSource(id, ctx)));
     });
   }
 
@@ -380,9 +353,10 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
    * policy list): after a change they may be stale, so later reads of the request go upstream again.
    */
   function forgetReads(ctx: RequestContext): void {
-    for (const k of [...ctx.memo.keys()]) {
-      if (k.startsWith(`upstream:${ref.id}:GET `) || k.startsWith(`${ref.id}:`)) ctx.memo.delete(k);
-    }
+    // The client forgets its own GET dedupe on every send; this adapter forgets its session's reads.
+    const session = sessionOf(ctx);
+    session.reads.clear();
+    session.backupJobs.clearAll();
   }
 
   /**
@@ -589,7 +563,6 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
 
   const adapter: ProviderAdapter = {
     ref,
-    capabilities: NORCUBE_CAPABILITIES,
     lists: {
       organization: listOrganizations,
       resource: listResources,
@@ -606,16 +579,7 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
     },
     progress: { snapshot },
     actions,
-    async health(ctx) {
-      const started = performance.now();
-      try {
-        await client.listDataSources({ cursor: null, limit: 1 }, ctx);
-        return { status: 'UP', latencyMs: Math.round(performance.now() - started), message: null };
-      } catch (e) {
-        const limited = e instanceof ProviderHttpError && e.status === 429;
-        return { status: limited ? 'DEGRADED' : 'DOWN', latencyMs: null, message: e instanceof Error ? e.message : 'unreachable' };
-      }
-    },
+    health: createHealthProbe((ctx) => client.listDataSources({ cursor: null, limit: 1 }, ctx)),
     close: () => client.close(),
   };
   return adapter;
@@ -755,32 +719,6 @@ class RestoresUnsupported extends Error {
 
 // ---- small utilities ---------------------------------------------------------------------
 
-function memoize<T>(ctx: RequestContext, key: string, fn: () => Promise<T>): Promise<T> {
-  const hit = ctx.memo.get(key);
-  if (hit) return hit as Promise<T>;
-  const p = fn();
-  ctx.memo.set(key, p);
-  p.catch(() => ctx.memo.delete(key));
-  return p;
-}
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(v: T): void;
-  reject(e: unknown): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {}); // observed by the lookup that created it
-  return { promise, resolve, reject };
-}
-
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
@@ -790,3 +728,8 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** Maps with at most `limit` calls in flight; results in input order. */
+
+/** The Norcube Backup provider kind: its adapter factory, credential key and SDL, for the registry. */
+export const norcubeProvider: ProviderKindEntry = {
+  createAdapter: createNorcubeAdapter, secretKey: 'token', displayName: 'Norcube Backup', typeDefs: new URL('./schema.graphql', import.meta.url),
+};

@@ -8,7 +8,7 @@
  */
 import type { BackupModel, JobModel, OrganizationModel, ProviderRef, ResourceModel, ScheduleModel } from '../../domain/models.ts';
 import { createStatusMapper, type BackupStatus, type JobStatus } from '../../domain/statuses.ts';
-import type { PolicyInput, PolicyModel } from '../provider.ts';
+import type { PolicyInput, PolicyModel } from '../contract/index.ts';
 import type {
   NorcubeBackupJobDto, NorcubeBackupPolicyDto, NorcubeDataSourceDto, NorcubeDatasourcePolicyDto, NorcubeDownloadLinkResponseDto, NorcubePolicyCreateRequestDto,
   NorcubePolicyUpdateRequestDto, NorcubeRestoreJobDto, NorcubeStorageDestinationDto,

@@ -1,19 +1,20 @@
 /**
  * The oCore HTTP client: bearer auth, the routes in one place (under `/api`), the `{ error }` error
  * body, offset paging (`limit` + `offset` -> `{ <items>, total }`) and light validation of every
- * body the adapter reads. Built on the shared upstream layer, so retries, deadlines, request ids
- * and per-request GET dedupe come from there.
+ * body the adapter reads, through the schemas of `wire.ts`. Built on the shared upstream layer, so
+ * retries, deadlines, request ids and per-request GET dedupe come from there.
  */
-import type { Dispatcher } from 'undici';
-import type { ProviderRef } from '../../domain/models.ts';
-import { createUpstreamClient, type QueryInit, type UpstreamCallObserver, type UpstreamSettings } from '../../upstream/client.ts';
-import { ProviderHttpError, ProviderResponseError } from '../../upstream/errors.ts';
+import type { z } from 'zod';
+import { createUpstreamClient, type QueryInit, type ProviderClientOptions } from '../../upstream/client.ts';
+import { ProviderResponseError, nullIfNotFound } from '../../upstream/errors.ts';
 import { readSseEvents } from '../../upstream/sse.ts';
-import type { RequestContext } from '../provider.ts';
-import type {
-  OcoreAlertCountDto, OcoreAlertDto, OcoreBackupDto, OcoreEnvironmentDto, OcoreOperationStepDto, OcoreOperationTypeValue,
-  OcoreProgressEventDto, OcoreRestoreRequestDto, OcoreRestoreResponseDto, OcoreRetentionPreviewDto,
-  OcorePitrCoverageDto, OcoreProjectDto, OcoreRestoreLogDto, OcoreScheduleDto,
+import type { RequestContext } from '../contract/index.ts';
+import {
+  OcoreAlertCountDto, OcoreAlertListDto, OcoreBackupDto, OcoreBackupListDto, OcoreCreateBackupResponseDto, OcoreCronPresetListDto,
+  OcoreEnvironmentListDto, OcoreErrorDto, OcoreOperationStepListDto, OcorePitrCoverageDto, OcoreProgressEventDto, OcoreProjectListDto,
+  OcoreRestoreLogListDto, OcoreRestoreResponseDto, OcoreRetentionPreviewDto, OcoreScheduleDto,
+  type OcoreAlertDto, type OcoreEnvironmentDto, type OcoreOperationStepDto, type OcoreOperationTypeValue, type OcoreProjectDto,
+  type OcoreRestoreLogDto, type OcoreRestoreRequestDto,
 } from './wire.ts';
 
 /** Largest `limit` any oCore list accepts *(doc: "max 100")*. */
@@ -52,14 +53,10 @@ export const OCORE_ROUTES = {
 
 /** Reads the provider's message from its error body `{ "error": "<message>" }`; oCore sends no code. */
 export function describeOcoreError(_status: number, body: unknown): { code: string | null; message: string | null } {
-  if (!isObject(body)) return { code: null, message: null };
-  return { code: null, message: typeof body.error === 'string' && body.error !== '' ? body.error : null };
+  const parsed = OcoreErrorDto.safeParse(body);
+  return { code: null, message: parsed.success && parsed.data.error !== '' ? parsed.data.error : null };
 }
 
-/** True when `e` is an HTTP 404 from oCore (unknown record, or no schedule for an environment). */
-export function isOcoreNotFound(e: unknown): boolean {
-  return e instanceof ProviderHttpError && e.status === 404;
-}
 
 /** The `<baseUrl>/api` root the routes are appended to; a base URL that already ends in `/api` is kept. */
 export function ocoreApiRoot(baseUrl: string): string {
@@ -80,17 +77,13 @@ export interface OcoreOffsetPage<T> {
   total: number | null;
 }
 
+/** A list body as its wire schema gives it: the items under `K`, and `total`. */
+type OcoreListBody<K extends string> = { [P in K]: unknown[] } & { total?: number | null };
+
 /** Options of {@link createOcoreClient}. */
-export interface OcoreClientOptions {
-  provider: ProviderRef;
-  /** The API host, e.g. `https://api.ocore.dev`; `/api` is appended (see {@link ocoreApiRoot}). */
-  baseUrl: string;
+export interface OcoreClientOptions extends ProviderClientOptions {
   /** The bearer token (a JWT). Never logged or put in an error. */
   token: string;
-  settings?: UpstreamSettings;
-  observer?: UpstreamCallObserver;
-  /** Replaces the connection pool (tests). */
-  dispatcher?: Dispatcher;
 }
 
 /** Typed reads of the oCore API. Every method throws the shared typed upstream errors. */
@@ -170,8 +163,9 @@ export function createOcoreClient(options: OcoreClientOptions): OcoreClient {
         } catch {
           throw bad(ctx, `${path}: event data is not JSON`);
         }
-        if (!isObject(data) || typeof data.status !== 'string') throw bad(ctx, `${path}: malformed progress event`);
-        yield { id: e.id ?? null, event: e.event ?? 'message', data: data as OcoreProgressEventDto };
+        const event = OcoreProgressEventDto.safeParse(data);
+        if (!event.success) throw bad(ctx, `${path}: malformed progress event`);
+        yield { id: e.id ?? null, event: e.event ?? 'message', data: event.data };
       }
     } finally {
       res.body.destroy();
@@ -180,35 +174,47 @@ export function createOcoreClient(options: OcoreClientOptions): OcoreClient {
   const clamp = (limit: number) => Math.max(1, Math.min(OCORE_MAX_PAGE_SIZE, Math.floor(limit)));
   const offsetOf = (offset: number) => Math.max(0, Math.floor(offset));
 
-  async function page<T>(
-    path: string, query: QueryInit | undefined, key: string, isItem: (v: unknown) => v is T, ctx: RequestContext,
-  ): Promise<OcoreOffsetPage<T>> {
+  /**
+   * One page of an offset list: `{ <key>: [...], total }` checked by the list's schema, one bad item
+   * failing the page. The failure names the first problem in the order the body is read: the list,
+   * an item, then `total`.
+   */
+  async function page<K extends string, S extends z.ZodType<OcoreListBody<K>>>(
+    path: string, query: QueryInit | undefined, key: K, list: S, ctx: RequestContext,
+  ): Promise<OcoreOffsetPage<z.output<S>[K][number]>> {
     const body = await http.get<unknown>(path, query, ctx);
-    if (!isObject(body) || !Array.isArray(body[key])) throw bad(ctx, `${path}: no ${key} list`);
-    const items = body[key] as unknown[];
-    if (!items.every(isItem)) throw bad(ctx, `${path}: malformed item`);
-    const total = body.total;
-    if (total != null && !(typeof total === 'number' && Number.isInteger(total) && total >= 0)) throw bad(ctx, `${path}: total is not a count`);
-    return { items, total: typeof total === 'number' ? total : null };
+    const parsed = list.safeParse(body);
+    if (!parsed.success) {
+      const at = parsed.error.issues.map((i) => i.path);
+      if (at.some((p) => p.length === 0 || (p.length === 1 && p[0] === key))) throw bad(ctx, `${path}: no ${key} list`);
+      if (at.some((p) => p[0] === key)) throw bad(ctx, `${path}: malformed item`);
+      throw bad(ctx, `${path}: total is not a count`);
+    }
+    return { items: parsed.data[key], total: parsed.data.total ?? null };
   }
 
-  async function one<T>(path: string, isItem: (v: unknown) => v is T, ctx: RequestContext): Promise<T> {
-    const body = await http.get<unknown>(path, undefined, ctx);
-    if (!isItem(body)) throw bad(ctx, `${path}: malformed record`);
-    return body;
+  /** A body checked by `schema`; `detail` names what failed (after the path). */
+  function check<T>(path: string, schema: z.ZodType<T>, body: unknown, detail: string, ctx: RequestContext): T {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw bad(ctx, `${path}: ${detail}`);
+    return parsed.data;
+  }
+
+  async function one<T>(path: string, schema: z.ZodType<T>, ctx: RequestContext): Promise<T> {
+    return check(path, schema, await http.get<unknown>(path, undefined, ctx), 'malformed record', ctx);
   }
 
   return {
     streamProgress,
     async createBackup(envId, type, ctx) {
-      const res = await http.send<unknown>('POST', OCORE_ROUTES.environmentBackupsCreate(envId), { type }, ctx);
-      if (!isObject(res.body) || typeof res.body.backupId !== 'string') throw bad(ctx, `${OCORE_ROUTES.environmentBackupsCreate(envId)}: no backupId`);
-      return { backupId: res.body.backupId };
+      const path = OCORE_ROUTES.environmentBackupsCreate(envId);
+      const res = await http.send<unknown>('POST', path, { type }, ctx);
+      return { backupId: check(path, OcoreCreateBackupResponseDto, res.body, 'no backupId', ctx).backupId };
     },
     async restoreBackup(backupId, body, ctx) {
-      const res = await http.send<unknown>('POST', OCORE_ROUTES.restore(backupId), body, ctx);
-      if (!isObject(res.body)) throw bad(ctx, `${OCORE_ROUTES.restore(backupId)}: unexpected body`);
-      return res.body as unknown as OcoreRestoreResponseDto;
+      const path = OCORE_ROUTES.restore(backupId);
+      const res = await http.send<unknown>('POST', path, body, ctx);
+      return check(path, OcoreRestoreResponseDto, res.body, 'unexpected body', ctx);
     },
     async deleteBackup(backupId, ctx) {
       await http.send('DELETE', OCORE_ROUTES.backup(backupId), undefined, ctx);
@@ -217,21 +223,18 @@ export function createOcoreClient(options: OcoreClientOptions): OcoreClient {
       await http.send('POST', action === 'dismiss' ? OCORE_ROUTES.alertDismiss(alertId) : OCORE_ROUTES.alertRead(alertId), undefined, ctx);
     },
     async putBackupSchedule(envId, body, ctx) {
-      const res = await http.send<unknown>('PUT', OCORE_ROUTES.backupSchedule(envId), body, ctx);
-      if (!isSchedule(res.body)) throw bad(ctx, `${OCORE_ROUTES.backupSchedule(envId)}: unexpected body`);
-      return res.body;
+      const path = OCORE_ROUTES.backupSchedule(envId);
+      const res = await http.send<unknown>('PUT', path, body, ctx);
+      return check(path, OcoreScheduleDto, res.body, 'unexpected body', ctx);
     },
     async retentionPreview(envId, body, ctx) {
-      const res = await http.send<unknown>('POST', OCORE_ROUTES.retentionPreview(envId), body, ctx);
-      if (!isObject(res.body) || !Array.isArray(res.body.items)) throw bad(ctx, `${OCORE_ROUTES.retentionPreview(envId)}: unexpected body`);
-      return res.body as unknown as OcoreRetentionPreviewDto;
+      const path = OCORE_ROUTES.retentionPreview(envId);
+      const res = await http.send<unknown>('POST', path, body, ctx);
+      return check(path, OcoreRetentionPreviewDto, res.body, 'unexpected body', ctx);
     },
     async cronPresets(ctx) {
-      const body = await http.get<unknown>(OCORE_ROUTES.cronPresets(), undefined, ctx);
-      if (!Array.isArray(body) || !body.every((p) => isObject(p) && typeof p.cron === 'string' && typeof p.label === 'string')) {
-        throw bad(ctx, `${OCORE_ROUTES.cronPresets()}: unexpected body`);
-      }
-      return body as Array<{ cron: string; label: string }>;
+      const path = OCORE_ROUTES.cronPresets();
+      return check(path, OcoreCronPresetListDto, await http.get<unknown>(path, undefined, ctx), 'unexpected body', ctx);
     },
     async listProjects(ctx) {
       // The route is assumed (PROVIDERS.md): read the default page, then follow `offset` while the
@@ -240,7 +243,7 @@ export function createOcoreClient(options: OcoreClientOptions): OcoreClient {
       const seen = new Set<string>();
       for (let n = 0; n < MAX_PROJECT_PAGES; n++) {
         const query = n === 0 ? undefined : { offset: out.length };
-        const p = await page(OCORE_ROUTES.projects(), query, 'projects', isProject, ctx);
+        const p = await page(OCORE_ROUTES.projects(), query, 'projects', OcoreProjectListDto, ctx);
         const fresh = p.items.filter((x) => !seen.has(x.id));
         for (const x of fresh) {
           seen.add(x.id);
@@ -251,78 +254,37 @@ export function createOcoreClient(options: OcoreClientOptions): OcoreClient {
       return out;
     },
     listEnvironments: (projectId, req, ctx) =>
-      page(OCORE_ROUTES.projectEnvironments(projectId), { limit: clamp(req.limit), offset: offsetOf(req.offset) }, 'environments', isEnvironment, ctx),
+      page(OCORE_ROUTES.projectEnvironments(projectId), { limit: clamp(req.limit), offset: offsetOf(req.offset) }, 'environments', OcoreEnvironmentListDto, ctx),
     listProjectBackups: (projectId, req, ctx) =>
       page(
         OCORE_ROUTES.projectBackups(projectId),
         { status: req.status, limit: clamp(req.limit), offset: offsetOf(req.offset) },
-        'backups', isBackup, ctx,
+        'backups', OcoreBackupListDto, ctx,
       ),
     listEnvironmentBackups: (envId, req, ctx) =>
       page(
         OCORE_ROUTES.environmentBackups(envId),
         { status: req.status, type: req.type, limit: clamp(req.limit), offset: offsetOf(req.offset) },
-        'backups', isBackup, ctx,
+        'backups', OcoreBackupListDto, ctx,
       ),
-    getBackup: (id, ctx) => one(OCORE_ROUTES.backup(id), isBackup, ctx),
+    getBackup: (id, ctx) => one(OCORE_ROUTES.backup(id), OcoreBackupDto, ctx),
     async getBackupSchedule(envId, ctx) {
-      try {
-        return await one(OCORE_ROUTES.backupSchedule(envId), isSchedule, ctx);
-      } catch (e) {
-        if (isOcoreNotFound(e)) return null;
-        throw e;
-      }
+      return nullIfNotFound(one(OCORE_ROUTES.backupSchedule(envId), OcoreScheduleDto, ctx));
     },
-    getPitrCoverage: (envId, ctx) => one(OCORE_ROUTES.pitrCoverage(envId), isPitrCoverage, ctx),
+    getPitrCoverage: (envId, ctx) => one(OCORE_ROUTES.pitrCoverage(envId), OcorePitrCoverageDto, ctx),
     listRestoreLogs: (envId, req, ctx) =>
-      page(OCORE_ROUTES.restoreLogs(envId), { limit: clamp(req.limit), offset: offsetOf(req.offset) }, 'restoreLogs', isRestoreLog, ctx),
+      page(OCORE_ROUTES.restoreLogs(envId), { limit: clamp(req.limit), offset: offsetOf(req.offset) }, 'restoreLogs', OcoreRestoreLogListDto, ctx),
     listAlerts: (req, ctx) =>
-      page(OCORE_ROUTES.alerts(), { include_dismissed: req.includeDismissed, limit: clamp(req.limit) }, 'alerts', isAlert, ctx),
+      page(OCORE_ROUTES.alerts(), { include_dismissed: req.includeDismissed, limit: clamp(req.limit) }, 'alerts', OcoreAlertListDto, ctx),
     async getAlertCount(ctx) {
-      const body = await http.get<unknown>(OCORE_ROUTES.alertCount(), undefined, ctx);
-      if (!isObject(body) || typeof body.undismissed !== 'number' || typeof body.unread !== 'number') {
-        throw bad(ctx, `${OCORE_ROUTES.alertCount()}: malformed count`);
-      }
-      return { undismissed: body.undismissed, unread: body.unread };
+      const path = OCORE_ROUTES.alertCount();
+      const { undismissed, unread } = check(path, OcoreAlertCountDto, await http.get<unknown>(path, undefined, ctx), 'malformed count', ctx);
+      return { undismissed, unread };
     },
     async listOperationSteps(type, id, ctx) {
-      const p = await page(OCORE_ROUTES.operationSteps(type, id), undefined, 'steps', isStep, ctx);
+      const p = await page(OCORE_ROUTES.operationSteps(type, id), undefined, 'steps', OcoreOperationStepListDto, ctx);
       return p.items;
     },
     close: () => http.close(),
   };
-}
-
-// Light shape checks: enough that the mapper never dereferences garbage.
-function isObject(v: unknown): v is Record<string, any> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-const hasStrings = (v: unknown, keys: readonly string[]): boolean => isObject(v) && keys.every((k) => typeof v[k] === 'string' && v[k] !== '');
-const optionalObject = (v: unknown) => v == null || isObject(v);
-const optionalArray = (v: unknown) => v == null || Array.isArray(v);
-
-function isProject(v: unknown): v is OcoreProjectDto {
-  return hasStrings(v, ['id']);
-}
-function isEnvironment(v: unknown): v is OcoreEnvironmentDto {
-  return hasStrings(v, ['id']);
-}
-function isBackup(v: unknown): v is OcoreBackupDto {
-  return hasStrings(v, ['id']) && typeof (v as any).status === 'string' &&
-    optionalObject((v as any).recoveryEvidence) && optionalObject((v as any).remotePaths) && optionalArray((v as any).gfsTiers);
-}
-function isSchedule(v: unknown): v is OcoreScheduleDto {
-  return isObject(v) && optionalArray(v.destinationIds);
-}
-function isPitrCoverage(v: unknown): v is OcorePitrCoverageDto {
-  return isObject(v) && optionalArray(v.baseBackups) && optionalArray(v.gaps) && optionalArray(v.walRanges);
-}
-function isRestoreLog(v: unknown): v is OcoreRestoreLogDto {
-  return hasStrings(v, ['id']) && typeof (v as any).status === 'string' && optionalObject((v as any).recoveryEvidence);
-}
-function isAlert(v: unknown): v is OcoreAlertDto {
-  return hasStrings(v, ['id']) && typeof (v as any).type === 'string';
-}
-function isStep(v: unknown): v is OcoreOperationStepDto {
-  return isObject(v) && (typeof v.id === 'string' || typeof v.id === 'number');
 }

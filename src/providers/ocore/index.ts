@@ -17,11 +17,12 @@
 import { badUserInput } from '../../domain/errors.ts';
 import { matchesFilter } from '../../domain/filter.ts';
 import type { AlertModel, BackupModel, JobModel, ResourceModel, ScheduleModel } from '../../domain/models.ts';
-import { ProviderHttpError, isUpstreamError } from '../../upstream/errors.ts';
+import { ProviderHttpError, isNotFound, nullIfNotFound, lookupEntry } from '../../upstream/errors.ts';
 import type {
-  ListFilter, Page, ProviderAdapter, ProviderAdapterFactory, ProviderCapabilities, ProviderHealthModel, RequestContext,
-} from '../provider.ts';
-import { OCORE_MAX_PAGE_SIZE, createOcoreClient, isOcoreNotFound, type OcoreOffsetPage } from './client.ts';
+  ListFilter, Page, ProviderAdapter, ProviderAdapterFactory, ProviderLookups, ProviderKindEntry } from '../contract/index.ts';
+import { createHealthProbe } from '../contract/index.ts';
+import { PromiseMemo, perRequest, type RequestContext } from '../../upstream/request-context.ts';
+import { OCORE_MAX_PAGE_SIZE, createOcoreClient, type OcoreOffsetPage } from './client.ts';
 import {
   OCORE_ORGANIZATION_ID, OCORE_TYPENAMES, ocoreBackupStatus, ocoreJobStatus, parseJobNativeId, restoreEnvironmentId,
   toAlertModel, toBackupModel, toBackupRunModel, toEnvironmentModel, toOperationStepModels, toOrganizationModel,
@@ -35,19 +36,6 @@ const CONCURRENCY = 8;
 /** Pages of one environment list or restore-log list read at most when reading it whole. */
 const MAX_WHOLE_LIST_PAGES = 200;
 
-/** What oCore can do. Mutations and progress are wired separately. */
-export const OCORE_CAPABILITIES: ProviderCapabilities = {
-  lists: ['organization', 'resource', 'backup', 'job', 'alert', 'schedule'],
-  progress: 'sse',
-  triggerBackup: true,
-  restoreBackup: true,
-  deleteBackup: true,
-  manageAlerts: true,
-  manageSchedules: true,
-  managePolicies: false,
-  verifyBackup: false,
-  downloadBackup: false,
-};
 
 // ---- resume tokens -------------------------------------------------------------------------
 
@@ -155,7 +143,7 @@ const EMPTY: Page<never> = { items: [], next: null, total: 0 };
 
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 const emptyOn404 = <T>(e: unknown): Chunk<T> => {
-  if (isOcoreNotFound(e)) return { items: [], read: 0, total: 0 };
+  if (isNotFound(e)) return { items: [], read: 0, total: 0 };
   throw e;
 };
 
@@ -178,17 +166,11 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
     observer: options.onUpstreamCall,
   });
 
-  /** Per-request memo, keyed by provider id. */
-  function memo<T>(ctx: RequestContext, key: string, fn: () => Promise<T>): Promise<T> {
-    const k = `${ref.id}:ocore:${key}`;
-    let p = ctx.memo.get(k) as Promise<T> | undefined;
-    if (!p) {
-      p = fn();
-      ctx.memo.set(k, p);
-      p.catch(() => ctx.memo.delete(k));
-    }
-    return p;
-  }
+  /** This adapter's state of one request: reads memoized once (projects, environments). */
+  const sessionOf = perRequest(() => ({ reads: new PromiseMemo() }));
+  const memo = <T>(ctx: RequestContext, key: string, fn: () => Promise<T>): Promise<T> => sessionOf(ctx).reads.get(key, fn);
+  /** After a change: this request's later reads go upstream again (the client forgets its GETs itself). */
+  const forgetReads = (ctx: RequestContext) => sessionOf(ctx).reads.clear();
 
   const projects = (ctx: RequestContext) => memo(ctx, 'projects', () => client.listProjects(ctx));
 
@@ -276,9 +258,71 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
     return { items, next: null };
   }
 
+  /** Batch lookups by native id; actions read their own writes back through these too. */
+  const lookups: ProviderLookups = {
+    async organization(ids) {
+      return ids.map((id) => (id === OCORE_ORGANIZATION_ID ? toOrganizationModel(ref) : null));
+    },
+
+    async resource(ids, ctx) {
+      let all: EnvironmentEntry[];
+      try {
+        all = await environments(ctx);
+      } catch (e) {
+        return ids.map(() => asError(e));
+      }
+      const byId = new Map(all.map((e) => [e.env.id, e]));
+      return ids.map((id) => {
+        const e = byId.get(id);
+        return e ? toEnvironmentModel(ref, e.project, e.env) : null;
+      });
+    },
+
+    async backup(ids, ctx) {
+      return mapLimit(ids, CONCURRENCY, async (id) => {
+        return lookupEntry(async () => toBackupModel(ref, await client.getBackup(id, ctx)));
+      });
+    },
+
+    async job(ids, ctx) {
+      return mapLimit(ids, CONCURRENCY, async (id): Promise<JobModel | null | Error> => {
+        const parsed = parseJobNativeId(id);
+        if (!parsed) return null;
+        try {
+          if (parsed.kind === 'backup') return toBackupRunModel(ref, await client.getBackup(parsed.backupId, ctx));
+          const log = (await restoreLogs(parsed.environmentId, ctx)).find((l) => l.id === parsed.restoreLogId);
+          // Only the environment the restore is listed under (its target) names it.
+          if (!log || restoreEnvironmentId(log, parsed.environmentId) !== parsed.environmentId) return null;
+          return toRestoreModel(ref, log, parsed.environmentId);
+        } catch (e) {
+          return isNotFound(e) ? null : asError(e);
+        }
+      });
+    },
+
+    async alert(ids, ctx) {
+      let all: AlertModel[];
+      try {
+        all = (await alerts(true, ctx)).models;
+      } catch (e) {
+        return ids.map(() => asError(e));
+      }
+      const byId = new Map(all.map((a) => [a.nativeId, a]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+
+    async schedule(ids, ctx) {
+      return mapLimit(ids, CONCURRENCY, async (id) => {
+        return lookupEntry(async () => {
+          const s = await client.getBackupSchedule(id, ctx);
+          return s ? toScheduleModel(ref, id, s) : null;
+        });
+      });
+    },
+  };
+
   const adapter: ProviderAdapter = {
     ref,
-    capabilities: OCORE_CAPABILITIES,
 
     lists: {
       async organization(req) {
@@ -353,79 +397,14 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
       },
     },
 
-    lookups: {
-      async organization(ids) {
-        return ids.map((id) => (id === OCORE_ORGANIZATION_ID ? toOrganizationModel(ref) : null));
-      },
-
-      async resource(ids, ctx) {
-        let all: EnvironmentEntry[];
-        try {
-          all = await environments(ctx);
-        } catch (e) {
-          return ids.map(() => asError(e));
-        }
-        const byId = new Map(all.map((e) => [e.env.id, e]));
-        return ids.map((id) => {
-          const e = byId.get(id);
-          return e ? toEnvironmentModel(ref, e.project, e.env) : null;
-        });
-      },
-
-      async backup(ids, ctx) {
-        return mapLimit(ids, CONCURRENCY, async (id) => {
-          try {
-            return toBackupModel(ref, await client.getBackup(id, ctx));
-          } catch (e) {
-            return isOcoreNotFound(e) ? null : asError(e);
-          }
-        });
-      },
-
-      async job(ids, ctx) {
-        return mapLimit(ids, CONCURRENCY, async (id): Promise<JobModel | null | Error> => {
-          const parsed = parseJobNativeId(id);
-          if (!parsed) return null;
-          try {
-            if (parsed.kind === 'backup') return toBackupRunModel(ref, await client.getBackup(parsed.backupId, ctx));
-            const log = (await restoreLogs(parsed.environmentId, ctx)).find((l) => l.id === parsed.restoreLogId);
-            // Only the environment the restore is listed under (its target) names it.
-            if (!log || restoreEnvironmentId(log, parsed.environmentId) !== parsed.environmentId) return null;
-            return toRestoreModel(ref, log, parsed.environmentId);
-          } catch (e) {
-            return isOcoreNotFound(e) ? null : asError(e);
-          }
-        });
-      },
-
-      async alert(ids, ctx) {
-        let all: AlertModel[];
-        try {
-          all = (await alerts(true, ctx)).models;
-        } catch (e) {
-          return ids.map(() => asError(e));
-        }
-        const byId = new Map(all.map((a) => [a.nativeId, a]));
-        return ids.map((id) => byId.get(id) ?? null);
-      },
-
-      async schedule(ids, ctx) {
-        return mapLimit(ids, CONCURRENCY, async (id) => {
-          try {
-            const s = await client.getBackupSchedule(id, ctx);
-            return s ? toScheduleModel(ref, id, s) : null;
-          } catch (e) {
-            return isOcoreNotFound(e) ? null : asError(e);
-          }
-        });
-      },
-    },
+    lookups,
 
     actions: {
       async triggerBackup(input, ctx) {
         const type = input.backupType === 'full' ? 'full' : 'db';
         const { backupId } = await client.createBackup(input.resourceNativeId, type, ctx);
-        const b = await client.getBackup(backupId, { ...ctx, memo: new Map() });
+        forgetReads(ctx);
+        const b = await client.getBackup(backupId, ctx);
         return { backup: toBackupModel(ref, b), job: toBackupRunModel(ref, b), progress: { kind: 'backup', nativeId: backupId } };
       },
       async restoreBackup(input, ctx) {
@@ -435,33 +414,32 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
           ...(input.targetResourceNativeId ? { targetEnvironmentId: input.targetResourceNativeId } : {}),
           ...(input.pointInTime ? { pitrTimestamp: input.pointInTime } : {}),
         }, ctx);
-        const fresh = { ...ctx, memo: new Map<string, Promise<unknown>>() };
-        const b = await client.getBackup(input.backupNativeId, fresh);
+        forgetReads(ctx);
+        const b = await client.getBackup(input.backupNativeId, ctx);
         let job: JobModel | null = null;
         const targetEnv = input.targetType === 'other' ? input.targetResourceNativeId! : b.environmentId;
         if (res.restoreLogId && targetEnv) {
-          const found = await adapter.lookups.job!([`restore:${targetEnv}:${res.restoreLogId}`], fresh);
+          const found = await lookups.job!([`restore:${targetEnv}:${res.restoreLogId}`], ctx);
           job = found[0] instanceof Error ? null : (found[0] as JobModel | null);
         }
         return { backup: toBackupModel(ref, b), job, progress: { kind: 'backup', nativeId: input.backupNativeId } };
       },
       async deleteBackup(backupNativeId, ctx) {
         await client.deleteBackup(backupNativeId, ctx);
-        try {
-          return toBackupModel(ref, await client.getBackup(backupNativeId, { ...ctx, memo: new Map() }));
-        } catch (e) {
-          if (isOcoreNotFound(e)) return null;
-          throw e;
-        }
+        forgetReads(ctx);
+        const b = await nullIfNotFound(client.getBackup(backupNativeId, ctx));
+        return b && toBackupModel(ref, b);
       },
       async dismissAlert(alertNativeId, ctx) {
         await client.alertAction(alertNativeId, 'dismiss', ctx);
-        const [a] = await adapter.lookups.alert!([alertNativeId], { ...ctx, memo: new Map() });
+        forgetReads(ctx);
+        const [a] = await lookups.alert!([alertNativeId], ctx);
         return a instanceof Error ? null : (a as AlertModel | null);
       },
       async markAlertRead(alertNativeId, ctx) {
         await client.alertAction(alertNativeId, 'read', ctx);
-        const [a] = await adapter.lookups.alert!([alertNativeId], { ...ctx, memo: new Map() });
+        forgetReads(ctx);
+        const [a] = await lookups.alert!([alertNativeId], ctx);
         return a instanceof Error ? null : (a as AlertModel | null);
       },
       async upsertSchedule(envId, input, ctx) {
@@ -487,7 +465,7 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
         // Jobs (backup runs) are followed through their backup; restores through the backup they restore.
         let backupId = nativeId.startsWith('backup:') ? nativeId.slice('backup:'.length) : nativeId;
         if (nativeId.startsWith('restore:')) {
-          const [restore] = await adapter.lookups.job!([nativeId], ctx);
+          const [restore] = await lookups.job!([nativeId], ctx);
           if (!restore || restore instanceof Error || !restore.backupNativeId) throw restore instanceof Error ? restore : new ProviderHttpError(ref.id, 404, ctx.requestId, null, null);
           backupId = restore.backupNativeId;
         }
@@ -500,12 +478,8 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
     fieldResolvers: {
       [OCORE_TYPENAMES.resource]: {
         async pitrCoverage(m: ResourceModel, _args, ctx) {
-          try {
-            return toPitrCoverageModel(await client.getPitrCoverage(m.nativeId, ctx));
-          } catch (e) {
-            if (isOcoreNotFound(e)) return null;
-            throw e;
-          }
+          const coverage = await nullIfNotFound(client.getPitrCoverage(m.nativeId, ctx));
+          return coverage && toPitrCoverageModel(coverage);
         },
       },
       [OCORE_TYPENAMES.backupRun]: {
@@ -516,31 +490,20 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
       },
     },
 
-    async health(ctx): Promise<ProviderHealthModel> {
-      const started = performance.now();
-      try {
-        await client.getAlertCount(ctx);
-        return { status: 'UP', latencyMs: Math.round(performance.now() - started), message: null };
-      } catch (e) {
-        const latencyMs = Math.round(performance.now() - started);
-        const message = isUpstreamError(e) ? e.message : 'health probe failed';
-        const degraded = e instanceof ProviderHttpError && e.status === 429;
-        return { status: degraded ? 'DEGRADED' : 'DOWN', latencyMs, message };
-      }
-    },
+    health: createHealthProbe((ctx) => client.getAlertCount(ctx)),
 
     close: () => client.close(),
   };
 
   async function stepsOf(type: 'backup' | 'restore', id: string | null, ctx: RequestContext) {
     if (!id) return [];
-    try {
-      return toOperationStepModels(await client.listOperationSteps(type, id, ctx));
-    } catch (e) {
-      if (isOcoreNotFound(e)) return [];
-      throw e;
-    }
+    return toOperationStepModels((await nullIfNotFound(client.listOperationSteps(type, id, ctx))) ?? []);
   }
 
   return adapter;
+};
+
+/** The oCore provider kind: its adapter factory, credential key and SDL, for the registry. */
+export const ocoreProvider: ProviderKindEntry = {
+  createAdapter: createOcoreAdapter, secretKey: 'token', displayName: 'oCore', typeDefs: new URL('./schema.graphql', import.meta.url),
 };

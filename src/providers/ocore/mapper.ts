@@ -15,7 +15,7 @@ import type {
   OcoreAlertDto, OcoreBackupDto, OcoreEnvironmentDto, OcoreOperationStepDto, OcorePitrCoverageDto, OcoreProjectDto,
   OcoreProgressEventDto, OcoreRecoveryEvidenceDto, OcoreRestoreLogDto, OcoreScheduleDto, OcoreTimeRangeDto,
 } from './wire.ts';
-import type { ProgressUpdate } from '../provider.ts';
+import type { ProgressUpdate } from '../contract/index.ts';
 
 /** Concrete GraphQL type names of this provider. */
 export const OCORE_TYPENAMES = {

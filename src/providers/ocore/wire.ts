@@ -1,9 +1,15 @@
 /**
  * oCore wire shapes: the provider's API reference (`seeds/ocore-backups-api.txt`) plus what
  * PROVIDERS.md assumes where the docs are silent (projects, environments, alert items, statuses,
- * operation steps). Only what the adapter reads is typed; every record may carry more fields, and
- * every documented field may be missing or null on the wire, so the mapper tolerates both.
+ * operation steps). Each shape is a zod schema and the DTO type it gives (same name), so the
+ * client's check and the mapper's type cannot drift apart.
+ *
+ * The schemas check only what the adapter cannot do without (ids, statuses, the containers it
+ * walks); every other field is {@link lenient}: kept when it has its documented type, read as absent
+ * otherwise, never a reason to reject a record. Every record may carry more fields (loose objects),
+ * and every documented field may be missing or null on the wire, so the mapper tolerates both.
  */
+import { z } from 'zod';
 
 /** An enum value as sent: one of the documented values, or anything a newer service sends. */
 type Open<T extends string> = T | (string & {});
@@ -23,221 +29,251 @@ export type OcoreAlertSeverityValue = 'info' | 'warning' | 'critical';
 /** Operation kinds of `GET /operations/{type}/{id}/steps`. */
 export type OcoreOperationTypeValue = 'backup' | 'restore';
 
+// ---- field helpers -------------------------------------------------------------------------
+
+/** Any string, typed as the documented values `T` plus whatever a newer service sends. */
+const open = <T extends string>(): z.ZodType<Open<T>> => z.string();
+
+/** A field the adapter does not depend on: its value when it has `type`, else absent; never rejects the record. */
+const lenient = <T extends z.ZodType>(type: T) => type.nullish().catch(undefined);
+
+/** An array (anything else is rejected) of which only the items that pass `item` are kept. */
+const filteredArray = <T extends z.ZodType>(item: T) =>
+  z.array(z.unknown()).transform((values) => values.flatMap((v) => {
+    const r = item.safeParse(v);
+    return r.success ? [r.data] : [];
+  }));
+
+/** A JSON object of any values (maps keyed by artifact or destination name). */
+const Dict = z.record(z.string(), z.unknown());
+
+/** A record id: a non-empty string. */
+const Id = z.string().min(1);
+
+/** A list's `total`: a non-negative integer, or absent. */
+const Total = z.number().refine((n) => Number.isInteger(n) && n >= 0).nullish();
+
+// ---- records -------------------------------------------------------------------------------
+
 /** The error body of every failure: `{ "error": "<message>" }`. */
-export interface OcoreErrorDto {
-  error: string;
-}
+export const OcoreErrorDto = z.looseObject({ error: z.string() });
+export type OcoreErrorDto = z.infer<typeof OcoreErrorDto>;
 
 /** A project (assumed shape of `GET /projects` items). */
-export interface OcoreProjectDto {
-  id: string;
-  name: string;
-}
+export const OcoreProjectDto = z.looseObject({
+  id: Id,
+  name: lenient(z.string()),
+});
+export type OcoreProjectDto = z.infer<typeof OcoreProjectDto>;
 
 /** `GET /projects`. */
-export interface OcoreProjectListDto {
-  projects: OcoreProjectDto[];
-  total: number;
-}
+export const OcoreProjectListDto = z.looseObject({ projects: z.array(OcoreProjectDto), total: Total });
+export type OcoreProjectListDto = z.infer<typeof OcoreProjectListDto>;
 
 /** An environment (assumed shape of `GET /projects/{projectId}/environments` items): the Resource. */
-export interface OcoreEnvironmentDto {
-  id: string;
-  name: string;
-  type?: Open<OcoreEnvironmentTypeValue> | null;
-}
+export const OcoreEnvironmentDto = z.looseObject({
+  id: Id,
+  name: lenient(z.string()),
+  type: lenient(open<OcoreEnvironmentTypeValue>()),
+});
+export type OcoreEnvironmentDto = z.infer<typeof OcoreEnvironmentDto>;
 
 /** `GET /projects/{projectId}/environments`. */
-export interface OcoreEnvironmentListDto {
-  environments: OcoreEnvironmentDto[];
-  total: number;
-}
+export const OcoreEnvironmentListDto = z.looseObject({ environments: z.array(OcoreEnvironmentDto), total: Total });
+export type OcoreEnvironmentListDto = z.infer<typeof OcoreEnvironmentListDto>;
 
-/** What a backup or restore can prove about its own recoverability *(doc)*. */
-export interface OcoreRecoveryEvidenceDto {
-  artifactChecksums?: Record<string, string> | null;
-  artifactPaths?: Record<string, string> | null;
-  blockingSteps?: string[] | null;
-  canWriteCleanSuccess?: boolean | null;
-  missingEvidence?: string[] | null;
-  missingSteps?: string[] | null;
-  operation?: string | null;
-  optionalFailedSteps?: string[] | null;
-  progress?: Record<string, unknown> | null;
-  reason?: string | null;
-  remoteCopyState?: string | null;
-  requiredSteps?: string[] | null;
-  status?: string | null;
-  whyGreen?: string[] | null;
-  whyNotGreen?: string[] | null;
-}
+/** What a backup or restore can prove about its own recoverability *(doc)*; every field lenient. */
+export const OcoreRecoveryEvidenceDto = z.looseObject({
+  artifactChecksums: lenient(Dict),
+  artifactPaths: lenient(Dict),
+  blockingSteps: lenient(filteredArray(z.string())),
+  canWriteCleanSuccess: lenient(z.boolean()),
+  missingEvidence: lenient(filteredArray(z.string())),
+  missingSteps: lenient(filteredArray(z.string())),
+  operation: lenient(z.string()),
+  optionalFailedSteps: lenient(filteredArray(z.string())),
+  progress: lenient(Dict),
+  reason: lenient(z.string()),
+  remoteCopyState: lenient(z.string()),
+  requiredSteps: lenient(filteredArray(z.string())),
+  status: lenient(z.string()),
+  whyGreen: lenient(filteredArray(z.string())),
+  whyNotGreen: lenient(filteredArray(z.string())),
+});
+export type OcoreRecoveryEvidenceDto = z.infer<typeof OcoreRecoveryEvidenceDto>;
 
 /** `GET /backups/{id}` and the items of the backup lists *(doc)*. */
-export interface OcoreBackupDto {
-  id: string;
-  status: Open<OcoreBackupStatusValue>;
-  backupType?: Open<OcoreBackupTypeValue> | null;
-  environmentId?: string | null;
-  environmentName?: string | null;
-  environmentType?: Open<OcoreEnvironmentTypeValue> | null;
-  errorMessage?: string | null;
-  configChecksum?: string | null;
-  dbChecksum?: string | null;
-  filestoreChecksum?: string | null;
-  gfsTiers?: string[] | null;
-  recoveryEvidence?: OcoreRecoveryEvidenceDto | null;
-  remotePaths?: Record<string, string> | null;
-  sizeBytes?: number | null;
-  createdAt?: string | null;
-  startedAt?: string | null;
-  completedAt?: string | null;
-}
+export const OcoreBackupDto = z.looseObject({
+  id: Id,
+  status: open<OcoreBackupStatusValue>(),
+  backupType: lenient(open<OcoreBackupTypeValue>()),
+  environmentId: lenient(z.string()),
+  environmentName: lenient(z.string()),
+  environmentType: lenient(open<OcoreEnvironmentTypeValue>()),
+  errorMessage: lenient(z.string()),
+  configChecksum: lenient(z.string()),
+  dbChecksum: lenient(z.string()),
+  filestoreChecksum: lenient(z.string()),
+  gfsTiers: filteredArray(z.string()).nullish(),
+  recoveryEvidence: OcoreRecoveryEvidenceDto.nullish(),
+  remotePaths: Dict.nullish(),
+  sizeBytes: lenient(z.number()),
+  createdAt: lenient(z.string()),
+  startedAt: lenient(z.string()),
+  completedAt: lenient(z.string()),
+});
+export type OcoreBackupDto = z.infer<typeof OcoreBackupDto>;
 
 /** `GET /projects/{projectId}/backups` and `GET /environments/{env_id}/backups` *(doc)*. */
-export interface OcoreBackupListDto {
-  backups: OcoreBackupDto[];
-  total: number;
-}
+export const OcoreBackupListDto = z.looseObject({ backups: z.array(OcoreBackupDto), total: Total });
+export type OcoreBackupListDto = z.infer<typeof OcoreBackupListDto>;
 
 /** `GET /environments/{env_id}/backup-schedule` *(doc)*; 404 when the environment has none. */
-export interface OcoreScheduleDto {
-  id?: string | null;
-  environmentId?: string | null;
-  enabled?: boolean | null;
-  paused?: boolean | null;
-  dbCron?: string | null;
-  fullCron?: string | null;
-  dbFrequency?: string | null;
-  fullFrequency?: string | null;
-  destinationIds?: string[] | null;
-  nextDbBackupAt?: string | null;
-  nextFullBackupAt?: string | null;
-  timezone?: string | null;
-  walEnabled?: boolean | null;
-  walRetentionDays?: number | null;
-  retainDaily?: number | null;
-  retainDailyDays?: number | null;
-  retainDbDaily?: number | null;
-  retainDbHourly?: number | null;
-  retainDbMonthly?: number | null;
-  retainDbWeekly?: number | null;
-  retainFullDaily?: number | null;
-  retainFullHourly?: number | null;
-  retainFullMonthly?: number | null;
-  retainFullWeekly?: number | null;
-  retainHourly?: number | null;
-  retainHourlyDays?: number | null;
-  retainMonthly?: number | null;
-  retainMonthlyDays?: number | null;
-  retainWeekly?: number | null;
-  retainWeeklyDays?: number | null;
-}
+export const OcoreScheduleDto = z.looseObject({
+  id: lenient(z.string()),
+  environmentId: lenient(z.string()),
+  enabled: lenient(z.boolean()),
+  paused: lenient(z.boolean()),
+  dbCron: lenient(z.string()),
+  fullCron: lenient(z.string()),
+  dbFrequency: lenient(z.string()),
+  fullFrequency: lenient(z.string()),
+  destinationIds: filteredArray(z.string()).nullish(),
+  nextDbBackupAt: lenient(z.string()),
+  nextFullBackupAt: lenient(z.string()),
+  timezone: lenient(z.string()),
+  walEnabled: lenient(z.boolean()),
+  walRetentionDays: lenient(z.number()),
+  retainDaily: lenient(z.number()),
+  retainDailyDays: lenient(z.number()),
+  retainDbDaily: lenient(z.number()),
+  retainDbHourly: lenient(z.number()),
+  retainDbMonthly: lenient(z.number()),
+  retainDbWeekly: lenient(z.number()),
+  retainFullDaily: lenient(z.number()),
+  retainFullHourly: lenient(z.number()),
+  retainFullMonthly: lenient(z.number()),
+  retainFullWeekly: lenient(z.number()),
+  retainHourly: lenient(z.number()),
+  retainHourlyDays: lenient(z.number()),
+  retainMonthly: lenient(z.number()),
+  retainMonthlyDays: lenient(z.number()),
+  retainWeekly: lenient(z.number()),
+  retainWeeklyDays: lenient(z.number()),
+});
+export type OcoreScheduleDto = z.infer<typeof OcoreScheduleDto>;
 
 /** A time window of PITR coverage *(doc)*. */
-export interface OcoreTimeRangeDto {
-  start?: string | null;
-  end?: string | null;
-}
+export const OcoreTimeRangeDto = z.looseObject({
+  start: lenient(z.string()),
+  end: lenient(z.string()),
+});
+export type OcoreTimeRangeDto = z.infer<typeof OcoreTimeRangeDto>;
 
 /** A base backup PITR replays WAL on top of *(doc)*. */
-export interface OcoreBaseBackupDto {
-  backupId?: string | null;
-  timestamp?: string | null;
-}
+export const OcoreBaseBackupDto = z.looseObject({
+  backupId: lenient(z.string()),
+  timestamp: lenient(z.string()),
+});
+export type OcoreBaseBackupDto = z.infer<typeof OcoreBaseBackupDto>;
 
-/** `GET /environments/{env_id}/pitr-coverage` *(doc)*. */
-export interface OcorePitrCoverageDto {
-  baseBackups?: OcoreBaseBackupDto[] | null;
-  earliestRecoverable?: string | null;
-  latestRecoverable?: string | null;
-  gaps?: OcoreTimeRangeDto[] | null;
-  walRanges?: OcoreTimeRangeDto[] | null;
-}
+/** `GET /environments/{env_id}/pitr-coverage` *(doc)*; items that are not objects are left out. */
+export const OcorePitrCoverageDto = z.looseObject({
+  baseBackups: filteredArray(OcoreBaseBackupDto).nullish(),
+  earliestRecoverable: lenient(z.string()),
+  latestRecoverable: lenient(z.string()),
+  gaps: filteredArray(OcoreTimeRangeDto).nullish(),
+  walRanges: filteredArray(OcoreTimeRangeDto).nullish(),
+});
+export type OcorePitrCoverageDto = z.infer<typeof OcorePitrCoverageDto>;
 
 /** An item of `GET /environments/{environmentId}/restore-logs` *(doc)*. */
-export interface OcoreRestoreLogDto {
-  id: string;
-  status: Open<OcoreRestoreStatusValue>;
-  backupId?: string | null;
-  performedBy?: string | null;
-  targetType?: string | null;
-  sourceEnvironmentId?: string | null;
-  sourceEnvironmentName?: string | null;
-  targetEnvironmentId?: string | null;
-  targetEnvironmentName?: string | null;
-  errorMessage?: string | null;
-  recoveryEvidence?: OcoreRecoveryEvidenceDto | null;
-  createdAt?: string | null;
-  startedAt?: string | null;
-  completedAt?: string | null;
-}
+export const OcoreRestoreLogDto = z.looseObject({
+  id: Id,
+  status: open<OcoreRestoreStatusValue>(),
+  backupId: lenient(z.string()),
+  performedBy: lenient(z.string()),
+  targetType: lenient(z.string()),
+  sourceEnvironmentId: lenient(z.string()),
+  sourceEnvironmentName: lenient(z.string()),
+  targetEnvironmentId: lenient(z.string()),
+  targetEnvironmentName: lenient(z.string()),
+  errorMessage: lenient(z.string()),
+  recoveryEvidence: OcoreRecoveryEvidenceDto.nullish(),
+  createdAt: lenient(z.string()),
+  startedAt: lenient(z.string()),
+  completedAt: lenient(z.string()),
+});
+export type OcoreRestoreLogDto = z.infer<typeof OcoreRestoreLogDto>;
 
 /** `GET /environments/{environmentId}/restore-logs`. */
-export interface OcoreRestoreLogListDto {
-  restoreLogs: OcoreRestoreLogDto[];
-  total: number;
-}
+export const OcoreRestoreLogListDto = z.looseObject({ restoreLogs: z.array(OcoreRestoreLogDto), total: Total });
+export type OcoreRestoreLogListDto = z.infer<typeof OcoreRestoreLogListDto>;
 
 /** An alert (assumed; the docs show `null`). */
-export interface OcoreAlertDto {
-  id: string;
-  backupId?: string | null;
-  environmentId?: string | null;
-  environmentName?: string | null;
-  type: Open<OcoreAlertTypeValue>;
-  severity?: Open<OcoreAlertSeverityValue> | null;
-  message?: string | null;
-  createdAt?: string | null;
-  read?: boolean | null;
-  dismissed?: boolean | null;
-}
+export const OcoreAlertDto = z.looseObject({
+  id: Id,
+  backupId: lenient(z.string()),
+  environmentId: lenient(z.string()),
+  environmentName: lenient(z.string()),
+  type: open<OcoreAlertTypeValue>(),
+  severity: lenient(open<OcoreAlertSeverityValue>()),
+  message: lenient(z.string()),
+  createdAt: lenient(z.string()),
+  read: lenient(z.boolean()),
+  dismissed: lenient(z.boolean()),
+});
+export type OcoreAlertDto = z.infer<typeof OcoreAlertDto>;
 
 /** `GET /backup-alerts` *(doc)*. */
-export interface OcoreAlertListDto {
-  alerts: OcoreAlertDto[];
-  total: number;
-}
+export const OcoreAlertListDto = z.looseObject({ alerts: z.array(OcoreAlertDto), total: Total });
+export type OcoreAlertListDto = z.infer<typeof OcoreAlertListDto>;
 
 /** `GET /backup-alerts/count` *(doc)*. */
-export interface OcoreAlertCountDto {
-  undismissed: number;
-  unread: number;
-}
+export const OcoreAlertCountDto = z.looseObject({ undismissed: z.number(), unread: z.number() });
+export type OcoreAlertCountDto = z.infer<typeof OcoreAlertCountDto>;
 
 /** A step of a backup or restore operation *(doc, operations reference)*. */
-export interface OcoreOperationStepDto {
-  id: string | number;
-  name?: string | null;
-  status?: string | null;
-  sortOrder?: number | null;
-  startedAt?: string | null;
-  completedAt?: string | null;
-  durationMs?: number | null;
+export const OcoreOperationStepDto = z.looseObject({
+  id: z.union([z.string(), z.number()]),
+  name: lenient(z.string()),
+  status: lenient(z.string()),
+  sortOrder: lenient(z.number()),
+  startedAt: lenient(z.string()),
+  completedAt: lenient(z.string()),
+  durationMs: lenient(z.number()),
   /** Usually log text; typed loosely because the reference does not say. */
-  output?: unknown;
-}
+  output: z.unknown().optional(),
+});
+export type OcoreOperationStepDto = z.infer<typeof OcoreOperationStepDto>;
 
 /** `GET /operations/{type}/{id}/steps`. */
-export interface OcoreOperationStepListDto {
-  steps: OcoreOperationStepDto[];
-  total: number;
-}
+export const OcoreOperationStepListDto = z.looseObject({ steps: z.array(OcoreOperationStepDto), total: Total });
+export type OcoreOperationStepListDto = z.infer<typeof OcoreOperationStepListDto>;
 
 /** `data` of an event of `GET /backups/{id}/progress` and `/restore/progress` (SSE). */
-export interface OcoreProgressEventDto {
-  backupId?: string;
-  status: string;
-  percent?: number | null;
-  phase?: string | null;
-  message?: string | null;
-  bytesDone?: number | null;
-  bytesTotal?: number | null;
-  at?: string;
+export const OcoreProgressEventDto = z.looseObject({
+  backupId: lenient(z.string()),
+  status: z.string(),
+  percent: lenient(z.number()),
+  phase: lenient(z.string()),
+  message: lenient(z.string()),
+  bytesDone: lenient(z.number()),
+  bytesTotal: lenient(z.number()),
+  at: lenient(z.string()),
   /** Only on `event: failed`. */
-  error?: string | null;
-}
+  error: lenient(z.string()),
+});
+export type OcoreProgressEventDto = z.infer<typeof OcoreProgressEventDto>;
 
-/** `POST /backups/{id}/restore` body. */
+/** `POST /environments/{env_id}/backups` answer (202) *(doc)*. */
+export const OcoreCreateBackupResponseDto = z.looseObject({
+  backupId: z.string(),
+  message: lenient(z.string()),
+});
+export type OcoreCreateBackupResponseDto = z.infer<typeof OcoreCreateBackupResponseDto>;
+
+/** `POST /backups/{id}/restore` body (sent, so a plain type). */
 export interface OcoreRestoreRequestDto {
   backupId: string;
   targetType: 'same' | 'other';
@@ -245,16 +281,33 @@ export interface OcoreRestoreRequestDto {
   pitrTimestamp?: string;
 }
 
-/** `POST /backups/{id}/restore` answer (202). */
-export interface OcoreRestoreResponseDto {
-  backupId: string;
-  message?: string;
-  target?: string;
-  restoreLogId?: string;
-}
+/** `POST /backups/{id}/restore` answer (202) *(doc)*; `restoreLogId` when the service names the log. */
+export const OcoreRestoreResponseDto = z.looseObject({
+  backupId: lenient(z.string()),
+  message: lenient(z.string()),
+  target: lenient(z.string()),
+  restoreLogId: lenient(z.string()),
+});
+export type OcoreRestoreResponseDto = z.infer<typeof OcoreRestoreResponseDto>;
 
-/** `POST /environments/{id}/backup-schedule/retention-preview` answer. */
-export interface OcoreRetentionPreviewDto {
-  items: Array<{ backupId: string; backupType?: string; createdAt?: string; gfsTiers?: string[]; reason?: string; sizeBytes?: number }>;
-  totalSizeBytes?: number;
-}
+/** A backup the retention preview would delete *(doc)*; `backupId` is what the preview is about. */
+export const OcoreRetentionPreviewItemDto = z.looseObject({
+  backupId: z.string(),
+  backupType: lenient(z.string()),
+  createdAt: lenient(z.string()),
+  gfsTiers: lenient(filteredArray(z.string())),
+  reason: lenient(z.string()),
+  sizeBytes: lenient(z.number()),
+});
+export type OcoreRetentionPreviewItemDto = z.infer<typeof OcoreRetentionPreviewItemDto>;
+
+/** `POST /environments/{id}/backup-schedule/retention-preview` answer *(doc)*. */
+export const OcoreRetentionPreviewDto = z.looseObject({
+  items: z.array(OcoreRetentionPreviewItemDto),
+  totalSizeBytes: lenient(z.number()),
+});
+export type OcoreRetentionPreviewDto = z.infer<typeof OcoreRetentionPreviewDto>;
+
+/** `GET /backup-schedule/presets` *(doc)*: every preset must carry both strings. */
+export const OcoreCronPresetListDto = z.array(z.looseObject({ cron: z.string(), label: z.string() }));
+export type OcoreCronPresetListDto = z.infer<typeof OcoreCronPresetListDto>;

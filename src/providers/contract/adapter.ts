@@ -1,0 +1,60 @@
+/**
+ * The adapter of one configured provider instance, and what its factory receives.
+ */
+import type { ProviderRef } from '../../domain/models.ts';
+import type { UpstreamCallObserver, UpstreamSettings } from '../../upstream/client.ts';
+import type { RequestContext } from '../../upstream/request-context.ts';
+import type { ProviderActions } from './actions.ts';
+import type { ProviderFieldResolvers, ProviderLists, ProviderLookups } from './lists.ts';
+import type { ProviderProgress } from './progress.ts';
+
+/** Result of a health probe. */
+export interface ProviderHealthModel {
+  status: 'UP' | 'DEGRADED' | 'DOWN';
+  latencyMs: number | null;
+  message: string | null;
+}
+
+/** A configured provider instance. */
+export interface ProviderAdapter {
+  readonly ref: ProviderRef;
+  readonly lists: ProviderLists;
+  readonly lookups: ProviderLookups;
+  /** Provider-specific fields that need their own upstream call. */
+  readonly fieldResolvers?: ProviderFieldResolvers;
+  /** Actions, when the provider can take any. */
+  readonly actions?: ProviderActions;
+  /** Live progress, when the provider can report it. */
+  readonly progress?: ProviderProgress;
+  /** Probes the provider cheaply; never throws. */
+  health(ctx: RequestContext): Promise<ProviderHealthModel>;
+  /** Releases pools and timers. */
+  close(): Promise<void>;
+}
+
+/** Everything an adapter factory receives. */
+export interface ProviderAdapterOptions {
+  ref: ProviderRef;
+  baseUrl: string;
+  /** The credential (Bocada API key or bearer token). Never log or return it. */
+  secret: string;
+  /** Shared upstream settings (timeouts, retries); see `src/upstream`. */
+  upstream?: UpstreamSettings;
+  /** Observes every upstream call (for metrics and logs); must not see the secret. */
+  onUpstreamCall?: UpstreamCallObserver;
+}
+
+/** Builds an adapter for one configured provider instance. */
+export type ProviderAdapterFactory = (options: ProviderAdapterOptions) => ProviderAdapter;
+
+/** What the gateway needs to know of a provider kind: one registry line points at this. */
+export interface ProviderKindEntry {
+  /** Builds the adapter of one configured instance. */
+  createAdapter: ProviderAdapterFactory;
+  /** The config key of the credential under `auth:`. */
+  secretKey: 'apiKey' | 'token';
+  /** Display name used when the config gives none. */
+  displayName: string;
+  /** The provider's SDL: its concrete types and its `extend enum ProviderKind` value. */
+  typeDefs: URL;
+}

@@ -1,0 +1,46 @@
+/**
+ * What the six entity interfaces share: the global id, the concrete type of a model, and the links
+ * between entities (loaded through the per-request DataLoaders). Concrete provider types inherit
+ * these resolvers from their interface (`inheritResolversFromInterfaces`).
+ */
+import type { GraphQLAbstractType, GraphQLResolveInfo } from 'graphql';
+import { encodeGlobalId } from '../../domain/ids.ts';
+import type { EntityKind, ModelBase, ModelOf, OrganizationModel } from '../../domain/models.ts';
+import type { GatewayContext } from '../../server/context.ts';
+
+/** The `id` resolver of an entity kind: the model's global id. */
+export const idOf = (kind: EntityKind) => (m: ModelBase): string => encodeGlobalId(m.provider.id, kind, m.nativeId);
+
+/** The object type names of an abstract type, as its generated resolvers' `__resolveType` lists them. */
+type TypenamesOf<R extends { __resolveType: (...args: never[]) => unknown }> = Extract<Awaited<ReturnType<R['__resolveType']>>, string>;
+
+/** The `__resolveType` of `Node` or an entity interface (`R`: its generated resolvers): the model's `typename` once the schema confirms it, else null (a field error). */
+export function resolveTypeOf<R extends { __resolveType: (...args: never[]) => unknown }>() {
+  return (m: ModelBase, _ctx: GatewayContext, info: GraphQLResolveInfo, abstractType?: GraphQLAbstractType): TypenamesOf<R> | null =>
+    abstractType && isPossibleType<TypenamesOf<R>>(m.typename, abstractType, info) ? m.typename : null;
+}
+
+/**
+ * Whether `typename` is an object type of `abstractType`. The generated `__resolveType` signatures
+ * list exactly these names (codegen reads them from the same schema), so the check is what narrows
+ * a model's `typename` to `T`. Only the schema's own methods are used: `graphql`'s predicates may
+ * come from another copy of the module than the schema's objects.
+ */
+function isPossibleType<T extends string>(typename: string, abstractType: GraphQLAbstractType, info: GraphQLResolveInfo): typename is T {
+  return info.schema.getPossibleTypes(abstractType).some((t) => t.name === typename);
+}
+
+/** The `organization` resolver: by native id when the model has one, else the provider's only organization. */
+export function organizationOf(m: ModelBase & { organizationNativeId: string | null }, _a: unknown, ctx: GatewayContext): Promise<OrganizationModel | null> {
+  if (m.organizationNativeId) return ctx.loaders.load('organization', m.provider.id, m.organizationNativeId);
+  return ctx.loaders.soleOrganization(m.provider.id);
+}
+
+/** A link field (`resource`, `backup`): the `kind` entity whose native id the model holds in `<kind>NativeId`, or null. */
+export function linkTo<K extends 'resource' | 'backup'>(kind: K) {
+  const field = `${kind}NativeId` as const;
+  return (m: ModelBase & { [F in `${K}NativeId`]: string | null }, _a: unknown, ctx: GatewayContext): Promise<ModelOf[K] | null> | null => {
+    const native = m[field];
+    return native ? ctx.loaders.load(kind, m.provider.id, native) : null;
+  };
+}

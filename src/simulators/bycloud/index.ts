@@ -1,0 +1,187 @@
+/**
+ * A strict simulator of ByCloud's volume and database backup API (its docs; PROVIDERS.md):
+ * bearer auth, `limit` (1..1000) + `marker` paging with `meta` (and the docs' misleading `links`),
+ * filters, `X-RateLimit-*` headers with a Unix-time reset, 429 with `Retry-After`, mixed status
+ * casing, and `POST /v1/backups` whose backup goes creating -> available.
+ */
+import {
+  SimHttpError, asSeededSimulator, createRandom, createTimers, intParam, resolveSimTime, retryAfterHeader, startSimulator,
+  type Random, type SeededSimulator, type SimDataOptions, type SimRequest, type SimulatorOptions,
+} from '../kit/index.ts';
+import type {
+  BycloudDatabaseBackupRecord, BycloudErrorBody, BycloudListLinks, BycloudListMeta, BycloudVolumeBackupRecord,
+} from './dto.ts';
+
+/** Options of {@link startBycloudSimulator}. */
+export interface BycloudSimulatorOptions extends SimulatorOptions, SimDataOptions {
+  /** The bearer token that authenticates. @default 'bycloud-demo-token' */
+  credential?: string;
+}
+
+/** A running ByCloud simulator. */
+export interface BycloudSimulator extends SeededSimulator {
+  readonly volumeBackups: BycloudVolumeBackupRecord[];
+  readonly databaseBackups: BycloudDatabaseBackupRecord[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const VOLUME_STATUSES: Array<[string, number]> = [['available', 0.8], ['Available', 0.03], ['error', 0.05], ['error_restoring', 0.03], ['deleting', 0.03], ['restoring', 0.03], ['creating', 0.03]];
+const DB_STATUSES: Array<[string, number]> = [['COMPLETED', 0.8], ['FAILED', 0.07], ['DELETE_FAILED', 0.04], ['NEW', 0.03], ['BUILDING', 0.03], ['SAVING', 0.03]];
+const DATASTORES = [['postgresql', '15.4'], ['postgresql', '16.2'], ['mysql', '8.0.36'], ['mariadb', '10.11'], ['mongodb', '7.0']];
+
+function weighted(r: Random, table: Array<[string, number]>): string {
+  let x = r.next();
+  for (const [v, p] of table) if ((x -= p) < 0) return v;
+  return table[0][0];
+}
+
+/** Work still in flight when seeded started within the hour before the anchor, never weeks ago. */
+const IN_FLIGHT = new Set(['creating', 'deleting', 'restoring', 'NEW', 'BUILDING', 'SAVING']);
+const HOUR_MS = 3_600_000;
+
+/** A seeded creation time `ageMs` before `t0`; in-flight work is folded into the last hour. */
+function seededCreatedAt(t0: number, ageMs: number, status: string): string {
+  return new Date(t0 - (IN_FLIGHT.has(status) ? ageMs % HOUR_MS : ageMs)).toISOString();
+}
+const byNewest = (a: { created_at: string; id: string }, b: { created_at: string; id: string }) =>
+  a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.id < b.id ? -1 : 1;
+
+/** Seeds volume and database backups; `scale` multiplies everything. */
+function seed(seedN: number, scale: number, t0: number) {
+  const r = createRandom(seedN);
+  const volumes = Array.from({ length: 40 * scale }, () => r.uuid());
+  const instances = Array.from({ length: 15 * scale }, (_, i) => ({ id: r.uuid(), ds: DATASTORES[i % DATASTORES.length] }));
+  const teams = ['backend', 'data', 'platform', 'ml', 'équipe-paris'];
+  const volumeBackups: BycloudVolumeBackupRecord[] = Array.from({ length: 400 * scale }, (_, i) => {
+    const id = r.uuid();
+    const ageMs = r.int(600, 60 * 86_400) * 1000;
+    const status = weighted(r, VOLUME_STATUSES);
+    const created = seededCreatedAt(t0, ageMs, status);
+    return {
+      id, crn: `crn:spo1:storage:backup:${id}`, name: i % 29 === 3 ? `sauvegarde-été-${i}` : `vol-backup-${String(i).padStart(4, '0')}`,
+      description: i % 4 === 0 ? 'Weekly backup' : null, status, volume_id: volumes[i % volumes.length],
+      size: r.int(1, 2048), container: i % 3 === 0 ? `bkp-${r.int(1, 9)}` : null, is_incremental: i % 5 !== 0,
+      has_dependent_backups: i % 7 === 0, snapshot_id: i % 6 === 0 ? r.uuid() : null,
+      metadata: { environment: r.pick(['production', 'staging']), team: r.pick(teams) }, created_at: created,
+      updated_at: new Date(Date.parse(created) + r.int(60, 7200) * 1000).toISOString(),
+    };
+  });
+  const databaseBackups: BycloudDatabaseBackupRecord[] = Array.from({ length: 150 * scale }, (_, i) => {
+    const id = r.uuid();
+    const inst = instances[i % instances.length];
+    const ageMs = r.int(600, 60 * 86_400) * 1000;
+    const status = weighted(r, DB_STATUSES);
+    const created = seededCreatedAt(t0, ageMs, status);
+    return {
+      id, crn: `crn:spo1:database:backup:${id}`, name: `db-backup-${created.slice(0, 10)}-${i}`,
+      description: i % 5 === 0 ? 'nightly' : null, status, instance_id: inst.id,
+      parent_id: i % 3 === 0 ? null : r.uuid(), size: r.int(1, 500),
+      datastore: { type: inst.ds[0], version: inst.ds[1], version_id: r.uuid() }, location_ref: `s3://bycloud-spo1/db/${id}`,
+      created_at: created, updated_at: new Date(Date.parse(created) + r.int(60, 3600) * 1000).toISOString(),
+    };
+  });
+  volumeBackups.sort(byNewest);
+  databaseBackups.sort(byNewest);
+  return { volumeBackups, databaseBackups };
+}
+
+function matchesName(name: string, pattern: string | null): boolean {
+  if (pattern === null) return true;
+  return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
+}
+
+function list<T extends { id: string; name: string; status: string }>(items: T[], req: SimRequest, key: string, extra: (x: T) => boolean) {
+  const limit = intParam(req.query, 'limit', { min: 1, max: 1000 }) ?? 20;
+  const marker = req.query.get('marker');
+  const status = req.query.get('status')?.toLowerCase() ?? null;
+  const filtered = items.filter((x) => matchesName(x.name, req.query.get('name')) && (status === null || x.status.toLowerCase() === status) && extra(x));
+  let start = 0;
+  if (marker !== null) {
+    if (!UUID.test(marker)) throw new SimHttpError(400, 'bad_request', 'marker must be a UUID');
+    const i = filtered.findIndex((x) => x.id === marker);
+    if (i < 0) throw new SimHttpError(400, 'bad_request', 'marker not found');
+    start = i + 1;
+  }
+  const page = filtered.slice(start, start + limit);
+  const hasMore = start + limit < filtered.length;
+  const last = page.at(-1)?.id ?? null;
+  // The docs' links point at the wrong collection; clients must page with `meta`.
+  const links: BycloudListLinks = { self: `/v1/instances?limit=${limit}`, ...(hasMore && last ? { next: `/v1/instances?limit=${limit}&marker=${last}` } : {}) };
+  const meta: BycloudListMeta = { total: filtered.length, limit, marker: hasMore ? last : null, has_more: hasMore };
+  return { status: 200, body: { [key]: page, meta, links } };
+}
+
+/** Starts the ByCloud simulator. */
+export async function startBycloudSimulator(options: BycloudSimulatorOptions = {}): Promise<BycloudSimulator> {
+  const { credential = 'bycloud-demo-token', dataSeed = 42, scale = 1, stepMs = 1500 } = options;
+  const time = resolveSimTime(options);
+  const { anchor, clock } = time;
+  const { volumeBackups, databaseBackups } = seed(dataSeed + 7, scale, anchor);
+  const live = createRandom(dataSeed + 8);
+  const timers = createTimers();
+
+  const sim = await startSimulator(
+    {
+      name: 'bycloud',
+      authenticate: (req) => (req.headers.authorization === `Bearer ${credential}` ? null : new SimHttpError(401, 'unauthorized', 'Authentication required or token invalid')),
+      errorBody: (e, req): BycloudErrorBody => ({
+        error: { code: e.status, message: e.message, ...(e.extra.details ? { details: e.extra.details } : {}), request_id: req.requestId },
+      }),
+      rateLimitHeaders: (s) => ({
+        'x-ratelimit-limit': String(s.limit),
+        'x-ratelimit-remaining': String(s.remaining),
+        'x-ratelimit-reset': String(Math.ceil(s.resetAtMs / 1000)),
+      }),
+      retryAfterHeaders: retryAfterHeader,
+      routes: (r) => {
+        r.get('/v1/backups', (req) => {
+          const vol = req.query.get('volume_id');
+          return list(volumeBackups, req, 'backups', (x) => vol === null || x.volume_id === vol);
+        });
+        r.get('/v1/backups/:id', (req) => {
+          const b = volumeBackups.find((x) => x.id === req.params.id);
+          if (!b) throw new SimHttpError(404, 'not_found', 'backup not found');
+          return { status: 200, body: b };
+        });
+        r.get('/v1/database-backups', (req) => {
+          const inst = req.query.get('instance_id');
+          const ds = req.query.get('datastore_type');
+          return list(databaseBackups, req, 'database_backups', (x) => (inst === null || x.instance_id === inst) && (ds === null || x.datastore.type === ds));
+        });
+        r.get('/v1/database-backups/:id', (req) => {
+          const b = databaseBackups.find((x) => x.id === req.params.id);
+          if (!b) throw new SimHttpError(404, 'not_found', 'database backup not found');
+          return { status: 200, body: b };
+        });
+        // The 202 body is the new backup object itself.
+        r.post('/v1/backups', (req) => {
+          const body = (req.body ?? {}) as Record<string, unknown>;
+          const volumeId = body.volume_id;
+          if (typeof volumeId !== 'string' || !UUID.test(volumeId)) throw new SimHttpError(400, 'bad_request', 'volume_id is required and must be a UUID');
+          if (!volumeBackups.some((b) => b.volume_id === volumeId)) throw new SimHttpError(404, 'not_found', 'volume not found');
+          if (!body.force && volumeBackups.some((b) => b.volume_id === volumeId && b.status.toLowerCase() === 'creating')) {
+            throw new SimHttpError(409, 'conflict', 'the volume already has a backup in progress; retry later or pass force');
+          }
+          const id = live.uuid();
+          const at = new Date(clock.now()).toISOString();
+          const b: BycloudVolumeBackupRecord = {
+            id, crn: `crn:spo1:storage:backup:${id}`, name: typeof body.name === 'string' ? body.name : `manual-${at.slice(0, 19)}`,
+            description: typeof body.description === 'string' ? body.description : null, status: 'creating', volume_id: volumeId,
+            size: 0, container: null, is_incremental: body.incremental === true, has_dependent_backups: false,
+            snapshot_id: typeof body.snapshot_id === 'string' ? body.snapshot_id : null, metadata: {}, created_at: at, updated_at: at,
+          };
+          volumeBackups.unshift(b);
+          timers.later(2 * stepMs, () => {
+            b.status = 'available';
+            b.size = live.int(1, 200);
+            b.updated_at = new Date(Date.parse(at) + 2 * stepMs).toISOString();
+          });
+          return { status: 202, body: b };
+        });
+      },
+    },
+    options,
+  );
+
+  return asSeededSimulator(sim, { credential, time, onClose: () => timers.close() }, { volumeBackups, databaseBackups });
+}
