@@ -2,18 +2,21 @@
  * The shared upstream HTTP layer on undici: one keep-alive pool per provider instance, connect /
  * headers / body timeouts, an overall per-request deadline, retries with backoff and jitter for
  * idempotent reads that honour `Retry-After`, `RateLimit-Reset` and `X-RateLimit-Reset` (never past
- * the deadline), `X-Request-Id` sent upstream, in-flight GET dedupe per request, and every failure
- * turned into one typed error. Provider clients build on `createUpstreamClient`.
+ * the deadline), `X-Request-Id` sent upstream, in-flight GET dedupe per request, bodies read
+ * chunk by chunk under a size cap, and every failure turned into one typed error. Every attempt goes
+ * through the provider's guard (`guard.ts`: circuit breaker, retry budget, bulkhead). Provider
+ * clients build on `createUpstreamClient`.
  */
 import { systemClock, type Clock } from '../domain/clock.ts';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { ProviderRef } from '../domain/models.ts';
 import { PromiseMemo, perRequest, type RequestContext } from './request-context.ts';
-import { ProviderHttpError, ProviderNetworkError, ProviderResponseError } from './errors.ts';
+import { ProviderHttpError, ProviderNetworkError, ProviderResponseError, ProviderUnavailableError } from './errors.ts';
+import { createUpstreamGuard, type AttemptOutcome, type BreakerSettings, type BulkheadSettings, type RetryBudgetSettings, type UpstreamGuard, type UpstreamState } from './guard.ts';
 import { isRetryableStatus, nextRetryDelay, type RetryPolicy } from './retry.ts';
 import { sleep } from './sleep.ts';
 
-/** Timeouts and retry tuning shared by all provider clients. */
+/** Timeouts, retry tuning, resilience and limits shared by all provider clients. */
 export interface UpstreamSettings {
   /** @default 2000 */
   connectTimeoutMs?: number;
@@ -27,7 +30,24 @@ export interface UpstreamSettings {
   connections?: number;
   /** Retry tuning for idempotent reads. */
   retry?: Partial<RetryPolicy>;
-  /** Where deadlines and `RateLimit-Reset` waits read the time. @default the system clock */
+  /** Circuit breaker: consecutive failed attempts open it. @default 10 failures, open for 10000 ms */
+  breaker?: BreakerSettings;
+  /** Retries as a share of calls (429 waits are not counted: the provider said when). @default ratio 0.2, 10 tokens */
+  retryBudget?: RetryBudgetSettings;
+  /** Concurrency cap per provider. @default `connections` in flight, 256 queued */
+  bulkhead?: BulkheadSettings;
+  /**
+   * Largest response body read, in bytes; a longer one (by `content-length` or while streaming) is
+   * dropped unread: on a 2xx it is a `ProviderResponseError`, on an error status the status stands.
+   * SSE streams are not capped. @default 4194304 (4 MiB)
+   */
+  maxBodyBytes?: number;
+  /**
+   * The breaker, budget and bulkhead this client runs through; clients of one provider instance
+   * share it, and its `state()` feeds the health probe. @default a new guard from these settings
+   */
+  guard?: UpstreamGuard;
+  /** Where deadlines, `RateLimit-Reset` waits and the breaker's `retryAfter` read the time. @default the system clock */
   clock?: Clock;
 }
 
@@ -91,6 +111,8 @@ export interface UpstreamClient {
   send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: unknown, ctx: RequestContext): Promise<UpstreamResponse<T>>;
   /** Opens a streaming GET (SSE); the caller reads and destroys the body. Not retried. */
   stream(path: string, headers: Record<string, string>, ctx: RequestContext): Promise<Dispatcher.ResponseData>;
+  /** The guard's breaker, bulkhead and budget state. */
+  state(): UpstreamState;
   close(): Promise<void>;
 }
 
@@ -107,6 +129,8 @@ export function buildQuery(query: QueryInit | undefined): string {
   return s ? `?${s}` : '';
 }
 
+const neverAborted = new AbortController().signal;
+
 function networkReason(e: unknown): ProviderNetworkError['reason'] {
   if (e instanceof undiciErrors.ConnectTimeoutError || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError) {
     return 'timeout';
@@ -114,6 +138,32 @@ function networkReason(e: unknown): ProviderNetworkError['reason'] {
   const code = (e as { code?: string })?.code ?? '';
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect';
   return 'reset';
+}
+
+/** True for answers the breaker counts as the provider failing: 5xx, except 501 (a deployment without the feature). */
+function isFailureStatus(status: number): boolean {
+  return status >= 500 && status !== 501;
+}
+
+/** Reads a body as UTF-8 text, chunk by chunk; null (and the body destroyed, the rest never read) once it passes `limit` bytes. */
+async function readCapped(body: Dispatcher.ResponseData['body'], headers: Dispatcher.ResponseData['headers'], limit: number): Promise<string | null> {
+  const declared = Number(headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    body.destroy();
+    return null;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) break;
+    chunks.push(chunk as Buffer);
+  }
+  if (size > limit) {
+    body.destroy();
+    return null;
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks, size));
 }
 
 /** Creates the client of one provider instance. */
@@ -125,6 +175,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const bodyTimeoutMs = s.bodyTimeoutMs ?? 10_000;
   const deadlineMs = s.deadlineMs ?? 15_000;
   const clock = s.clock ?? systemClock;
+  const maxBodyBytes = s.maxBodyBytes ?? 4 * 1024 * 1024;
+  const guard = s.guard ?? createUpstreamGuard(provider.id, s);
   const policy: RetryPolicy = { maxRetries: 4, baseDelayMs: 100, maxDelayMs: 2000, ...(s.retry ?? {}) };
   const base = new URL(options.baseUrl);
   const prefix = base.pathname.replace(/\/+$/, '');
@@ -156,13 +208,32 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         headersTimeout: headersTimeoutMs,
         bodyTimeout: bodyTimeoutMs,
       });
-      const text = await res.body.text();
+      const ok = res.statusCode >= 200 && res.statusCode < 300;
+      const read = await readCapped(res.body, res.headers, maxBodyBytes);
       observer?.({ provider: provider.id, method, path: path.split('?')[0], status: res.statusCode, attempt: n, durationMs: performance.now() - started, requestId: ctx.requestId });
-      return { status: res.statusCode, headers: res.headers, text };
+      // Too long: a 2xx body is unusable; an error status is still that error, without its body.
+      if (read === null && ok) throw new ProviderResponseError(provider.id, ctx.requestId, `body over ${maxBodyBytes} bytes`);
+      return { status: res.statusCode, headers: res.headers, text: read ?? '' };
     } catch (e) {
       observer?.({ provider: provider.id, method, path: path.split('?')[0], status: null, attempt: n, durationMs: performance.now() - started, requestId: ctx.requestId, error: (e as Error).name });
       throw e;
     }
+  }
+
+  /**
+   * One attempt through the guard: refused at once while the breaker is open, in a bulkhead slot
+   * unless it is a stream. Counted as a failure: network errors and timeouts (not the client going
+   * away, not an unusable body) and 5xx answers other than 501.
+   */
+  function guarded<T>(ctx: RequestContext, signal: AbortSignal, status: (value: T) => number, call: () => Promise<T>, useSlot = true): Promise<T> {
+    return guard.run({
+      requestId: ctx.requestId,
+      signal,
+      bulkhead: useSlot,
+      call,
+      isFailure: (o: AttemptOutcome<T>) =>
+        'error' in o ? !ctx.signal?.aborted && !(o.error instanceof ProviderResponseError) : isFailureStatus(status(o.value)),
+    });
   }
 
   function parse(text: string, ctx: RequestContext): unknown {
@@ -193,7 +264,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     try {
       return await fn(signal, deadlineAt);
     } catch (e) {
-      if (e instanceof ProviderHttpError || e instanceof ProviderResponseError || e instanceof ProviderNetworkError) throw e;
+      if (e instanceof ProviderHttpError || e instanceof ProviderResponseError || e instanceof ProviderNetworkError || e instanceof ProviderUnavailableError) throw e;
       if (ctx.signal?.aborted) throw e; // the client went away: not a provider failure
       if (deadline.aborted) throw new ProviderNetworkError(provider.id, ctx.requestId, 'deadline');
       throw new ProviderNetworkError(provider.id, ctx.requestId, networkReason(e));
@@ -207,21 +278,27 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const dedupeOf = perRequest(() => new PromiseMemo({ keepRejection: (e) => e instanceof ProviderHttpError && e.status === 404 }));
 
   async function getUncached<T>(path: string, ctx: RequestContext): Promise<T> {
+    guard.admit();
     return withDeadline(ctx, async (signal, deadlineAt) => {
       for (let n = 0; ; n++) {
         let res: Awaited<ReturnType<typeof attempt>> | undefined;
         let netErr: unknown;
         try {
-          res = await attempt('GET', path, undefined, ctx, signal, n);
+          res = await guarded(ctx, signal, (r) => r.status, () => attempt('GET', path, undefined, ctx, signal, n));
         } catch (e) {
-          if (signal.aborted) throw e;
+          // Not worth another attempt: the call is over, the body was unusable, or the guard refused.
+          if (signal.aborted || e instanceof ProviderResponseError || e instanceof ProviderUnavailableError) throw e;
           netErr = e;
         }
         if (res && res.status >= 200 && res.status < 300) return parse(res.text, ctx) as T;
         const retryable = netErr !== undefined || (res !== undefined && isRetryableStatus(res.status));
-        const wait = retryable
+        let wait = retryable
           ? nextRetryDelay({ attempt: n, policy, headers: res?.headers, status: res?.status, nowMs: clock.now(), deadlineAt })
           : null;
+        // No retry once this failure opened the breaker; a 429 retry waits as long as the provider
+        // asked; any other retry spends the budget.
+        if (wait !== null && guard.state().circuit === 'open') wait = null;
+        if (wait !== null && res?.status !== 429 && !guard.tryRetry()) wait = null;
         if (wait === null) {
           if (netErr !== undefined) throw netErr;
           throw httpError(res!.status, res!.text, ctx);
@@ -241,9 +318,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       // A write may change what this request's GETs read: before and after it, reads go upstream again.
       const dedupe = dedupeOf(ctx);
       dedupe.clear();
+      guard.admit();
       return withDeadline(ctx, async (signal) => {
         try {
-          const res = await attempt(method, path, body === undefined ? undefined : JSON.stringify(body), ctx, signal, 0);
+          const json = body === undefined ? undefined : JSON.stringify(body);
+          const res = await guarded(ctx, signal, (r) => r.status, () => attempt(method, path, json, ctx, signal, 0));
           if (res.status < 200 || res.status >= 300) throw httpError(res.status, res.text, ctx);
           return { status: res.status, body: parse(res.text, ctx) as T, headers: res.headers };
         } finally {
@@ -253,26 +332,29 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     },
     async stream(path: string, headers: Record<string, string>, ctx: RequestContext) {
       try {
-        const res = await dispatcher.request({
-          origin: base.origin,
-          method: 'GET',
-          path: prefix + path,
-          headers: { accept: 'text/event-stream', 'x-request-id': ctx.requestId, ...headers, ...authHeaders() },
-          signal: ctx.signal,
-          headersTimeout: headersTimeoutMs,
-          bodyTimeout: 0,
-        });
+        // Through the breaker (its opening counts), not the bulkhead: a stream may stay open for long.
+        const res = await guarded(ctx, ctx.signal ?? neverAborted, (r) => r.statusCode, () =>
+          dispatcher.request({
+            origin: base.origin,
+            method: 'GET',
+            path: prefix + path,
+            headers: { accept: 'text/event-stream', 'x-request-id': ctx.requestId, ...headers, ...authHeaders() },
+            signal: ctx.signal,
+            headersTimeout: headersTimeoutMs,
+            bodyTimeout: 0,
+          }), false);
         observer?.({ provider: provider.id, method: 'GET', path, status: res.statusCode, attempt: 0, durationMs: 0, requestId: ctx.requestId });
         if (res.statusCode < 200 || res.statusCode >= 300) {
-          const text = await res.body.text();
-          throw httpError(res.statusCode, text, ctx);
+          const text = await readCapped(res.body, res.headers, maxBodyBytes);
+          throw httpError(res.statusCode, text ?? '', ctx);
         }
         return res;
       } catch (e) {
-        if (e instanceof ProviderHttpError || ctx.signal?.aborted) throw e;
+        if (e instanceof ProviderHttpError || e instanceof ProviderUnavailableError || ctx.signal?.aborted) throw e;
         throw new ProviderNetworkError(provider.id, ctx.requestId, networkReason(e));
       }
     },
+    state: () => guard.state(),
     close: () => dispatcher.close(),
   };
 }

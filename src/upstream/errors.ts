@@ -44,12 +44,29 @@ export class ProviderResponseError extends Error {
   }
 }
 
+/**
+ * The gateway did not call the provider: its circuit breaker is open after consecutive failures
+ * (`circuit-open`), or its concurrency cap and queue are full (`overloaded`). `retryAfterMs` is
+ * when calling again may help.
+ */
+export class ProviderUnavailableError extends Error {
+  constructor(
+    readonly provider: string,
+    readonly requestId: string,
+    readonly reason: 'circuit-open' | 'overloaded',
+    readonly retryAfterMs: number,
+  ) {
+    super(`provider "${provider}" is unavailable (${reason === 'circuit-open' ? 'circuit open' : 'overloaded'})`);
+    this.name = 'ProviderUnavailableError';
+  }
+}
+
 /** Any typed upstream failure. */
-export type UpstreamError = ProviderHttpError | ProviderNetworkError | ProviderResponseError;
+export type UpstreamError = ProviderHttpError | ProviderNetworkError | ProviderResponseError | ProviderUnavailableError;
 
 /** True when `e` is one of the typed upstream failures. */
 export function isUpstreamError(e: unknown): e is UpstreamError {
-  return e instanceof ProviderHttpError || e instanceof ProviderNetworkError || e instanceof ProviderResponseError;
+  return e instanceof ProviderHttpError || e instanceof ProviderNetworkError || e instanceof ProviderResponseError || e instanceof ProviderUnavailableError;
 }
 
 function codeForStatus(status: number): ErrorCode {
@@ -77,6 +94,10 @@ export function toGatewayError(e: UpstreamError, opts: { exposeProviderMessage?:
   }
   if (e instanceof ProviderNetworkError) {
     return new GatewayError('UPSTREAM_UNAVAILABLE', `provider "${e.provider}" is unreachable (${e.reason})`, ext);
+  }
+  if (e instanceof ProviderUnavailableError) {
+    // retryAfter in whole seconds, as the Retry-After header counts them.
+    return new GatewayError('UPSTREAM_UNAVAILABLE', e.message, { ...ext, retryAfter: Math.max(1, Math.ceil(e.retryAfterMs / 1000)) });
   }
   return new GatewayError('UPSTREAM_ERROR', `provider "${e.provider}" answered with an unusable response`, ext);
 }

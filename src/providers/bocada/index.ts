@@ -14,6 +14,7 @@ import { BOCADA_MAX_PAGE_SIZE, createBocadaClient, readAllBocadaPages, type Boca
 import { bocadaJobStatus, toConnection, toJobModel, toOrganizationModel, toResourceModel, toTimelineEvent } from './mapper.ts';
 import type { BocadaConnectionDto, BocadaOrganizationDto, BocadaResourceDto } from './wire.ts';
 import { mapLimit } from '../../upstream/map-limit.ts';
+import { createUpstreamGuard } from '../../upstream/guard.ts';
 
 /** Lookups of more ids than this read the whole resource list instead of one call per id. */
 const LIST_INSTEAD_OF_GETS = 3;
@@ -23,7 +24,9 @@ const CONCURRENCY = 8;
 /** Creates the adapter of one Bocada instance. */
 export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
   const { ref } = options;
-  const client = createBocadaClient({ provider: ref, baseUrl: options.baseUrl, apiKey: options.secret, settings: options.upstream, observer: options.onUpstreamCall });
+  // One breaker, retry budget and bulkhead for this instance; the health probe reads its state.
+  const upstreamGuard = createUpstreamGuard(ref.id, options.upstream);
+  const client = createBocadaClient({ provider: ref, baseUrl: options.baseUrl, apiKey: options.secret, settings: { ...options.upstream, guard: upstreamGuard }, observer: options.onUpstreamCall });
 
   /** This adapter's state of one request: full lists read once (failures are forgotten so a retry can try again). */
   const sessionOf = perRequest(() => ({ lists: new PromiseMemo() }));
@@ -111,7 +114,7 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
         timeline: async (m: JobModel, _args, ctx) => (await client.listTimeline(m.nativeId, ctx)).map(toTimelineEvent),
       },
     },
-    health: createHealthProbe((ctx) => client.status(ctx)),
+    health: createHealthProbe((ctx) => client.status(ctx), upstreamGuard),
     close: () => client.close(),
   };
   return adapter;

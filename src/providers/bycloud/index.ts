@@ -16,6 +16,7 @@ import {
   toResourceModel, toVolumeBackupModel, volumeBackupStatus,
 } from './mapper.ts';
 import { mapLimit } from '../../upstream/map-limit.ts';
+import { createUpstreamGuard } from '../../upstream/guard.ts';
 
 const CONCURRENCY = 8;
 const EMPTY = { items: [], next: null, total: 0 };
@@ -32,7 +33,9 @@ function decodeToken(after: string | null): { collection: 'v' | 'd'; marker: str
 /** Creates the adapter of one ByCloud instance. */
 export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
   const { ref } = options;
-  const client = createBycloudClient({ provider: ref, baseUrl: options.baseUrl, token: options.secret, settings: options.upstream, observer: options.onUpstreamCall });
+  // One breaker, retry budget and bulkhead for this instance; the health probe reads its state.
+  const upstreamGuard = createUpstreamGuard(ref.id, options.upstream);
+  const client = createBycloudClient({ provider: ref, baseUrl: options.baseUrl, token: options.secret, settings: { ...options.upstream, guard: upstreamGuard }, observer: options.onUpstreamCall });
   const otherOrganization = (orgId: string | undefined) => orgId !== undefined && orgId !== BYCLOUD_ORGANIZATION_ID;
 
   /** This adapter's state of one request: the full resource scan, once read. */
@@ -193,7 +196,7 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
         return { job: null, backup, progress: { kind: 'backup', nativeId: backup.nativeId } };
       },
     },
-    health: createHealthProbe((ctx) => client.listVolumeBackups({ marker: null, limit: 1 }, ctx)),
+    health: createHealthProbe((ctx) => client.listVolumeBackups({ marker: null, limit: 1 }, ctx), upstreamGuard),
     close: () => client.close(),
   };
   return adapter;

@@ -37,6 +37,7 @@ import type {
   NorcubeBackupJobDto, NorcubeBackupPolicyDto, NorcubeDatasourcePolicyDto, NorcubeRestoreCreateRequestDto, NorcubeRestoreJobDto,
 } from './wire.ts';
 import { mapLimit } from '../../upstream/map-limit.ts';
+import { createUpstreamGuard } from '../../upstream/guard.ts';
 
 
 /** Parallel upstream calls one lookup or list may make. */
@@ -47,8 +48,10 @@ const IDS_PER_BATCH = 50;
 /** Builds the adapter of one Norcube instance. */
 export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
   const { ref } = options;
+  // One breaker, retry budget and bulkhead for this instance; the health probe reads its state.
+  const upstreamGuard = createUpstreamGuard(ref.id, options.upstream);
   const client = createNorcubeClient({
-    provider: ref, baseUrl: options.baseUrl, token: options.secret, settings: options.upstream, observer: options.onUpstreamCall,
+    provider: ref, baseUrl: options.baseUrl, token: options.secret, settings: { ...options.upstream, guard: upstreamGuard }, observer: options.onUpstreamCall,
   });
   /**
    * This adapter's state of one request: reads memoized once (organization id, policy list), backup
@@ -579,7 +582,7 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
     },
     progress: { snapshot },
     actions,
-    health: createHealthProbe((ctx) => client.listDataSources({ cursor: null, limit: 1 }, ctx)),
+    health: createHealthProbe((ctx) => client.listDataSources({ cursor: null, limit: 1 }, ctx), upstreamGuard),
     close: () => client.close(),
   };
   return adapter;

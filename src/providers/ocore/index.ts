@@ -30,6 +30,7 @@ import {
 } from './mapper.ts';
 import type { OcoreBackupDto, OcoreEnvironmentDto, OcoreProjectDto, OcoreRestoreLogDto } from './wire.ts';
 import { mapLimit } from '../../upstream/map-limit.ts';
+import { createUpstreamGuard } from '../../upstream/guard.ts';
 
 /** How many upstream calls a lookup or a schedule scan runs at once. */
 const CONCURRENCY = 8;
@@ -158,11 +159,13 @@ interface EnvironmentEntry {
 /** Builds the adapter of one oCore instance. The secret is only ever sent as the bearer token. */
 export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
   const { ref } = options;
+  // One breaker, retry budget and bulkhead for this instance; the health probe reads its state.
+  const upstreamGuard = createUpstreamGuard(ref.id, options.upstream);
   const client = createOcoreClient({
     provider: ref,
     baseUrl: options.baseUrl,
     token: options.secret,
-    settings: options.upstream,
+    settings: { ...options.upstream, guard: upstreamGuard },
     observer: options.onUpstreamCall,
   });
 
@@ -490,7 +493,7 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
       },
     },
 
-    health: createHealthProbe((ctx) => client.getAlertCount(ctx)),
+    health: createHealthProbe((ctx) => client.getAlertCount(ctx), upstreamGuard),
 
     close: () => client.close(),
   };
