@@ -20,6 +20,63 @@ export function encodeGlobalId(providerId: string, kind: DecodedId['kind'], nati
   return Buffer.from(JSON.stringify([PREFIX, providerId, kind, nativeId]), 'utf8').toString('base64url');
 }
 
+/**
+ * The kinds whose native ids may hold `/`: Norcube's `<dataSourceId>/<jobId>` (jobs and their
+ * files) and `<dataSourceId>/<policyId>` (schedules). No provider puts `/` in any other kind.
+ */
+const SLASHED_KINDS: ReadonlySet<string> = new Set(['job', 'backup', 'schedule']);
+/** Control characters (C0, DEL, C1) and lone surrogates (`encodeURIComponent` throws on those). */
+const CONTROL = /[\p{Cc}\p{Cs}]/u;
+/** Percent-encoded `/`, `\`, `.`, `%` or a control character: what a server decoding twice would turn into a separator. */
+const ENCODED_SEPARATOR = /%(?:2f|5c|2e|25|[01][0-9a-f]|7f)/i;
+const DOT_SEGMENT = /(?:^|[/:])\.{1,2}(?=$|[/:])/;
+
+/**
+ * Why `nativeId` can never be a native id of `kind`, or null when it may be one. Native ids are
+ * interpolated into upstream paths (each segment encoded by the provider client), so what could
+ * traverse or smuggle a separator is refused here, before any upstream call:
+ * - empty, a control character or a lone surrogate;
+ * - a backslash, or a percent-encoded `/`, `\`, `.`, `%` or control character (no provider's ids
+ *   are percent-encoded);
+ * - `.` or `..` as a segment between `/` or `:` (oCore `backup:<id>`, `restore:<env>:<id>`, ByCloud
+ *   `vol:<id>`, Norcube `restore:<id>` and `<dataSourceId>/<id>` put ids between those);
+ * - `/` in a kind that never holds it, or an empty segment around `/` in one that does.
+ */
+export function nativeIdProblem(kind: DecodedId['kind'] | 'policy', nativeId: string): string | null {
+  if (nativeId.length === 0) return 'is empty';
+  if (CONTROL.test(nativeId)) return 'contains a control character';
+  if (nativeId.includes('\\')) return 'contains a backslash';
+  if (ENCODED_SEPARATOR.test(nativeId)) return 'contains a percent-encoded separator';
+  if (DOT_SEGMENT.test(nativeId)) return 'contains a "." or ".." segment';
+  if (nativeId.includes('/')) {
+    if (!SLASHED_KINDS.has(kind)) return `contains "/", which no ${kind} id does`;
+    if (nativeId.split('/').some((s) => s === '')) return 'contains an empty segment';
+  }
+  return null;
+}
+
+/**
+ * A native id given as such, not inside a global id (Norcube's `input.policyId`): at most `max`
+ * characters and no {@link nativeIdProblem}; BAD_USER_INPUT naming `field` otherwise.
+ */
+export function checkNativeId(value: string, kind: DecodedId['kind'] | 'policy', field: string, max = 200): string {
+  const problem = value.length > max ? `is longer than ${max} characters` : nativeIdProblem(kind, value);
+  if (problem) throw badUserInput(`${field} is not a valid id: it ${problem}`, field);
+  return value;
+}
+
+/**
+ * One path segment of an upstream URL: `value` percent-encoded whole, so a `/`, `?` or `#` in it
+ * stays inside the segment. `.` and `..` (which encoding leaves as they are and every URL resolver
+ * treats as navigation) and empty values are refused: ids reach clients checked by
+ * {@link nativeIdProblem}, so this only trips on an id no check let through (BAD_USER_INPUT rather
+ * than a request to another route).
+ */
+export function pathSegment(value: string): string {
+  if (value === '' || value === '.' || value === '..') throw badUserInput(`"${truncate(value)}" is not a valid id`);
+  return encodeURIComponent(value);
+}
+
 /** Decodes a global id, or throws BAD_USER_INPUT naming `field` when it is not one of ours. */
 export function decodeGlobalId(id: string, field = 'id'): DecodedId {
   const fail = () => badUserInput(`"${truncate(id)}" is not a valid Backup Graph id`, field);
@@ -35,7 +92,10 @@ export function decodeGlobalId(id: string, field = 'id'): DecodedId {
     typeof parsed[1] !== 'string' || typeof parsed[2] !== 'string' || typeof parsed[3] !== 'string' ||
     !KINDS.has(parsed[2]) || parsed[1] === '' || parsed[3] === ''
   ) throw fail();
-  return { providerId: parsed[1], kind: parsed[2] as DecodedId['kind'], nativeId: parsed[3] };
+  const kind = parsed[2] as DecodedId['kind'];
+  const problem = nativeIdProblem(kind, parsed[3]);
+  if (problem) throw badUserInput(`"${truncate(id)}" is not a valid Backup Graph id: its native id ${problem}`, field);
+  return { providerId: parsed[1], kind, nativeId: parsed[3] };
 }
 
 /** Decodes a global id that must be of `kind`; BAD_USER_INPUT otherwise. */

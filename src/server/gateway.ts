@@ -6,7 +6,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import { createLoaders } from '../loaders/loaders.ts';
@@ -21,6 +20,8 @@ import { useErrorMasking } from './plugins/use-error-masking.ts';
 import { useGraphiQLAssets } from './plugins/use-graphiql-assets.ts';
 import { useGraphQLSseSingleConnection } from './plugins/use-graphql-sse-single-connection.ts';
 import { usePartialErrors } from './plugins/use-partial-errors.ts';
+import { useQueryLimits } from './plugins/use-query-limits.ts';
+import { useRequestErrorCodes } from './plugins/use-request-error-codes.ts';
 import { useRequestId } from './plugins/use-request-id.ts';
 import { loadTypeDefs } from './type-defs.ts';
 
@@ -108,15 +109,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     plugins: [
       // 0. GraphiQL's own files, served from here (no CDN needed).
       useGraphiQLAssets(),
-      // 1. Reject abusive documents before they cost anything upstream (depth, aliases, tokens, cost).
-      EnvelopArmorPlugin({
-        maxDepth: { n: 12 },
-        maxAliases: { n: 30 },
-        maxTokens: { n: 8000 },
-        maxDirectives: { n: 50 },
-        costLimit: { maxCost: 20000 },
-        blockFieldSuggestion: { enabled: false }, // GraphiQL is public by design; suggestions help
-      }),
+      // 1. Reject abusive documents before they cost anything upstream (depth, aliases, tokens, cost), each limit with its code.
+      useQueryLimits({ maxDepth: 12, maxAliases: 30, maxTokens: 8000, maxDirectives: 50, maxCost: 20000 }),
+      // 1b. Validation errors are BAD_USER_INPUT; yoga's empty 415/406 answers get a coded error body.
+      useRequestErrorCodes(),
       // 2. The request id travels upstream (through the context) and back to the client.
       requestId,
       // 3. Provider failures join the response next to the other providers' data.

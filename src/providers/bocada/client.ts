@@ -2,6 +2,7 @@
  * The Bocada Cloud client: `X-Api-Key` auth, the routes in one place, cursor paging and light
  * checks of every body. Built on the shared upstream layer (retries, deadlines, request ids).
  */
+import { pathSegment } from '../../domain/ids.ts';
 import { createUpstreamClient, type QueryInit, type ProviderClientOptions } from '../../upstream/client.ts';
 import { ProviderResponseError } from '../../upstream/errors.ts';
 import type { RequestContext } from '../contract/index.ts';
@@ -12,7 +13,8 @@ import type {
 /** Bocada's largest page. */
 export const BOCADA_MAX_PAGE_SIZE = 200;
 
-const seg = encodeURIComponent;
+/** Each interpolated id, encoded whole; `.`, `..` and empty refused (see `pathSegment`). */
+const seg = pathSegment;
 /** Every path the adapter calls, relative to `<baseUrl>/api/v1`. */
 export const BOCADA_ROUTES = {
   status: () => '/system/status',

@@ -2,6 +2,7 @@
  * The ByCloud client: bearer auth, the routes in one place, marker paging read from `meta` (the
  * docs' `links` point at the wrong collection), and light checks of every body.
  */
+import { pathSegment } from '../../domain/ids.ts';
 import { createUpstreamClient, type ProviderClientOptions } from '../../upstream/client.ts';
 import { ProviderResponseError } from '../../upstream/errors.ts';
 import type { RequestContext } from '../contract/index.ts';
@@ -10,7 +11,8 @@ import type { BycloudCreateBackupDto, BycloudDatabaseBackupDto, BycloudMetaDto, 
 /** ByCloud's largest page. */
 export const BYCLOUD_MAX_PAGE_SIZE = 1000;
 
-const seg = encodeURIComponent;
+/** Each interpolated id, encoded whole; `.`, `..` and empty refused (see `pathSegment`). */
+const seg = pathSegment;
 /** Every path the adapter calls, relative to `<baseUrl>/v1`. */
 export const BYCLOUD_ROUTES = {
   volumeBackups: () => '/backups',

@@ -4,6 +4,7 @@
  * validation of every body the adapter reads. Built on the shared upstream layer, so retries,
  * deadlines, request ids and per-request GET dedupe come from there.
  */
+import { pathSegment } from '../../domain/ids.ts';
 import { createUpstreamClient, type ProviderClientOptions } from '../../upstream/client.ts';
 import { ProviderHttpError, ProviderResponseError } from '../../upstream/errors.ts';
 import type { RequestContext } from '../contract/index.ts';
@@ -20,7 +21,8 @@ import type {
  */
 export const NORCUBE_MAX_PAGE_SIZE = 100;
 
-const seg = (id: string) => encodeURIComponent(id);
+/** Each interpolated id, encoded whole; `.`, `..` and empty refused (see `pathSegment`). */
+const seg = pathSegment;
 
 /** Every path the adapter calls, relative to the configured base URL (the spec's paths). */
 export const NORCUBE_ROUTES = {

@@ -5,6 +5,7 @@
  * retries, deadlines, request ids and per-request GET dedupe come from there.
  */
 import type { z } from 'zod';
+import { pathSegment } from '../../domain/ids.ts';
 import { createUpstreamClient, type QueryInit, type ProviderClientOptions } from '../../upstream/client.ts';
 import { ProviderResponseError, nullIfNotFound } from '../../upstream/errors.ts';
 import { readSseEvents } from '../../upstream/sse.ts';
@@ -26,7 +27,8 @@ export const OCORE_API_PREFIX = '/api';
 /** Pages of `GET /projects` read at most, so a server that ignores `offset` cannot loop us forever. */
 const MAX_PROJECT_PAGES = 100;
 
-const seg = (id: string) => encodeURIComponent(id);
+/** Each interpolated id, encoded whole; `.`, `..` and empty refused (see `pathSegment`). */
+const seg = pathSegment;
 
 /** Every path the adapter calls, relative to `<baseUrl>/api`. */
 export const OCORE_ROUTES = {

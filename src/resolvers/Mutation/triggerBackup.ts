@@ -2,7 +2,7 @@
  * `Mutation.triggerBackup`: starts a backup of a resource now.
  */
 import { badUserInput } from '../../domain/errors.ts';
-import { decodeGlobalIdOf } from '../../domain/ids.ts';
+import { checkNativeId, decodeGlobalIdOf } from '../../domain/ids.ts';
 import { checkText } from '../../domain/validation.ts';
 import type { MutationResolvers } from '../../generated/graphql.ts';
 import { actionOf, once, started, withoutNulls } from '../_shared/actions.ts';
@@ -12,6 +12,7 @@ export const triggerBackup: NonNullable<MutationResolvers['triggerBackup']> = as
   const r = decodeGlobalIdOf(input.resourceId, 'resource', 'input.resourceId');
   if (input.backupType != null && !['db', 'full'].includes(input.backupType)) throw badUserInput('input.backupType must be "db" or "full"', 'input.backupType');
   if (input.name != null) checkText(input.name, 'input.name', 255);
+  if (input.policyId) checkNativeId(input.policyId, 'policy', 'input.policyId', 2048);
   const act = actionOf(ctx, r.providerId, 'triggerBackup', 'triggering a backup');
   const op = await once(ctx, 'triggerBackup', input, () =>
     act({ resourceNativeId: r.nativeId, ...withoutNulls({ backupType: input.backupType, policyId: input.policyId, name: input.name, description: input.description, incremental: input.incremental, force: input.force }) }, ctx.upstream),

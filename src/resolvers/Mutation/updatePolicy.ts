@@ -1,6 +1,7 @@
 /**
  * `Mutation.updatePolicy`: updates a backup policy.
  */
+import { checkNativeId } from '../../domain/ids.ts';
 import { checkText } from '../../domain/validation.ts';
 import type { MutationResolvers } from '../../generated/graphql.ts';
 import { actionOf, checkPolicyInput, once } from '../_shared/actions.ts';
@@ -9,6 +10,7 @@ import { actionOf, checkPolicyInput, once } from '../_shared/actions.ts';
 export const updatePolicy: NonNullable<MutationResolvers['updatePolicy']> = async (_p, { input }, ctx) => {
   const checked = checkPolicyInput(input);
   checkText(input.policyId, 'input.policyId');
+  checkNativeId(input.policyId, 'policy', 'input.policyId');
   const act = actionOf(ctx, input.provider, 'updatePolicy', 'updating a policy');
   return { policy: await once(ctx, 'updatePolicy', input, () => act(input.policyId, checked, ctx.upstream)) };
 };

@@ -4,7 +4,7 @@
  * key, keep the provider's own words for its 400/409/422 answers, and shape what it started.
  */
 import { GatewayError, unsupportedByProvider } from '../../domain/errors.ts';
-import { decodeGlobalIdOf, encodeGlobalId, type DecodedId } from '../../domain/ids.ts';
+import { checkNativeId, decodeGlobalIdOf, encodeGlobalId, type DecodedId } from '../../domain/ids.ts';
 import type { BackupModel, JobModel } from '../../domain/models.ts';
 import { checkCron, checkNonNegative, checkText, checkTimeZone } from '../../domain/validation.ts';
 import type { AlertActionInput } from '../../generated/graphql.ts';
@@ -51,6 +51,7 @@ export function decodeBackupId(id: string, field: string): DecodedId {
 export function decodePolicyAttachment(input: { resourceId: string; policyId: string }): DecodedId {
   const r = decodeGlobalIdOf(input.resourceId, 'resource', 'input.resourceId');
   checkText(input.policyId, 'input.policyId');
+  checkNativeId(input.policyId, 'policy', 'input.policyId');
   return r;
 }
 
