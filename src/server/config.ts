@@ -22,6 +22,10 @@ const upstreamSchema = z
       })
       .strict()
       .optional(),
+    breaker: z.object({ consecutiveFailures: z.number().int().positive().optional(), halfOpenAfterMs: z.number().int().positive().optional() }).strict().optional(),
+    retryBudget: z.object({ ratio: z.number().min(0).max(1).optional(), maxTokens: z.number().int().min(0).optional() }).strict().optional(),
+    bulkhead: z.object({ maxConcurrent: z.number().int().positive().max(1024).optional(), maxQueued: z.number().int().min(0).optional() }).strict().optional(),
+    maxBodyBytes: z.number().int().positive().optional(),
   })
   .strict();
 

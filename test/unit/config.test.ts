@@ -26,6 +26,13 @@ function errorOf(text: string, e: NodeJS.ProcessEnv = env): string {
 }
 
 describe('config', () => {
+  it('passes breaker, retry budget, bulkhead and body cap settings to every provider, and names a bad one', () => {
+    const withGuards = `upstream:\n  breaker: { consecutiveFailures: 5, halfOpenAfterMs: 2000 }\n  retryBudget: { ratio: 0.1 }\n  bulkhead: { maxConcurrent: 4 }\n  maxBodyBytes: 1048576\n${good}`;
+    const [first] = providerOptionsFrom(parseConfig(withGuards, env));
+    expect(first.upstream).toMatchObject({ breaker: { consecutiveFailures: 5, halfOpenAfterMs: 2000 }, retryBudget: { ratio: 0.1 }, bulkhead: { maxConcurrent: 4 }, maxBodyBytes: 1048576 });
+    expect(errorOf(`upstream:\n  retryBudget: { ratio: 3 }\n${good}`)).toContain('upstream.retryBudget.ratio');
+  });
+
   it('reads providers with secrets from the environment', () => {
     const opts = providerOptionsFrom(parseConfig(good, env));
     expect(opts.map((o) => [o.ref.id, o.ref.kind, o.ref.name, o.secret])).toEqual([
