@@ -33,8 +33,11 @@ export interface ProgressHub<T> {
   /** Runs `check` once for concurrent callers of the same key (e.g. "does this operation exist?"). */
   checkOnce<R>(key: string, check: () => Promise<R>): Promise<R>;
   readonly stats: ProgressHubStats;
-  /** Closes every source. */
-  close(): void;
+  /**
+   * Closes every source and completes every subscriber cleanly (its iterator ends, no error).
+   * Resolves once every source has stopped (its upstream stream or poller is closed).
+   */
+  close(): Promise<void>;
 }
 
 /** Creates a hub. */
@@ -42,13 +45,15 @@ export function createProgressHub<T>(options: { isFinal: (v: T) => boolean; onSo
   const channels = new Map<string, Channel<T>>();
   const stats: ProgressHubStats = { openSources: 0, sourcesOpened: 0, subscribers: 0 };
   const checks = new Map<string, Promise<unknown>>();
+  /** The pump of every source still running (settles when its upstream is closed). */
+  const running = new Set<Promise<void>>();
 
   function start(key: string, open: (signal: AbortSignal) => AsyncIterable<T>): Channel<T> {
     const channel: Channel<T> = { sinks: new Set(), latest: undefined, abort: new AbortController() };
     channels.set(key, channel);
     stats.openSources++;
     stats.sourcesOpened++;
-    (async () => {
+    const pump = (async () => {
       let error: unknown;
       try {
         for await (const v of open(channel.abort.signal)) {
@@ -70,6 +75,8 @@ export function createProgressHub<T>(options: { isFinal: (v: T) => boolean; onSo
         channel.sinks.clear();
       }
     })();
+    running.add(pump);
+    void pump.finally(() => running.delete(pump));
     return channel;
   }
 
@@ -102,9 +109,13 @@ export function createProgressHub<T>(options: { isFinal: (v: T) => boolean; onSo
     get stats() {
       return stats;
     },
-    close() {
-      for (const c of channels.values()) c.abort.abort();
+    async close() {
+      for (const c of channels.values()) {
+        c.abort.abort();
+        for (const s of c.sinks) s.stop();
+      }
       channels.clear();
+      await Promise.allSettled([...running]);
     },
   };
 }

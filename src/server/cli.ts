@@ -27,13 +27,20 @@ function intOption(value: string | undefined, name: string, min: number, max: nu
   return Number(value);
 }
 
-function onShutdown(close: () => Promise<void>) {
+/**
+ * On SIGINT/SIGTERM runs `close` once, then exits with the code it resolves to (0 when it resolves
+ * nothing, 1 when it throws); a second signal exits 1 at once.
+ */
+function onShutdown(close: () => Promise<number | void>) {
   let closing = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (closing) process.exit(1);
       closing = true;
-      close().finally(() => process.exit(0));
+      close().then(
+        (code) => process.exit(code ?? 0),
+        () => process.exit(1),
+      );
     });
   }
 }
@@ -43,11 +50,13 @@ async function serve(args: string[]) {
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
   const port = intOption(values.port, 'port', 0, 65535) ?? intOption(process.env.PORT, 'port (PORT)', 0, 65535) ?? 4000;
   let providers;
+  let drainTimeoutMs: number | undefined;
   let simulators: StartedSimulators | undefined;
   if (values.config) {
     try {
       const config = loadConfigFile(values.config);
       providers = providerOptionsFrom(config);
+      drainTimeoutMs = config.server?.drainTimeoutMs;
     } catch (e) {
       if (e instanceof ConfigError) fail(e.message);
       throw e;
@@ -58,7 +67,7 @@ async function serve(args: string[]) {
     providers = simulators.list.map((s) => s.provider);
     logger.info({ simulators: simulators.list.map((s) => ({ kind: s.kind, url: s.simulator.url })) }, 'no --config: serving the built-in provider simulators');
   }
-  const gateway = createGateway({ providers, logger });
+  const gateway = createGateway({ providers, logger, drainTimeoutMs });
   let url: string;
   try {
     ({ url } = await gateway.listen(port, process.env.HOST ?? '127.0.0.1'));
@@ -67,9 +76,11 @@ async function serve(args: string[]) {
     fail(`cannot listen on port ${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   logger.info(`Backup Graph is ready: GraphiQL at ${url}/graphql`);
+  // Graceful: not ready at once, in-flight work finishes, subscribers get `complete`; exit 0 when clean.
   onShutdown(async () => {
-    await gateway.close();
+    const { forced } = await gateway.drain();
     await simulators?.close();
+    return forced ? 1 : 0;
   });
 }
 

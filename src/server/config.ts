@@ -47,7 +47,14 @@ const providerSchema = z
 /** The validated config. */
 export const configSchema = z
   .object({
-    server: z.object({ port: z.number().int().min(0).max(65535).optional() }).strict().optional(),
+    server: z
+      .object({
+        port: z.number().int().min(0).max(65535).optional(),
+        /** How long a shutdown lets in-flight requests and streams finish (gateway `drainTimeoutMs`). */
+        drainTimeoutMs: z.number().int().min(0).max(600_000).optional(),
+      })
+      .strict()
+      .optional(),
     upstream: upstreamSchema.optional(),
     providers: z.array(providerSchema).min(1, 'at least one provider is needed'),
   })

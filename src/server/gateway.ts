@@ -18,7 +18,9 @@ import type { GatewayContext } from './context.ts';
 import { DASHBOARD_QUERY, renderLocalGraphiQL } from './graphiql.ts';
 import { useErrorMasking } from './plugins/use-error-masking.ts';
 import { useGraphiQLAssets } from './plugins/use-graphiql-assets.ts';
+import { useGracefulShutdown } from './plugins/use-graceful-shutdown.ts';
 import { useGraphQLSseSingleConnection } from './plugins/use-graphql-sse-single-connection.ts';
+import { useHealthEndpoints, type ReadinessCheck } from './plugins/use-health-endpoints.ts';
 import { usePartialErrors } from './plugins/use-partial-errors.ts';
 import { useQueryLimits } from './plugins/use-query-limits.ts';
 import { useRequestErrorCodes } from './plugins/use-request-error-codes.ts';
@@ -39,6 +41,23 @@ export interface GatewayOptions {
   progress?: GatewayContext['progressOptions'];
   /** Where the gateway reads the time (deadlines, retry waits, idempotency expiry). @default the system clock */
   clock?: Clock;
+  /**
+   * How long {@link Gateway.drain} lets in-flight requests and streams finish before it closes
+   * what is left by force. @default 10_000
+   */
+  drainTimeoutMs?: number;
+  /**
+   * Extra readiness checks by name (dependencies that must be reachable for this replica to take
+   * traffic), reported by `/readyz`; true passes, false or a throw fails. Provider health is not one
+   * (it is a GraphQL field). @default {}
+   */
+  readinessChecks?: Record<string, ReadinessCheck>;
+}
+
+/** How a drain ended. */
+export interface DrainOutcome {
+  /** True when the drain timeout ran out and connections were closed by force. */
+  forced: boolean;
 }
 
 /** A gateway ready to serve. */
@@ -49,13 +68,21 @@ export interface Gateway {
   readonly progress: ProgressHub<ProgressUpdate>;
   /** Starts an HTTP server on `port` (0 = any free port) on `host`. */
   listen(port: number, host?: string): Promise<{ server: Server; url: string }>;
-  /** Stops the server (if listening) and the provider pools. */
+  /**
+   * Shuts down gracefully: `/readyz` answers 503 at once and new requests get 503
+   * `SHUTTING_DOWN`; in-flight requests finish; every subscription completes (graphql-sse's
+   * `complete`, either mode) and single-connection streams close after it; upstream streams close;
+   * then the server and the provider pools. After `drainTimeoutMs`, what is left is closed by force.
+   * Later calls return the first call's promise.
+   */
+  drain(): Promise<DrainOutcome>;
+  /** Stops the gateway: {@link drain}, without the outcome. */
   close(): Promise<void>;
 }
 
 /** Builds the gateway. */
 export function createGateway(options: GatewayOptions): Gateway {
-  const { logger, graphiql = true, clock = systemClock, registry = PROVIDERS } = options;
+  const { logger, graphiql = true, clock = systemClock, registry = PROVIDERS, drainTimeoutMs = 10_000, readinessChecks = {} } = options;
   const providers = createProviderSet(
     options.providers.map((p) => ({
       ...p,
@@ -79,6 +106,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     inheritResolversFromInterfaces: true,
   });
   const requestId = useRequestId();
+  const shutdown = useGracefulShutdown();
+  const singleConnection = useGraphQLSseSingleConnection({ endpoint: '/graphql' });
+  let server: Server | undefined;
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
@@ -107,6 +137,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     // Known failures keep their code; parse/validation errors pass; the rest is logged and masked.
     maskedErrors: useErrorMasking({ logger }),
     plugins: [
+      // -2. Liveness and readiness (answered while draining too); providers' health is not a reason to be unready.
+      useHealthEndpoints({
+        checks: { config: () => providers.list.length > 0, listening: () => server?.listening === true, ...readinessChecks },
+        isDraining: () => shutdown.draining,
+      }),
+      // -1. Counts requests and subscriptions; once draining, refuses new requests and ends subscriptions.
+      shutdown,
       // 0. GraphiQL's own files, served from here (no CDN needed).
       useGraphiQLAssets(),
       // 1. Reject abusive documents before they cost anything upstream (depth, aliases, tokens, cost), each limit with its code.
@@ -118,17 +155,49 @@ export function createGateway(options: GatewayOptions): Gateway {
       // 3. Provider failures join the response next to the other providers' data.
       usePartialErrors(),
       // 4. graphql-sse single-connection mode on /graphql (yoga serves distinct connections itself).
-      useGraphQLSseSingleConnection({ endpoint: '/graphql' }),
+      singleConnection,
     ],
   });
 
-  let server: Server | undefined;
+  let drained: Promise<DrainOutcome> | undefined;
+  async function drain(): Promise<DrainOutcome> {
+    const started = Date.now();
+    // 1. Not ready, new requests refused, every subscription told to complete.
+    shutdown.startDraining();
+    logger.info({ inFlight: shutdown.inFlight, subscriptions: shutdown.subscriptions, drainTimeoutMs }, 'draining');
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), drainTimeoutMs)));
+    const inTime = (p: Promise<unknown>) => Promise.race([p.then(() => true as const), expired]);
+    // 2. In-flight requests answered, subscriptions completed; single-connection streams flushed and closed.
+    let clean = await inTime(shutdown.idle().then(() => singleConnection.drain()));
+    // 3. Upstream streams and pollers closed (at once, whatever is left, when time is up).
+    clean = (await inTime(progress.close())) && clean;
+    // 4. The server: idle keep-alive sockets close now, busy ones once their response is written.
+    if (server) {
+      const s = server;
+      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+      s.closeIdleConnections?.();
+      if (!clean || !(await inTime(closed))) {
+        clean = false;
+        s.closeAllConnections?.();
+      }
+      await closed;
+    }
+    clearTimeout(timer);
+    if (!clean) logger.warn({ inFlight: shutdown.inFlight, subscriptions: shutdown.subscriptions, streams: singleConnection.openStreams }, 'drain timed out: closed the rest by force');
+    await providers.close();
+    logger.info({ ms: Date.now() - started, forced: !clean }, 'drained');
+    return { forced: !clean };
+  }
+
   return {
     yoga,
     providers,
     progress,
     async listen(port, host = '127.0.0.1') {
       server = createServer(yoga);
+      // Once draining, a finished response leaves an idle keep-alive socket: close it.
+      server.on('request', (_req, res) => res.once('finish', () => shutdown.draining && server?.closeIdleConnections?.()));
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(port, host, () => resolve());
@@ -136,13 +205,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       const addr = server.address() as AddressInfo;
       return { server, url: `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}` };
     },
+    drain() {
+      drained ??= drain();
+      return drained;
+    },
     async close() {
-      progress.close();
-      if (server) {
-        server.closeAllConnections?.();
-        await new Promise<void>((resolve) => server!.close(() => resolve()));
-      }
-      await providers.close();
+      drained ??= drain();
+      await drained;
     },
   };
 }

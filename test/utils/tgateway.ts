@@ -5,7 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { createGateway, type Gateway } from '../../src/server/gateway.ts';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/server/gateway.ts';
 import { startAllSimulators, type StartAllOptions, type StartedSimulators } from '../../src/simulators/start-all.ts';
 import type { ProviderAdapterOptions } from '../../src/providers/contract/index.ts';
 import { disposeAfterAll } from './leftovers.ts';
@@ -40,6 +40,8 @@ export interface TGateway {
 export interface TGatewayOptions extends StartAllOptions {
   /** Rewrites the provider instances the gateway is given (one per started simulator by default). */
   providers?: (p: ProviderAdapterOptions[]) => ProviderAdapterOptions[];
+  /** Gateway options on top of the harness's own (shutdown tuning, readiness checks). */
+  gateway?: Pick<GatewayOptions, 'drainTimeoutMs' | 'readinessChecks'>;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface TGatewayOptions extends StartAllOptions {
  * `startAllSimulators`) choose the provider kinds: the registry is the gateway's too.
  */
 export async function tgateway(options: TGatewayOptions = {}): Promise<TGateway> {
-  const { providers: rewrite, ...simOptions } = options;
+  const { providers: rewrite, gateway: gatewayOptions, ...simOptions } = options;
   const sims = await startAllSimulators({ stepMs: 40, scheduleEveryMs: 0, ...simOptions });
   // Tests that are about rate limits set their own; the others must not trip the defaults.
   for (const s of sims.list) s.simulator.setRateLimit({ limit: 1_000_000, windowMs: 60_000 });
@@ -63,7 +65,7 @@ export async function tgateway(options: TGatewayOptions = {}): Promise<TGateway>
   if (rewrite) providers = rewrite(providers);
   // Poll fast: the simulators move every few tens of milliseconds in tests.
   const gateway = createGateway({
-    providers, logger, registry: simOptions.registry, progress: { poll: { runningMs: 15, queuedMs: 15 }, relay: { baseDelayMs: 20 } },
+    providers, logger, registry: simOptions.registry, progress: { poll: { runningMs: 15, queuedMs: 15 }, relay: { baseDelayMs: 20 } }, ...gatewayOptions,
   });
   const { url } = await gateway.listen(0);
   const bodies: string[] = [];
