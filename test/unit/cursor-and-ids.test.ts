@@ -1,17 +1,9 @@
+import { codeOf } from '../utils/terrors.ts';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeCursor, encodeCursor } from '../../src/domain/cursor.ts';
-import { GatewayError } from '../../src/domain/errors.ts';
 import { decodeGlobalId, decodeGlobalIdOf, encodeGlobalId, nativeIdProblem } from '../../src/domain/ids.ts';
 
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof GatewayError ? `${e.code}:${e.extensions.field}` : `other:${(e as Error).name}`;
-  }
-  return 'no error';
-};
 
 describe('global ids', () => {
   it('round-trip any provider id, kind and native id the native id rules accept, URL-safe', () => {

@@ -2,9 +2,9 @@
  * The native id rules: every format a provider mints passes; what could traverse or smuggle a
  * separator into an upstream path is refused at decode, and each client encodes every segment.
  */
+import { codeOf } from '../utils/terrors.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../src/domain/errors.ts';
 import { checkNativeId, decodeGlobalId, encodeGlobalId, nativeIdProblem, pathSegment, type DecodedId } from '../../src/domain/ids.ts';
 import { BOCADA_ROUTES } from '../../src/providers/bocada/client.ts';
 import { BYCLOUD_ROUTES } from '../../src/providers/bycloud/client.ts';
@@ -19,14 +19,6 @@ const B = 'ffeeddcc-bbaa-4998-8776-554433221100';
 type Kind = DecodedId['kind'];
 const KINDS: Kind[] = ['organization', 'resource', 'backup', 'job', 'alert', 'schedule', 'provider'];
 
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof GatewayError ? `${e.code}:${e.extensions.field}` : `other:${(e as Error).name}`;
-  }
-  return 'no error';
-};
 
 describe('every native id a provider mints is accepted and round-trips', () => {
   it.each<[string, Kind, string]>([
