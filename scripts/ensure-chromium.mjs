@@ -5,19 +5,12 @@
  * `chromium` package when it is missing and this runs as root with apt-get. Otherwise it stops at
  * once with one line that says what to install or set: the browser tests never skip.
  */
-import { accessSync, constants } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { constants } from 'node:fs';
+import { canInstallPackages, hasFile, installPackage } from './debian-package.mjs';
 
 const DEFAULT_PATH = '/usr/bin/chromium';
 
-const isExecutable = (path) => {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const isExecutable = (path) => hasFile(path, constants.X_OK);
 
 function fail(message) {
   process.stderr.write(`ensure-chromium: ${message}\n`);
@@ -31,16 +24,11 @@ if (configured) {
 }
 if (isExecutable(DEFAULT_PATH)) process.exit(0);
 
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
-if (!isRoot || !hasApt) {
+if (!canInstallPackages()) {
   fail(`no Chromium at ${DEFAULT_PATH}: install Debian's package (sudo apt-get install chromium) or set CHROMIUM_PATH to a Chromium binary`);
 }
 
 process.stderr.write(`ensure-chromium: ${DEFAULT_PATH} is missing; installing Debian's chromium package (once per machine)\n`);
-const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', 'chromium']]) {
-  const r = spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env });
-  if (r.status !== 0) fail(`apt-get ${args.join(' ')} failed (exit ${r.status}); install chromium by hand or set CHROMIUM_PATH`);
-}
+const failed = installPackage('chromium', ['--no-install-recommends']);
+if (failed) fail(`${failed}; install chromium by hand or set CHROMIUM_PATH`);
 if (!isExecutable(DEFAULT_PATH)) fail(`the chromium package installed but ${DEFAULT_PATH} is missing; set CHROMIUM_PATH`);
