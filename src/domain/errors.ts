@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_ERROR'
   | 'RATE_LIMITED'
-  | 'UNSUPPORTED_BY_PROVIDER';
+  | 'UNSUPPORTED_BY_PROVIDER'
+  | 'COST_LIMIT_EXCEEDED';
 
 /** An expected failure with a code, safe to show to clients as is. */
 export class GatewayError extends Error {

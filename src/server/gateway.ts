@@ -14,6 +14,7 @@ import { createProgressHub, type ProgressHub } from '../progress/hub.ts';
 import { createIdempotencyStore } from '../mutations/idempotency.ts';
 import { createProviderSet, PROVIDERS, type ProviderRegistry, type ProviderSet } from '../providers/registry.ts';
 import { createResolvers } from '../resolvers/index.ts';
+import { createUpstreamCallBudget } from '../upstream/call-budget.ts';
 import type { GatewayContext } from './context.ts';
 import { DASHBOARD_QUERY, renderLocalGraphiQL } from './graphiql.ts';
 import { useErrorMasking } from './plugins/use-error-masking.ts';
@@ -52,6 +53,11 @@ export interface GatewayOptions {
    * (it is a GraphQL field). @default {}
    */
   readinessChecks?: Record<string, ReadinessCheck>;
+  /**
+   * Most upstream calls (attempts, retries and streams included) one client request may cause;
+   * past it the request's further calls fail with `COST_LIMIT_EXCEEDED`. @default 1000
+   */
+  maxUpstreamCallsPerRequest?: number;
 }
 
 /** How a drain ended. */
@@ -82,7 +88,7 @@ export interface Gateway {
 
 /** Builds the gateway. */
 export function createGateway(options: GatewayOptions): Gateway {
-  const { logger, graphiql = true, clock = systemClock, registry = PROVIDERS, drainTimeoutMs = 10_000, readinessChecks = {} } = options;
+  const { logger, graphiql = true, clock = systemClock, registry = PROVIDERS, drainTimeoutMs = 10_000, readinessChecks = {}, maxUpstreamCallsPerRequest = 1000 } = options;
   const providers = createProviderSet(
     options.providers.map((p) => ({
       ...p,
@@ -131,7 +137,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       error: (...a) => logger.error(a.map(String).join(' ')),
     },
     context: ({ request }) => {
-      const upstream = { requestId: requestId.requestIdOf(request), signal: request.signal };
+      const id = requestId.requestIdOf(request);
+      const upstream = { requestId: id, signal: request.signal, budget: createUpstreamCallBudget(maxUpstreamCallsPerRequest, id) };
       return { providers, upstream, loaders: createLoaders(providers, upstream), partialErrors: [], progress, progressOptions, idempotency };
     },
     // Known failures keep their code; parse/validation errors pass; the rest is logged and masked.

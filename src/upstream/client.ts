@@ -15,6 +15,7 @@ import { ProviderHttpError, ProviderNetworkError, ProviderResponseError, Provide
 import { createUpstreamGuard, type AttemptOutcome, type BreakerSettings, type BulkheadSettings, type RetryBudgetSettings, type UpstreamGuard, type UpstreamState } from './guard.ts';
 import { isRetryableStatus, nextRetryDelay, type RetryPolicy } from './retry.ts';
 import { sleep } from './sleep.ts';
+import { GatewayError } from '../domain/errors.ts';
 
 /** Timeouts, retry tuning, resilience and limits shared by all provider clients. */
 export interface UpstreamSettings {
@@ -265,6 +266,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       return await fn(signal, deadlineAt);
     } catch (e) {
       if (e instanceof ProviderHttpError || e instanceof ProviderResponseError || e instanceof ProviderNetworkError || e instanceof ProviderUnavailableError) throw e;
+      if (e instanceof GatewayError) throw e; // the request's upstream call budget is spent
       if (ctx.signal?.aborted) throw e; // the client went away: not a provider failure
       if (deadline.aborted) throw new ProviderNetworkError(provider.id, ctx.requestId, 'deadline');
       throw new ProviderNetworkError(provider.id, ctx.requestId, networkReason(e));
@@ -283,6 +285,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       for (let n = 0; ; n++) {
         let res: Awaited<ReturnType<typeof attempt>> | undefined;
         let netErr: unknown;
+        ctx.budget?.take(provider.id);
         try {
           res = await guarded(ctx, signal, (r) => r.status, () => attempt('GET', path, undefined, ctx, signal, n));
         } catch (e) {
@@ -322,6 +325,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       return withDeadline(ctx, async (signal) => {
         try {
           const json = body === undefined ? undefined : JSON.stringify(body);
+          ctx.budget?.take(provider.id);
           const res = await guarded(ctx, signal, (r) => r.status, () => attempt(method, path, json, ctx, signal, 0));
           if (res.status < 200 || res.status >= 300) throw httpError(res.status, res.text, ctx);
           return { status: res.status, body: parse(res.text, ctx) as T, headers: res.headers };
@@ -331,6 +335,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       });
     },
     async stream(path: string, headers: Record<string, string>, ctx: RequestContext) {
+      ctx.budget?.take(provider.id);
       try {
         // Through the breaker (its opening counts), not the bulkhead: a stream may stay open for long.
         const res = await guarded(ctx, ctx.signal ?? neverAborted, (r) => r.statusCode, () =>

@@ -5,12 +5,16 @@
  * no layer reaches into another's state.
  */
 
+import type { UpstreamCallBudget } from './call-budget.ts';
+
 /** The request-scoped part of every upstream call. */
 export interface RequestContext {
   /** Sent upstream as `X-Request-Id`, reported in errors. */
   readonly requestId: string;
   /** Aborted when the client goes away. */
   readonly signal?: AbortSignal;
+  /** Every upstream attempt of the request takes a call from it first (none: unlimited, uncounted). */
+  readonly budget?: UpstreamCallBudget;
 }
 
 /**
