@@ -5,8 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { ConfigError, loadConfigFile, providerOptionsFrom } from './config.ts';
-import { createGateway } from './gateway.ts';
+import { ConfigError, gatewayOptionsFrom, loadConfigFile, providerOptionsFrom } from './config.ts';
+import { createGateway, type GatewayOptions } from './gateway.ts';
 import type { StartedSimulators } from '../simulators/start-all.ts';
 
 const USAGE = `usage:
@@ -50,13 +50,13 @@ async function serve(args: string[]) {
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
   const port = intOption(values.port, 'port', 0, 65535) ?? intOption(process.env.PORT, 'port (PORT)', 0, 65535) ?? 4000;
   let providers;
-  let drainTimeoutMs: number | undefined;
+  let configured: Omit<GatewayOptions, 'logger' | 'providers'> = {};
   let simulators: StartedSimulators | undefined;
   if (values.config) {
     try {
       const config = loadConfigFile(values.config);
       providers = providerOptionsFrom(config);
-      drainTimeoutMs = config.server?.drainTimeoutMs;
+      configured = gatewayOptionsFrom(config);
     } catch (e) {
       if (e instanceof ConfigError) fail(e.message);
       throw e;
@@ -67,7 +67,7 @@ async function serve(args: string[]) {
     providers = simulators.list.map((s) => s.provider);
     logger.info({ simulators: simulators.list.map((s) => ({ kind: s.kind, url: s.simulator.url })) }, 'no --config: serving the built-in provider simulators');
   }
-  const gateway = createGateway({ providers, logger, drainTimeoutMs });
+  const gateway = createGateway({ ...configured, providers, logger });
   let url: string;
   try {
     ({ url } = await gateway.listen(port, process.env.HOST ?? '127.0.0.1'));

@@ -149,6 +149,16 @@ export function providerOptionsFrom(config: GatewayConfig): import('../providers
   });
 }
 
+/**
+ * The gateway options a config gives, besides the logger (and the providers, from
+ * {@link providerOptionsFrom}). Each config section's settings land here.
+ */
+export function gatewayOptionsFrom(config: GatewayConfig): Omit<import('./gateway.ts').GatewayOptions, 'logger' | 'providers'> {
+  return {
+    drainTimeoutMs: config.server?.drainTimeoutMs,
+  };
+}
+
 /** Reads, parses and validates a config file. */
 export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   let text: string;

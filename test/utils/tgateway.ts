@@ -41,7 +41,7 @@ export interface TGatewayOptions extends StartAllOptions {
   /** Rewrites the provider instances the gateway is given (one per started simulator by default). */
   providers?: (p: ProviderAdapterOptions[]) => ProviderAdapterOptions[];
   /** Gateway options on top of the harness's own (shutdown tuning, readiness checks). */
-  gateway?: Pick<GatewayOptions, 'drainTimeoutMs' | 'readinessChecks'>;
+  gateway?: Partial<Omit<GatewayOptions, 'providers' | 'logger' | 'registry'>>;
 }
 
 /**
