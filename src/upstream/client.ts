@@ -15,6 +15,7 @@ import { ProviderHttpError, ProviderNetworkError, ProviderResponseError, Provide
 import { createUpstreamGuard, type AttemptOutcome, type BreakerSettings, type BulkheadSettings, type RetryBudgetSettings, type UpstreamGuard, type UpstreamState } from './guard.ts';
 import { isRetryableStatus, nextRetryDelay, type RetryPolicy } from './retry.ts';
 import { sleep } from './sleep.ts';
+import { createRouteMatcher, type RouteTable } from './routes.ts';
 import { GatewayError } from '../domain/errors.ts';
 
 /** Timeouts, retry tuning, resilience and limits shared by all provider clients. */
@@ -58,6 +59,8 @@ export interface UpstreamCall {
   method: string;
   /** Path without the query string. */
   path: string;
+  /** The path's route template (`/backup-jobs/:id`), for labels: never an id. */
+  route: string;
   status: number | null;
   attempt: number;
   durationMs: number;
@@ -89,6 +92,8 @@ export interface UpstreamClientOptions {
   baseUrl: string;
   /** Auth headers added to every request. Their values are never logged. */
   authHeaders: () => Record<string, string>;
+  /** The provider's routes table: upstream calls are labelled with its templates. @default every call is `other` */
+  routes?: RouteTable;
   /** Reads the provider's error code and message from an error body. */
   describeError?: (status: number, body: unknown) => { code?: string | null; message?: string | null };
   settings?: UpstreamSettings;
@@ -178,6 +183,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const clock = s.clock ?? systemClock;
   const maxBodyBytes = s.maxBodyBytes ?? 4 * 1024 * 1024;
   const guard = s.guard ?? createUpstreamGuard(provider.id, s);
+  const routeOf = createRouteMatcher(options.routes ?? {});
   const policy: RetryPolicy = { maxRetries: 4, baseDelayMs: 100, maxDelayMs: 2000, ...(s.retry ?? {}) };
   const base = new URL(options.baseUrl);
   const prefix = base.pathname.replace(/\/+$/, '');
@@ -211,12 +217,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       });
       const ok = res.statusCode >= 200 && res.statusCode < 300;
       const read = await readCapped(res.body, res.headers, maxBodyBytes);
-      observer?.({ provider: provider.id, method, path: path.split('?')[0], status: res.statusCode, attempt: n, durationMs: performance.now() - started, requestId: ctx.requestId });
+      observer?.({ provider: provider.id, method, path: path.split('?')[0], route: routeOf(path), status: res.statusCode, attempt: n, durationMs: performance.now() - started, requestId: ctx.requestId });
       // Too long: a 2xx body is unusable; an error status is still that error, without its body.
       if (read === null && ok) throw new ProviderResponseError(provider.id, ctx.requestId, `body over ${maxBodyBytes} bytes`);
       return { status: res.statusCode, headers: res.headers, text: read ?? '' };
     } catch (e) {
-      observer?.({ provider: provider.id, method, path: path.split('?')[0], status: null, attempt: n, durationMs: performance.now() - started, requestId: ctx.requestId, error: (e as Error).name });
+      observer?.({ provider: provider.id, method, path: path.split('?')[0], route: routeOf(path), status: null, attempt: n, durationMs: performance.now() - started, requestId: ctx.requestId, error: (e as Error).name });
       throw e;
     }
   }
@@ -348,7 +354,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
             headersTimeout: headersTimeoutMs,
             bodyTimeout: 0,
           }), false);
-        observer?.({ provider: provider.id, method: 'GET', path, status: res.statusCode, attempt: 0, durationMs: 0, requestId: ctx.requestId });
+        observer?.({ provider: provider.id, method: 'GET', path: path.split('?')[0], route: routeOf(path), status: res.statusCode, attempt: 0, durationMs: 0, requestId: ctx.requestId });
         if (res.statusCode < 200 || res.statusCode >= 300) {
           const text = await readCapped(res.body, res.headers, maxBodyBytes);
           throw httpError(res.statusCode, text ?? '', ctx);

@@ -105,6 +105,7 @@ const hasId = (v: unknown): boolean => isObj(v) && typeof v.id === 'string';
 export function createBocadaClient(options: BocadaClientOptions): BocadaClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const http = createUpstreamClient({
+    routes: BOCADA_ROUTES,
     provider: options.provider,
     baseUrl: base.endsWith('/api/v1') ? base : `${base}/api/v1`,
     authHeaders: () => ({ 'x-api-key': options.apiKey }),

@@ -67,6 +67,7 @@ export interface BycloudClientOptions extends ProviderClientOptions {
 export function createBycloudClient(options: BycloudClientOptions): BycloudClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const http = createUpstreamClient({
+    routes: BYCLOUD_ROUTES,
     provider: options.provider,
     baseUrl: base.endsWith('/v1') ? base : `${base}/v1`,
     authHeaders: () => ({ authorization: `Bearer ${options.token}` }),

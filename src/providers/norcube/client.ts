@@ -143,6 +143,7 @@ export interface NorcubeClient {
 export function createNorcubeClient(options: NorcubeClientOptions): NorcubeClient {
   const { provider, token } = options;
   const http = createUpstreamClient({
+    routes: NORCUBE_ROUTES,
     provider,
     baseUrl: options.baseUrl,
     authHeaders: () => ({ authorization: `Bearer ${token}` }),

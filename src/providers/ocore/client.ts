@@ -144,6 +144,7 @@ export interface OcoreClient {
 export function createOcoreClient(options: OcoreClientOptions): OcoreClient {
   const { provider, token } = options;
   const http = createUpstreamClient({
+    routes: OCORE_ROUTES,
     provider,
     baseUrl: ocoreApiRoot(options.baseUrl),
     authHeaders: () => ({ authorization: `Bearer ${token}` }),
