@@ -11,9 +11,12 @@ import type { IdempotencyStore } from '../mutations/idempotency.ts';
 import type { ProgressUpdate } from '../providers/contract/index.ts';
 import type { PollOptions } from '../progress/poller.ts';
 import type { RelayOptions } from '../progress/relay.ts';
+import type { Caller } from '../access/caller.ts';
 
 /** What every resolver receives. */
 export interface GatewayContext {
+  /** Who is calling (set by authentication; `OPEN_CALLER` when the gateway has no access control). */
+  caller: Caller;
   providers: ProviderSet;
   /** Handed to adapters: request id, abort signal, per-request memo. */
   upstream: RequestContext;

@@ -15,6 +15,7 @@ import { createIdempotencyStore } from '../mutations/idempotency.ts';
 import { createProviderSet, PROVIDERS, type ProviderRegistry, type ProviderSet } from '../providers/registry.ts';
 import { createResolvers } from '../resolvers/index.ts';
 import { createUpstreamCallBudget } from '../upstream/call-budget.ts';
+import { OPEN_CALLER } from '../access/caller.ts';
 import type { GatewayContext } from './context.ts';
 import { DASHBOARD_QUERY, renderLocalGraphiQL } from './graphiql.ts';
 import { useErrorMasking } from './plugins/use-error-masking.ts';
@@ -139,7 +140,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     context: ({ request }) => {
       const id = requestId.requestIdOf(request);
       const upstream = { requestId: id, signal: request.signal, budget: createUpstreamCallBudget(maxUpstreamCallsPerRequest, id) };
-      return { providers, upstream, loaders: createLoaders(providers, upstream), partialErrors: [], progress, progressOptions, idempotency };
+      return { caller: OPEN_CALLER, providers, upstream, loaders: createLoaders(providers, upstream), partialErrors: [], progress, progressOptions, idempotency };
     },
     // Known failures keep their code; parse/validation errors pass; the rest is logged and masked.
     maskedErrors: useErrorMasking({ logger }),
