@@ -1,0 +1,102 @@
+/**
+ * The shared idempotency store against the real Redis on 127.0.0.1:6379: two stores stand for two
+ * replicas (each its own connection); every test run writes under its own key prefix.
+ */
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRedisConnection, type RedisConnection } from '../../src/cluster/redis-connection.ts';
+import { createRedisIdempotencyStore } from '../../src/cluster/redis-idempotency.ts';
+import { GatewayError } from '../../src/domain/errors.ts';
+import { createIdempotencyStore } from '../../src/mutations/idempotency.ts';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+const prefix = `bgtest:${randomUUID()}:`;
+const connections: RedisConnection[] = [];
+
+async function replica(options: { leaseMs?: number; waitMs?: number } = {}) {
+  const connection = createRedisConnection({ url: REDIS_URL, keyPrefix: prefix });
+  connections.push(connection);
+  if (!connection.up) await once(connection.redis, 'ready');
+  const events: string[] = [];
+  const store = createRedisIdempotencyStore({ connection, fallback: createIdempotencyStore(), pollMs: 10, ...options, onEvent: (e) => events.push(e) });
+  return { connection, store, events };
+}
+
+afterAll(async () => {
+  const [c] = connections;
+  if (c) {
+    const keys = await c.redis.keys(`${prefix}*`);
+    if (keys.length) await c.redis.del(...keys);
+  }
+  await Promise.all(connections.map((c) => c.close()));
+});
+
+describe('shared idempotency (real Redis)', () => {
+  it('runs the action once for the same key sent to two replicas at once; both answer the same outcome', async () => {
+    const [a, b] = [await replica(), await replica()];
+    let calls = 0;
+    let finish!: (v: { id: string }) => void;
+    const action = () => {
+      calls++;
+      return new Promise<{ id: string }>((resolve) => (finish = resolve));
+    };
+    const first = a.store.run('triggerBackup', 'key-1', { resourceId: 'r1', idempotencyKey: 'key-1' }, action);
+    // Wait until the claim is in Redis, then send the duplicate to the other replica.
+    while ((await a.connection.redis.keys(`${prefix}idem:*`)).length === 0) await new Promise((r) => setImmediate(r));
+    const second = b.store.run('triggerBackup', 'key-1', { resourceId: 'r1', idempotencyKey: 'key-1' }, action);
+    finish({ id: 'job-7' });
+    expect(await first).toEqual({ id: 'job-7' });
+    expect(await second).toEqual({ id: 'job-7' });
+    expect(calls).toBe(1);
+    expect(b.events).toContain('replay');
+    // Later, on either replica: the stored outcome, no call.
+    expect(await b.store.run('triggerBackup', 'key-1', { resourceId: 'r1' }, action)).toEqual({ id: 'job-7' });
+    expect(calls).toBe(1);
+  });
+
+  it('replays a coded failure on another replica, and refuses the key with a different input', async () => {
+    const [a, b] = [await replica(), await replica()];
+    const failing = () => Promise.reject(new GatewayError('NOT_FOUND', 'backup "b1" was not found', { provider: 'p1' }));
+    await expect(a.store.run('deleteBackup', 'key-2', { id: 'b1' }, failing)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    let called = false;
+    const e = await b.store.run('deleteBackup', 'key-2', { id: 'b1' }, async () => (called = true)).catch((x) => x);
+    expect(e).toBeInstanceOf(GatewayError);
+    expect(e).toMatchObject({ code: 'NOT_FOUND', message: 'backup "b1" was not found', extensions: { provider: 'p1' } });
+    expect(called).toBe(false);
+    await expect(b.store.run('deleteBackup', 'key-2', { id: 'b2' }, async () => 1)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
+  it('keeps keys of different scopes apart', async () => {
+    const a = await replica();
+    expect(await a.store.run('caller-1:verifyBackup', 'k', {}, async () => 'one')).toBe('one');
+    expect(await a.store.run('caller-2:verifyBackup', 'k', {}, async () => 'two')).toBe('two');
+  });
+
+  it('releases the claim of a replica that died mid-call after its lease: the waiter is told, the retry runs', async () => {
+    const b = await replica();
+    // What a replica that died mid-call leaves behind: a pending claim nobody renews.
+    const { createHash } = await import('node:crypto');
+    const k = `${prefix}idem:${createHash('sha256').update('restoreBackup\u0000key-3').digest('base64url')}`;
+    const inputHash = createHash('sha256').update(JSON.stringify({ id: 'b1' })).digest('base64url');
+    await b.connection.redis.set(k, JSON.stringify({ state: 'pending', inputHash, owner: 'dead-replica' }), 'PX', 200);
+    let calls = 0;
+    const err = await b.store.run('restoreBackup', 'key-3', { id: 'b1' }, async () => ++calls).catch((x) => x);
+    expect(err).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', extensions: { idempotency: 'lease-expired' } });
+    expect(calls).toBe(0);
+    expect(b.events).toContain('lease-expired');
+    expect(await b.store.run('restoreBackup', 'key-3', { id: 'b1' }, async () => ++calls)).toBe(1);
+  });
+
+  it('falls back to the process-local store while Redis is unreachable', async () => {
+    const connection = createRedisConnection({ url: 'redis://127.0.0.1:1/0', keyPrefix: prefix });
+    connections.push(connection);
+    const events: string[] = [];
+    const store = createRedisIdempotencyStore({ connection, fallback: createIdempotencyStore(), onEvent: (e) => events.push(e) });
+    let calls = 0;
+    expect(await store.run('triggerBackup', 'key-4', {}, async () => ++calls)).toBe(1);
+    expect(await store.run('triggerBackup', 'key-4', {}, async () => ++calls)).toBe(1);
+    expect(calls).toBe(1);
+    expect(events).toContain('fallback');
+  });
+});
