@@ -6,6 +6,14 @@
  */
 import { GatewayError } from '../domain/errors.ts';
 
+/**
+ * The default budget: the dashboard query (GraphiQL's `DASHBOARD_QUERY`, four providers) made 27
+ * upstream calls over the simulators at scale 1, 37 at scale 10 and 135 at scale 100 (Norcube's
+ * resource lookups list its collection), so it fits 5 times at scale 10; one request cannot spend
+ * a third of Bocada's 600 calls a minute.
+ */
+export const DEFAULT_MAX_UPSTREAM_CALLS_PER_REQUEST = 200;
+
 /** What a request spent and may spend. */
 export interface UpstreamCallBudget {
   /** Most upstream calls the request may make (Infinity = no limit). */
@@ -20,12 +28,16 @@ export interface UpstreamCallBudget {
   take(provider: string): void;
 }
 
-/** The error a refused call becomes: `COST_LIMIT_EXCEEDED` with `limit` and `upstreamCalls`. */
+/**
+ * The error a refused call becomes: `COST_LIMIT_EXCEEDED` with `cost: { upstreamCalls,
+ * upstreamCallLimit }` (the calls made, which is the budget, and the budget), named like the
+ * response's `extensions.cost`.
+ */
 export function upstreamBudgetExceeded(provider: string, limit: number, requestId?: string): GatewayError {
   return new GatewayError('COST_LIMIT_EXCEEDED', `this request reached its budget of ${limit} upstream calls; ask for fewer items or split the query`, {
     provider,
     ...(requestId ? { requestId } : {}),
-    cost: { limit, upstreamCalls: limit },
+    cost: { upstreamCalls: limit, upstreamCallLimit: limit },
   });
 }
 

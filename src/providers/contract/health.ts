@@ -1,8 +1,9 @@
 /**
- * One health probe for every adapter: a cheap upstream call, timed. Never throws and never says
+ * One health probe for every adapter: a cheap upstream call, timed. Never throws for a provider's failure (the gateway's own request budget running out is that request's error) and never says
  * more about a failure than its HTTP status or error class (no provider text, no URL). While the
  * provider's circuit breaker is open it answers DOWN without calling upstream.
  */
+import { GatewayError } from '../../domain/errors.ts';
 import { ProviderHttpError, ProviderUnavailableError } from '../../upstream/errors.ts';
 import type { UpstreamGuard } from '../../upstream/guard.ts';
 import type { RequestContext } from '../../upstream/request-context.ts';
@@ -26,6 +27,12 @@ export function createHealthProbe(
       await probe(ctx);
       return { status: 'UP', latencyMs: latency(), message: null };
     } catch (e) {
+      // The gateway's own limits are not the provider's health: the request's call budget is spent
+      // (the field fails with COST_LIMIT_EXCEEDED); the shared outbound budget says wait (DEGRADED).
+      if (e instanceof GatewayError) {
+        if (e.code === 'RATE_LIMITED') return { status: 'DEGRADED', latencyMs: null, message: 'rate limited' };
+        throw e;
+      }
       if (e instanceof ProviderUnavailableError) {
         return { status: 'DOWN', latencyMs: null, message: e.reason === 'circuit-open' ? 'circuit open' : 'overloaded' };
       }

@@ -3,12 +3,17 @@
  * with its own code in `extensions.code` and a message without armor's misleading "Syntax Error"
  * prefix. Limits checked while validating become validation errors (HTTP 400 under
  * `application/graphql-response+json`); the token limit, checked while parsing, fails the parse.
+ *
+ * armor's `costLimit` is not used: it multiplies by `first` only when it is a literal (a variable
+ * or an absent `first` counted 1, so a 1.4 KB request could make 1,491 upstream calls). Cost, both
+ * upstream calls and document complexity, is `useQueryCost`'s, computed with variables and defaults
+ * applied; it answers `COST_LIMIT_EXCEEDED` (`QUERY_LIMIT_CODES.maxCost`).
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 
-/** The code of each limit's rejection. */
+/** The code of each limit's rejection (`maxCost`: the code of `useQueryCost`'s refusals, upstream calls and complexity alike). */
 export const QUERY_LIMIT_CODES = {
   maxDepth: 'QUERY_TOO_DEEP',
   maxAliases: 'TOO_MANY_ALIASES',
@@ -30,8 +35,6 @@ export interface QueryLimitsOptions {
   maxTokens?: number;
   /** Most directives in one document. @default 50 */
   maxDirectives?: number;
-  /** Highest armor cost (objects, scalars, weighted by depth) of one operation. @default 20000 */
-  maxCost?: number;
 }
 
 /** The error a rejection becomes: armor's message without its "Syntax Error: " prefix, with `code`. */
@@ -50,12 +53,12 @@ const reportAs = (code: QueryLimitCode) => ({
 
 /** graphql-armor with the gateway's limits, each rejection coded. */
 export function useQueryLimits(options: QueryLimitsOptions = {}): Plugin {
-  const { maxDepth = 12, maxAliases = 30, maxTokens = 8000, maxDirectives = 50, maxCost = 20000 } = options;
+  const { maxDepth = 12, maxAliases = 30, maxTokens = 8000, maxDirectives = 50 } = options;
   return EnvelopArmorPlugin({
     maxDepth: { n: maxDepth, ...reportAs(QUERY_LIMIT_CODES.maxDepth) },
     maxAliases: { n: maxAliases, ...reportAs(QUERY_LIMIT_CODES.maxAliases) },
     maxDirectives: { n: maxDirectives, ...reportAs(QUERY_LIMIT_CODES.maxDirectives) },
-    costLimit: { maxCost, ...reportAs(QUERY_LIMIT_CODES.maxCost) },
+    costLimit: { enabled: false }, // see useQueryCost
     // Counted by the lexer, with no validation context: the coded error fails the parse.
     maxTokens: {
       n: maxTokens,
