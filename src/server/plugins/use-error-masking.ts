@@ -37,7 +37,7 @@ const isCodedRequestError = (e: unknown): e is LocatedError =>
  * graphql's message for a variable that does not coerce, without the value it printed: `Variable
  * "$v" got invalid value <the value> at "v.path"; <reason>` prints the whole failing input object,
  * which may hold a secret the schema promises never to echo (Norcube `targetUri`). The variable,
- * the path and the reason stay.
+ * the path and the reason stay, the reason without the value it prints again.
  */
 function withoutValue(e: LocatedError): string {
   const reason = (e.originalError as Error | undefined)?.message;
@@ -45,7 +45,10 @@ function withoutValue(e: LocatedError): string {
   if (!name || typeof reason !== 'string' || !e.message.endsWith(`; ${reason}`)) return e.message;
   const prefix = e.message.slice(0, e.message.length - reason.length - 2);
   const at = prefix.lastIndexOf(` at "${name[1]}`);
-  return `Variable "$${name[1]}" got an invalid value${at >= name[0].length ? prefix.slice(at) : ''}; ${reason}`;
+  // A scalar's reason ends with the value again (`String cannot represent a non string value: <it>`): drop it there too.
+  const printed = prefix.slice(name[0].length, at >= name[0].length ? at : undefined);
+  const safeReason = printed ? reason.split(`: ${printed}`).join('') : reason;
+  return `Variable "$${name[1]}" got an invalid value${at >= name[0].length ? prefix.slice(at) : ''}; ${safeReason}`;
 }
 
 /**
