@@ -197,6 +197,7 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
       },
     },
     health: createHealthProbe((ctx) => client.listVolumeBackups({ marker: null, limit: 1 }, ctx), upstreamGuard),
+    upstreamState: () => upstreamGuard.state(),
     close: () => client.close(),
   };
   return adapter;

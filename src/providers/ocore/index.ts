@@ -494,6 +494,7 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
     },
 
     health: createHealthProbe((ctx) => client.getAlertCount(ctx), upstreamGuard),
+    upstreamState: () => upstreamGuard.state(),
 
     close: () => client.close(),
   };
