@@ -3,8 +3,10 @@ import type { EntityKind } from '../domain/models.ts';
 import type { JobOperation } from '../domain/models.ts';
 import type { ProgressSource } from '../domain/models.ts';
 import type { ProviderKind } from '../domain/models.ts';
+import type { Role } from '../access/caller.ts';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { ProviderRef, OrganizationModel, ResourceModel, BackupModel, JobModel, AlertModel, ScheduleModel } from '../domain/models.ts';
+import type { Caller } from '../access/caller.ts';
 import type { ProviderHealthModel, ProviderCapabilities as ProviderCapabilitiesModel, PolicyModel } from '../providers/contract/index.ts';
 import type { RetentionPreviewItemModel } from '../resolvers/RetentionPreviewItem.ts';
 import type { ConnectionModel } from '../domain/connection.ts';
@@ -1987,6 +1989,8 @@ export type Query = {
   retentionPreview: RetentionPreview;
   /** Schedules across providers. */
   schedules: ScheduleConnection;
+  /** The caller of this request: who it is, what it may see and what it may do. */
+  viewer: Viewer;
 };
 
 
@@ -2268,6 +2272,8 @@ export type RetentionPreviewItem = {
   sizeBytes?: Maybe<Scalars['ByteCount']['output']>;
 };
 
+export { Role };
+
 /** When backups of a resource run: an oCore environment schedule, a Norcube policy attached to a data source. */
 export type Schedule = {
   /** The 5-field cron expressions that drive it. */
@@ -2462,6 +2468,23 @@ export type VerifyBackupPayload = {
   backup?: Maybe<Backup>;
   /** What the provider said. */
   message?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * Who is calling, and what the gateway lets it see: a frontend reads it once to know which
+ * providers and organizations exist for this caller and, with `Provider.capabilities` and `role`,
+ * which actions to offer.
+ */
+export type Viewer = {
+  __typename?: 'Viewer';
+  /** The caller's id as logs and the audit trail show it: an API key's configured id, a JWT's subject, `anonymous`, or `open` when the gateway has no access control. Never a credential. */
+  id: Scalars['ID']['output'];
+  /** Global ids of the organizations the caller is limited to (usable with `node`, `nodes` and `filter.organizationId`); null when it sees every organization of its providers. */
+  organizations?: Maybe<Array<Scalars['ID']['output']>>;
+  /** The providers the caller sees, in config order (the same list as `Query.providers`). */
+  providers: Array<Provider>;
+  /** What the caller may do. */
+  role: Role;
 };
 
 
@@ -2684,6 +2707,7 @@ export type ResolversTypes = {
   RetentionInput: RetentionInput;
   RetentionPreview: ResolverTypeWrapper<Omit<RetentionPreview, 'items'> & { items: Array<ResolversTypes['RetentionPreviewItem']> }>;
   RetentionPreviewItem: ResolverTypeWrapper<RetentionPreviewItemModel>;
+  Role: Role;
   Schedule: ResolverTypeWrapper<ScheduleModel>;
   ScheduleConnection: ResolverTypeWrapper<ConnectionModel>;
   ScheduleEdge: ResolverTypeWrapper<Omit<ScheduleEdge, 'node'> & { node: ResolversTypes['Schedule'] }>;
@@ -2697,6 +2721,7 @@ export type ResolversTypes = {
   UpdatePolicyInput: UpdatePolicyInput;
   UpsertScheduleInput: UpsertScheduleInput;
   VerifyBackupPayload: ResolverTypeWrapper<Omit<VerifyBackupPayload, 'backup'> & { backup?: Maybe<ResolversTypes['Backup']> }>;
+  Viewer: ResolverTypeWrapper<Caller>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -2797,6 +2822,7 @@ export type ResolversParentTypes = {
   UpdatePolicyInput: UpdatePolicyInput;
   UpsertScheduleInput: UpsertScheduleInput;
   VerifyBackupPayload: Omit<VerifyBackupPayload, 'backup'> & { backup?: Maybe<ResolversParentTypes['Backup']> };
+  Viewer: Caller;
 };
 
 export type AlertResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Alert'] = ResolversParentTypes['Alert']> = {
@@ -3590,6 +3616,7 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   resources?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryResourcesArgs, 'first'>>;
   retentionPreview?: Resolver<ResolversTypes['RetentionPreview'], ParentType, ContextType, RequireFields<QueryRetentionPreviewArgs, 'resourceId' | 'retention'>>;
   schedules?: Resolver<ResolversTypes['ScheduleConnection'], ParentType, ContextType, RequireFields<QuerySchedulesArgs, 'first'>>;
+  viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
 };
 
 export type ResourceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Resource'] = ResolversParentTypes['Resource']> = {
@@ -3632,6 +3659,8 @@ export type RetentionPreviewItemResolvers<ContextType = GatewayContext, ParentTy
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sizeBytes?: Resolver<Maybe<ResolversTypes['ByteCount']>, ParentType, ContextType>;
 };
+
+export type RoleResolvers = EnumResolverSignature<{ ADMIN?: any, OPERATOR?: any, READER?: any }, ResolversTypes['Role']>;
 
 export type ScheduleResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Schedule'] = ResolversParentTypes['Schedule']> = {
   __resolveType: TypeResolveFn<'NorcubeSchedule' | 'OcoreSchedule', ParentType, ContextType>;
@@ -3678,6 +3707,13 @@ export type VerifyBackupPayloadResolvers<ContextType = GatewayContext, ParentTyp
   accepted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   backup?: Resolver<Maybe<ResolversTypes['Backup']>, ParentType, ContextType>;
   message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ViewerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  organizations?: Resolver<Maybe<Array<ResolversTypes['ID']>>, ParentType, ContextType>;
+  providers?: Resolver<Array<ResolversTypes['Provider']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = GatewayContext> = {
@@ -3752,6 +3788,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   ResourceEdge?: ResourceEdgeResolvers<ContextType>;
   RetentionPreview?: RetentionPreviewResolvers<ContextType>;
   RetentionPreviewItem?: RetentionPreviewItemResolvers<ContextType>;
+  Role?: RoleResolvers;
   Schedule?: ScheduleResolvers<ContextType>;
   ScheduleConnection?: ScheduleConnectionResolvers<ContextType>;
   ScheduleEdge?: ScheduleEdgeResolvers<ContextType>;
@@ -3759,5 +3796,6 @@ export type Resolvers<ContextType = GatewayContext> = {
   StartedOperationPayload?: StartedOperationPayloadResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   VerifyBackupPayload?: VerifyBackupPayloadResolvers<ContextType>;
+  Viewer?: ViewerResolvers<ContextType>;
 };
 

@@ -3,6 +3,9 @@
  * success or error, and never calls the provider again, also when the two requests arrive at
  * the same time. Reusing a key with a different input is BAD_USER_INPUT.
  *
+ * Keys belong to one caller: each request uses the store {@link scopedIdempotencyStore} to its
+ * caller, so one caller's key never answers another caller's mutation (nor tells it the result).
+ *
  * Kept in process memory: a deployment with several gateway instances needs a shared store.
  */
 import { systemClock, type Clock } from '../domain/clock.ts';
@@ -23,6 +26,8 @@ export interface IdempotencyOptions {
   maxEntries?: number;
   /** Where expiry reads the time. @default the system clock */
   clock?: Clock;
+  /** Told of every call answered from the store (`scope` is the mutation's name, never the key). @default none */
+  onReplay?: (scope: string) => void;
 }
 
 /** The store of one gateway process. */
@@ -32,12 +37,30 @@ export interface IdempotencyStore {
   readonly size: number;
 }
 
+/**
+ * `store` as one caller sees it: its keys are `owner`'s alone (`owner` = a stable caller key, e.g.
+ * `api-key:noc-dashboard`), whatever store (in memory, Redis) is underneath.
+ */
+export function scopedIdempotencyStore(store: IdempotencyStore, owner: string): IdempotencyStore {
+  return {
+    run(scope, key, input, fn) {
+      if (key == null) return store.run(scope, key, input, fn);
+      if (key.length === 0 || key.length > 200) throw badUserInput('idempotencyKey must be 1 to 200 characters', 'input.idempotencyKey');
+      // The owner goes into the key, not the scope (the scope is the mutation's name, a metrics label): hashed, so the key stays short.
+      return store.run(scope, createHash('sha256').update(owner).update('\u0000').update(key).digest('base64url'), input, fn);
+    },
+    get size() {
+      return store.size;
+    },
+  };
+}
+
 const stable = (v: unknown): string =>
   JSON.stringify(v, (_k, val) => (val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort()) : val));
 
 /** Creates an in-memory idempotency store. */
 export function createIdempotencyStore(options: IdempotencyOptions = {}): IdempotencyStore {
-  const { ttlMs = 24 * 60 * 60 * 1000, maxEntries = 100_000, clock = systemClock } = options;
+  const { ttlMs = 24 * 60 * 60 * 1000, maxEntries = 100_000, clock = systemClock, onReplay } = options;
   const now = () => clock.now();
   const entries = new Map<string, Entry>();
   return {
@@ -51,6 +74,7 @@ export function createIdempotencyStore(options: IdempotencyOptions = {}): Idempo
       const hit = entries.get(id);
       if (hit && hit.expiresAt > t) {
         if (hit.inputHash !== inputHash) throw badUserInput('idempotencyKey was already used with a different input', 'input.idempotencyKey');
+        onReplay?.(scope);
         return hit.result as Promise<never>;
       }
       if (hit) entries.delete(id);

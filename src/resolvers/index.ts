@@ -7,6 +7,8 @@ import type { Resolvers } from '../generated/graphql.ts';
 import type { ProviderSet } from '../providers/registry.ts';
 import { ByteCountScalar, DateTimeScalar, JsonScalar } from '../server/scalars.ts';
 import { providerFieldResolvers } from './_shared/provider-fields.ts';
+import { guardMutations } from '../access/roles-guard.ts';
+import type { AuditTrail } from '../access/audit.ts';
 import { Alert } from './Alert.ts';
 import { Backup } from './Backup.ts';
 import { AlertConnection, BackupConnection, JobConnection, OrganizationConnection, ResourceConnection, ScheduleConnection } from './connections.ts';
@@ -19,8 +21,10 @@ import { ProgressSource } from './ProgressSource.ts';
 import { Provider } from './Provider.ts';
 import { providerKindValues } from './ProviderKind.ts';
 import { Resource } from './Resource.ts';
+import { Role } from './Role.ts';
 import { RetentionPreviewItem } from './RetentionPreviewItem.ts';
 import { Schedule } from './Schedule.ts';
+import { Viewer } from './Viewer.ts';
 import { alerts } from './Query/alerts.ts';
 import { backups } from './Query/backups.ts';
 import { cronPresets } from './Query/cronPresets.ts';
@@ -32,6 +36,7 @@ import { providers as providersField } from './Query/providers.ts';
 import { resources } from './Query/resources.ts';
 import { retentionPreview } from './Query/retentionPreview.ts';
 import { schedules } from './Query/schedules.ts';
+import { viewer } from './Query/viewer.ts';
 import { attachPolicy } from './Mutation/attachPolicy.ts';
 import { createDownloadLink } from './Mutation/createDownloadLink.ts';
 import { createPolicy } from './Mutation/createPolicy.ts';
@@ -48,8 +53,21 @@ import { verifyBackup } from './Mutation/verifyBackup.ts';
 import { backupProgress } from './Subscription/backupProgress.ts';
 import { restoreProgress } from './Subscription/restoreProgress.ts';
 
-/** Builds the resolver map for `providers`: every static resolver, typed by codegen, and each configured adapter's lazy fields. */
-export function createResolvers(providers: ProviderSet): Resolvers {
+/** Options of {@link createResolvers}. */
+export interface ResolversOptions {
+  /** Where every mutation attempt is recorded. @default a trail that records nothing */
+  audit?: AuditTrail;
+}
+
+/** A trail that records nothing (resolvers built without a gateway, in tests). */
+const NO_AUDIT: AuditTrail = { stamp: (r) => ({ time: '', ...r }), persist: async () => undefined, log: () => undefined, close: async () => undefined };
+
+/**
+ * Builds the resolver map for `providers`: every static resolver, typed by codegen, and each
+ * configured adapter's lazy fields. Every Mutation resolver is guarded by the role table and the
+ * audit trail (`src/access/roles-guard.ts`).
+ */
+export function createResolvers(providers: ProviderSet, options: ResolversOptions = {}): Resolvers {
   const resolvers: Resolvers = {
     DateTime: DateTimeScalar,
     ByteCount: ByteCountScalar,
@@ -57,20 +75,23 @@ export function createResolvers(providers: ProviderSet): Resolvers {
     EntityKind,
     JobOperation,
     ProgressSource,
+    Role,
     ProviderKind: providerKindValues(providers),
     Query: {
       providers: providersField, node, nodes,
       organizations, resources, backups, jobs, alerts, schedules,
-      retentionPreview, cronPresets,
+      retentionPreview, cronPresets, viewer,
     },
-    Mutation: {
+    // The one place roles apply: each mutation checked against src/access/roles.ts, then audited.
+    Mutation: guardMutations({
       triggerBackup, restoreBackup, deleteBackup, verifyBackup, createDownloadLink,
       dismissAlert, markAlertRead,
       upsertSchedule, attachPolicy, detachPolicy, setPolicyEnabled, createPolicy, updatePolicy,
-    },
+    }, options.audit ?? NO_AUDIT),
     Subscription: { backupProgress, restoreProgress },
     Node,
     Provider,
+    Viewer,
     RetentionPreviewItem,
     Organization,
     Resource,

@@ -70,7 +70,9 @@ export function isUpstreamError(e: unknown): e is UpstreamError {
 }
 
 function codeForStatus(status: number): ErrorCode {
-  if (status === 401) return 'UNAUTHENTICATED';
+  // The gateway's own credential for the provider was refused: the provider's fault (or the
+  // operator's config), never "you are not logged in" (UNAUTHENTICATED means that).
+  if (status === 401) return 'UPSTREAM_ERROR';
   if (status === 403) return 'FORBIDDEN';
   if (status === 404) return 'NOT_FOUND';
   if (status === 429) return 'RATE_LIMITED';

@@ -95,7 +95,8 @@ describe('backup-graph CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bg-'));
     const file = join(dir, 'gateway.yaml');
     const o = sims.get('ocore');
-    writeFileSync(file, `providers:\n  - id: ocore-prod\n    kind: ocore\n    name: oCore Prod\n    baseUrl: ${o.simulator.url}\n    auth: { token: \${OCORE_TOKEN} }\n`);
+    // Without an access section serve --config refuses to start: opt out of credentials on purpose.
+    writeFileSync(file, `access: { anonymous: reader }\nproviders:\n  - id: ocore-prod\n    kind: ocore\n    name: oCore Prod\n    baseUrl: ${o.simulator.url}\n    auth: { token: \${OCORE_TOKEN} }\n`);
     const { waitFor } = run(['serve', '--config', file, '--port', '0'], { OCORE_TOKEN: o.simulator.credential });
     const [, url] = await waitFor(/GraphiQL at (http:\/\/[^\s"]+)\/graphql/);
     const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ providers { id name } backups(first: 3) { nodes { provider { id } } } }' }) });

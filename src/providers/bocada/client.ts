@@ -53,6 +53,7 @@ export interface BocadaJobQuery {
 export interface BocadaClient {
   status(ctx: RequestContext): Promise<BocadaStatusDto>;
   listOrganizations(req: BocadaPageRequest, ctx: RequestContext): Promise<BocadaPage<BocadaOrganizationDto>>;
+  getOrganization(id: string, ctx: RequestContext): Promise<BocadaOrganizationDto>;
   listConnections(organizationId: string, req: BocadaPageRequest, ctx: RequestContext): Promise<BocadaPage<BocadaConnectionDto>>;
   listResources(req: BocadaPageRequest & { organizationId?: string }, ctx: RequestContext): Promise<BocadaPage<BocadaResourceDto>>;
   getResource(id: string, ctx: RequestContext): Promise<BocadaResourceDto>;
@@ -135,6 +136,7 @@ export function createBocadaClient(options: BocadaClientOptions): BocadaClient {
       return body;
     },
     listOrganizations: (req, ctx) => page(BOCADA_ROUTES.organizations(), {}, req, ctx),
+    getOrganization: (id, ctx) => one(BOCADA_ROUTES.organization(id), ctx),
     listConnections: (organizationId, req, ctx) => page(BOCADA_ROUTES.connections(), { organizationId }, req, ctx),
     listResources: (req, ctx) => page(BOCADA_ROUTES.resources(), { organizationId: req.organizationId }, req, ctx),
     getResource: (id, ctx) => one(BOCADA_ROUTES.resource(id), ctx),

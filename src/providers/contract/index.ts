@@ -10,3 +10,4 @@ export * from './capabilities.ts';
 export * from './lists.ts';
 export * from './progress.ts';
 export * from './health.ts';
+export * from './organization-scope.ts';

@@ -165,7 +165,7 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
   async function listOrganizations(req: PageRequest, ctx: RequestContext): Promise<Page<OrganizationModel>> {
     if (req.after !== null) throw badUserInput('malformed cursor', 'after');
     const id = await organizationId(ctx);
-    const items = id === null ? [] : [toOrganizationModel(ref, id)];
+    const items = id === null || (req.filter.organizationId !== undefined && req.filter.organizationId !== id) ? [] : [toOrganizationModel(ref, id)];
     return { items, next: null, total: items.length };
   }
 
@@ -583,6 +583,7 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
     progress: { snapshot },
     actions,
     health: createHealthProbe((ctx) => client.listDataSources({ cursor: null, limit: 1 }, ctx), upstreamGuard),
+    upstreamState: () => upstreamGuard.state(),
     close: () => client.close(),
   };
   return adapter;

@@ -24,7 +24,7 @@ export * from './rate-limit.ts';
 export * from './router.ts';
 // `SimDataOptions`, `SeededSimulator`, `SimLiveOptions`, `asSeededSimulator`: seeded provider simulators.
 export * from './seeded.ts';
-// `startSimulator`, `SimulatorDefinition`, `SimulatorOptions`, `RunningSimulator`, `SimStats`: the server.
+// `startSimulator`, `SimulatorDefinition`, `SimulatorOptions`, `RunningSimulator`, `SimStats`, `SimRequestRecord`: the server.
 export * from './server.ts';
 // `firstIndex`: binary search for keyset pages.
 export * from './sorted.ts';

@@ -28,7 +28,24 @@ export interface SimStats {
   sseStreamsOpened: number;
   sseOpenedByRoute: Record<string, number>;
   rateLimited: number;
+  /** The latest requests, oldest first (at most {@link REQUEST_LOG_SIZE}): what tests check that the gateway asked for. */
+  requests: SimRequestRecord[];
 }
+
+/** One request as the simulator received it (no headers: they may hold credentials). */
+export interface SimRequestRecord {
+  method: string;
+  /** The route key (`GET /api/v1/resources`), or `<method> (unmatched)`. */
+  route: string;
+  path: string;
+  /** The query parameters, as sent. */
+  query: URLSearchParams;
+  /** When it arrived (epoch ms, the simulator's `Date.now()`): what rate tests count windows with. */
+  at: number;
+}
+
+/** How many requests {@link SimStats.requests} keeps. */
+export const REQUEST_LOG_SIZE = 2000;
 
 /** How a simulator plugs into the kit. */
 export interface SimulatorDefinition {
@@ -86,7 +103,7 @@ export interface RunningSimulator {
 function emptyStats(): SimStats {
   return {
     byRoute: {}, total: 0, openConnections: 0, maxOpenConnections: 0,
-    openSseStreams: 0, sseStreamsOpened: 0, sseOpenedByRoute: {}, rateLimited: 0,
+    openSseStreams: 0, sseStreamsOpened: 0, sseOpenedByRoute: {}, rateLimited: 0, requests: [],
   };
 }
 
@@ -139,6 +156,8 @@ export async function startSimulator(def: SimulatorDefinition, options: Simulato
     const key = route?.key ?? `${method} (unmatched)`;
     stats.byRoute[key] = (stats.byRoute[key] ?? 0) + 1;
     stats.total++;
+    stats.requests.push({ method, route: key, path: url.pathname, query: new URLSearchParams(url.searchParams), at: Date.now() });
+    if (stats.requests.length > REQUEST_LOG_SIZE) stats.requests.shift();
 
     const fault = faults.resolve(route?.key);
     if (fault.latencyMs) await delay(fault.latencyMs, controller.signal);
