@@ -10,7 +10,7 @@ const stepMs = Number(process.env.STEP_MS ?? 100);
 // Real time as the simulators' epoch, so event timestamps and receipt times compare.
 const sims = await startAllSimulators({ stepMs, scheduleEveryMs: 0, anchor: new Date() });
 for (const s of sims.list) s.simulator.setRateLimit({ limit: 10_000_000, windowMs: 60_000 });
-const gateway = createGateway({ providers: sims.list.map((s) => s.provider), logger: pino({ level: 'warn' }) });
+const gateway = createGateway({ providers: sims.list.map((s) => ({ ...s.provider, upstream: { ...s.provider.upstream, rateLimit: 'none' as const } })), logger: pino({ level: 'warn' }) });
 const { url } = await gateway.listen(0);
 const ocore = sims.get('ocore').simulator;
 

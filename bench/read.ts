@@ -12,7 +12,7 @@ import { startAllSimulators } from '../src/simulators/start-all.ts';
 export async function readScenario() {
   const sims = await startAllSimulators({ scheduleEveryMs: 0, scale: 10 });
   for (const s of sims.list) s.simulator.setRateLimit({ limit: 10_000_000, windowMs: 60_000 });
-  const gateway = createGateway({ providers: sims.list.map((s) => s.provider), logger: pino({ level: 'warn' }) });
+  const gateway = createGateway({ providers: sims.list.map((s) => ({ ...s.provider, upstream: { ...s.provider.upstream, rateLimit: 'none' as const } })), logger: pino({ level: 'warn' }) });
   const { url } = await gateway.listen(0);
   try {
     const upstreamTotal = () => sims.list.reduce((n, s) => n + s.simulator.stats.total, 0);

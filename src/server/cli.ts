@@ -1,16 +1,20 @@
 /**
  * The `backup-graph` command:
- *   backup-graph serve [--config FILE] [--port N]   the gateway (no config: the four simulators in-process)
+ *   backup-graph serve [--config FILE] [--port N] [--demo-auth]   the gateway (no config: the four simulators
+ *     in-process, open, or with one generated API key per role with --demo-auth; a config must have `access`)
  *   backup-graph simulate [--port-base N] [--scale K]   the four simulators alone
  */
 import { parseArgs } from 'node:util';
-import pino from 'pino';
+import type { Logger } from 'pino';
 import { ConfigError, gatewayOptionsFrom, loadConfigFile, providerOptionsFrom } from './config.ts';
 import { createGateway, type GatewayOptions } from './gateway.ts';
+import { generateApiKey, hashApiKey } from '../access/api-keys.ts';
+import type { Role } from '../access/caller.ts';
+import { createGatewayLogger } from './logger.ts';
 import type { StartedSimulators } from '../simulators/start-all.ts';
 
 const USAGE = `usage:
-  backup-graph serve [--config FILE] [--port N]
+  backup-graph serve [--config FILE] [--port N] [--demo-auth]
   backup-graph simulate [--port-base N] [--scale K]`;
 
 /** The test bed, loaded only when the demo (no --config) or `simulate` asks for it. */
@@ -46,15 +50,31 @@ function onShutdown(close: () => Promise<number | void>) {
 }
 
 async function serve(args: string[]) {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' }, port: { type: 'string' } }, strict: true });
-  const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const { values } = parseArgs({ args, options: { config: { type: 'string' }, port: { type: 'string' }, 'demo-auth': { type: 'boolean' } }, strict: true });
+  if (values['demo-auth'] && values.config) fail('--demo-auth is for the embedded demo (without --config); a config file has its own access section');
+  // JSON lines at LOG_LEVEL (absent: info), secrets redacted; a level that is not one stops here, exit 2.
+  let logger: Logger;
+  try {
+    logger = createGatewayLogger({ level: process.env.LOG_LEVEL });
+  } catch (e) {
+    if (e instanceof ConfigError) fail(e.message);
+    throw e;
+  }
   const port = intOption(values.port, 'port', 0, 65535) ?? intOption(process.env.PORT, 'port (PORT)', 0, 65535) ?? 4000;
   let providers;
   let configured: Omit<GatewayOptions, 'logger' | 'providers'> = {};
   let simulators: StartedSimulators | undefined;
+  let demoKeys: Array<{ role: Role; key: string }> | undefined;
   if (values.config) {
     try {
       const config = loadConfigFile(values.config);
+      // Secure by default: a real deployment without access control is refused, not served open.
+      if (!config.access) {
+        fail(
+          `refusing to start: ${values.config} has no "access" section, so anyone who can reach the gateway could read every tenant's backups, restore over them and delete them.\n` +
+            '  Add access.apiKeys and/or access.jwt (see README "Access control"), or set "access: { anonymous: reader }" to serve reads without credentials on purpose.',
+        );
+      }
       providers = providerOptionsFrom(config);
       configured = gatewayOptionsFrom(config);
     } catch (e) {
@@ -66,6 +86,11 @@ async function serve(args: string[]) {
     simulators = await startAllSimulators();
     providers = simulators.list.map((s) => s.provider);
     logger.info({ simulators: simulators.list.map((s) => ({ kind: s.kind, url: s.simulator.url })) }, 'no --config: serving the built-in provider simulators');
+    if (values['demo-auth']) {
+      // One generated key per role, printed once below (never logged); GraphiQL stays on for the demo.
+      demoKeys = (['reader', 'operator', 'admin'] as const).map((role) => ({ role, key: generateApiKey() }));
+      configured = { access: { apiKeys: demoKeys.map((k) => ({ id: `demo-${k.role}`, sha256: hashApiKey(k.key), role: k.role })) }, graphiql: true, introspection: true, fieldSuggestions: true };
+    }
   }
   const gateway = createGateway({ ...configured, providers, logger });
   let url: string;
@@ -75,7 +100,14 @@ async function serve(args: string[]) {
     await simulators?.close();
     fail(`cannot listen on port ${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  logger.info(`Backup Graph is ready: GraphiQL at ${url}/graphql`);
+  if (demoKeys) {
+    const rows = demoKeys.map((k) => `  ${k.role.padEnd(9)} Authorization: Bearer ${k.key}`).join('\n');
+    process.stdout.write(`Demo API keys (one per role; enter one in GraphiQL's Headers tab as {"Authorization": "Bearer <key>"}):\n${rows}\n`);
+  }
+  const mode = configured.access
+    ? demoKeys ? 'access control on: every request needs one of the demo keys above' : 'access control on'
+    : 'OPEN: no access control, every caller is admin (embedded demo only; `--demo-auth` for keys)';
+  logger.info(`Backup Graph is ready: GraphiQL at ${url}/graphql (${mode})`);
   // Graceful: not ready at once, in-flight work finishes, subscribers get `complete`; exit 0 when clean.
   onShutdown(async () => {
     const { forced } = await gateway.drain();

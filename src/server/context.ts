@@ -12,11 +12,15 @@ import type { ProgressUpdate } from '../providers/contract/index.ts';
 import type { PollOptions } from '../progress/poller.ts';
 import type { RelayOptions } from '../progress/relay.ts';
 import type { Caller } from '../access/caller.ts';
+import type { Scope } from '../access/scope.ts';
 
 /** What every resolver receives. */
 export interface GatewayContext {
   /** Who is calling (set by authentication; `OPEN_CALLER` when the gateway has no access control). */
   caller: Caller;
+  /** What the caller may see (tenant scope); `providers` and `loaders` already read through it. */
+  scope: Scope;
+  /** The provider instances as the caller sees them (the scope's per-request view). */
   providers: ProviderSet;
   /** Handed to adapters: request id, abort signal, per-request memo. */
   upstream: RequestContext;

@@ -2,8 +2,9 @@
  * `createGateway`: the yoga app over a set of providers. No I/O happens at creation; `listen`
  * binds a port.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -14,19 +15,44 @@ import { createProgressHub, type ProgressHub } from '../progress/hub.ts';
 import { createIdempotencyStore } from '../mutations/idempotency.ts';
 import { createProviderSet, PROVIDERS, type ProviderRegistry, type ProviderSet } from '../providers/registry.ts';
 import { createResolvers } from '../resolvers/index.ts';
-import { createUpstreamCallBudget } from '../upstream/call-budget.ts';
-import { OPEN_CALLER } from '../access/caller.ts';
+import { createRateBudget } from '../cluster/rate-budget.ts';
+import { createRedisConnection } from '../cluster/redis-connection.ts';
+import { createRedisIdempotencyStore } from '../cluster/redis-idempotency.ts';
+import { createRedisProgressHub } from '../cluster/redis-progress-hub.ts';
+import { createUpstreamCallBudget, DEFAULT_MAX_UPSTREAM_CALLS_PER_REQUEST } from '../upstream/call-budget.ts';
+import { OPEN_CALLER, type Caller } from '../access/caller.ts';
+import { createScope } from '../access/scope.ts';
 import type { GatewayContext } from './context.ts';
 import { DASHBOARD_QUERY, renderLocalGraphiQL } from './graphiql.ts';
 import { useErrorMasking } from './plugins/use-error-masking.ts';
+import { useAccessLog } from './plugins/use-access-log.ts';
+import { yogaLogging } from './logger.ts';
 import { useGraphiQLAssets } from './plugins/use-graphiql-assets.ts';
 import { useGracefulShutdown } from './plugins/use-graceful-shutdown.ts';
-import { useGraphQLSseSingleConnection } from './plugins/use-graphql-sse-single-connection.ts';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics/create-gateway-metrics.ts';
+import { useMetrics } from './plugins/use-metrics.ts';
+import { useGraphQLSseSingleConnection, type GraphQLSseSingleConnectionOptions, type SingleConnectionLimits } from './plugins/use-graphql-sse-single-connection.ts';
+import { createHttpServer, type HttpServerLimits } from './http-server.ts';
 import { useHealthEndpoints, type ReadinessCheck } from './plugins/use-health-endpoints.ts';
 import { usePartialErrors } from './plugins/use-partial-errors.ts';
-import { useQueryLimits } from './plugins/use-query-limits.ts';
+import { useQueryLimits, type QueryLimitsOptions } from './plugins/use-query-limits.ts';
+import { DEFAULT_MAX_COST, useQueryCost } from './plugins/use-query-cost.ts';
+import { createGatewayCostModel } from './cost/gateway-cost-model.ts';
 import { useRequestErrorCodes } from './plugins/use-request-error-codes.ts';
 import { useRequestId } from './plugins/use-request-id.ts';
+import { createAuthenticator, type AccessOptions } from '../access/authenticate.ts';
+import { createAuditTrail } from '../access/audit.ts';
+import { createRateLimiter } from '../access/rate-limit.ts';
+import { GatewayError } from '../domain/errors.ts';
+import { scopedIdempotencyStore } from '../mutations/idempotency.ts';
+import { callerKey, useAuthentication } from './plugins/use-authentication.ts';
+import { useCsrfPrevention } from './plugins/use-csrf-prevention.ts';
+import { isLoopbackHost, loopbackHosts, useHostCheck } from './plugins/use-host-check.ts';
+import { useSchemaExposure } from './plugins/use-schema-exposure.ts';
+import { useTracing } from './plugins/use-tracing.ts';
+import { createTracing, type TelemetryOptions, type Tracing } from './telemetry/create-tracing.ts';
+import { traceRegistry } from './telemetry/trace-providers.ts';
+import { createUpstreamTracer } from './telemetry/upstream-spans.ts';
 import { loadTypeDefs } from './type-defs.ts';
 
 /** Options of {@link createGateway}. */
@@ -37,7 +63,7 @@ export interface GatewayOptions {
   registry?: ProviderRegistry;
   /** Where logs go. Never receives credentials. */
   logger: Logger;
-  /** Serve GraphiQL on GET /graphql from a browser. @default true */
+  /** Serve GraphiQL on GET /graphql from a browser. @default true without `access`, false with it */
   graphiql?: boolean;
   /** Progress poll intervals and stream reconnect tuning. */
   progress?: GatewayContext['progressOptions'];
@@ -56,9 +82,75 @@ export interface GatewayOptions {
   readinessChecks?: Record<string, ReadinessCheck>;
   /**
    * Most upstream calls (attempts, retries and streams included) one client request may cause;
-   * past it the request's further calls fail with `COST_LIMIT_EXCEEDED`. @default 1000
+   * past it the request's further calls fail with `COST_LIMIT_EXCEEDED`. @default DEFAULT_MAX_UPSTREAM_CALLS_PER_REQUEST (200)
    */
   maxUpstreamCallsPerRequest?: number;
+  /**
+   * Test hook: who calls, per request (the tenant scope and `viewer` read it). Real
+   * authentication replaces this source of the caller. @default every request is `OPEN_CALLER`
+   */
+  callerOf?: (request: Request) => Caller;
+  /**
+   * Access control: every /graphql request authenticates (API keys, JWTs, or the anonymous reader),
+   * with per-caller budgets, CSRF header checks, CORS for `access.cors.origins` only and the audit
+   * file. Without it the gateway is open (every request is `OPEN_CALLER`, the embedded demo).
+   * @default none (open)
+   */
+  access?: AccessOptions;
+  /** Answer introspection (`__schema`, `__type`). @default true without `access`, false with it */
+  introspection?: boolean;
+  /** "Did you mean ...?" in validation errors. @default true without `access`, false with it */
+  fieldSuggestions?: boolean;
+  /**
+   * Most upstream calls an operation's static estimate (variables and defaults applied) may come
+   * to; over it the operation is refused with `COST_LIMIT_EXCEEDED` before anything runs. @default DEFAULT_MAX_COST (500)
+   */
+  maxCost?: number;
+  /** Highest complexity (graphql-armor's formula, sizes applied) of an operation; over it refused like `maxCost`. @default DEFAULT_MAX_COMPLEXITY (20000) */
+  maxComplexity?: number;
+  /** The document limits (depth, aliases, tokens, directives). @default useQueryLimits' defaults */
+  queryLimits?: QueryLimitsOptions;
+  /** Client-side limits of the server `listen` starts: body size, request/headers/keep-alive timeouts. @default HTTP_SERVER_DEFAULTS */
+  http?: HttpServerLimits;
+  /**
+   * graphql-sse single-connection reservations: expiry, per-client and total caps, who a client is,
+   * a hook when one expires, and the timers expiries run on (tests fire them at will).
+   * @default SINGLE_CONNECTION_DEFAULTS, clients by remote address, node's timers
+   */
+  singleConnection?: SingleConnectionLimits & Pick<GraphQLSseSingleConnectionOptions, 'clientOf' | 'onReservationExpired' | 'timers'>;
+  /**
+   * Shared state for several replicas: idempotency keys, one upstream progress reader per operation
+   * for the whole cluster, and each provider's outbound rate budget live in Redis. Without it, all
+   * of it stays in this process. A Redis outage degrades to in-process state (a warning and the
+   * `backup_graph_redis_up` metric), never to errors for reads. @default none (in-process)
+   */
+  cluster?: ClusterOptions;
+  /** Prometheus metrics on `GET /metrics`. @default enabled on `/metrics` */
+  metrics?: MetricsOptions;
+  /** OpenTelemetry traces over OTLP/HTTP; without `otlpEndpoint` there is no tracing at all. @default {} (off) */
+  telemetry?: TelemetryOptions;
+}
+
+/** Where replicas share state. */
+export interface ClusterOptions {
+  redis: {
+    /** `redis://[:password@]host:port[/db]`; never logged. */
+    url: string;
+    /** Prefix of every key. @default 'bg:' */
+    keyPrefix?: string;
+  };
+  /** This replica's name in metrics and logs. @default `<hostname>-<pid>` */
+  replicaId?: string;
+  /** How long a progress reader's lease lives unrenewed: a dead reader is replaced after about this long. @default 5000 */
+  progressLeaseMs?: number;
+}
+
+/** The gateway's Prometheus metrics. */
+export interface MetricsOptions {
+  /** Collect metrics and serve them; false creates no registry and no endpoint. @default true */
+  enabled?: boolean;
+  /** Path of the scrape endpoint. @default '/metrics' */
+  path?: string;
 }
 
 /** How a drain ended. */
@@ -73,6 +165,10 @@ export interface Gateway {
   readonly providers: ProviderSet;
   /** Shared progress sources (counters for tests and benchmarks). */
   readonly progress: ProgressHub<ProgressUpdate>;
+  /** This gateway's metrics and their registry (its own, not prom-client's global one); undefined when disabled. */
+  readonly metrics: GatewayMetrics | undefined;
+  /** This gateway's tracer provider (`forceFlush` exports what has ended); undefined when tracing is off. */
+  readonly tracing: Tracing | undefined;
   /** Starts an HTTP server on `port` (0 = any free port) on `host`. */
   listen(port: number, host?: string): Promise<{ server: Server; url: string }>;
   /**
@@ -89,38 +185,123 @@ export interface Gateway {
 
 /** Builds the gateway. */
 export function createGateway(options: GatewayOptions): Gateway {
-  const { logger, graphiql = true, clock = systemClock, registry = PROVIDERS, drainTimeoutMs = 10_000, readinessChecks = {}, maxUpstreamCallsPerRequest = 1000 } = options;
+  const { logger, graphiql = !options.access, clock = systemClock, registry = PROVIDERS, drainTimeoutMs = 10_000, readinessChecks = {}, maxUpstreamCallsPerRequest = DEFAULT_MAX_UPSTREAM_CALLS_PER_REQUEST, maxCost = DEFAULT_MAX_COST, maxComplexity, queryLimits = {} } = options;
+  const { enabled: metricsEnabled = true, path: metricsPath = '/metrics' } = options.metrics ?? {};
+  // Shared state (none = in process): one connection, failing fast while Redis is away.
+  const replicaId = options.cluster?.replicaId ?? `${hostname()}-${process.pid}`;
+  const redis = options.cluster
+    ? createRedisConnection({
+        url: options.cluster.redis.url,
+        keyPrefix: options.cluster.redis.keyPrefix,
+        onChange: (up) =>
+          up ? logger.info({ replica: replicaId }, 'shared state: Redis connected') : logger.warn({ replica: replicaId }, 'shared state: Redis unreachable; running on in-process state until it is back'),
+      })
+    : undefined;
+  const fellBack = (what: 'idempotency' | 'rate-budget' | 'progress') => metrics?.observeClusterFallback(what);
+  // Off (no endpoint): no provider, and neither adapters nor clients are wrapped.
+  const tracing = createTracing(options.telemetry);
+  const upstreamTracer = tracing && createUpstreamTracer(tracing);
+  // Read at scrape time: the breakers' state, subscriptions, shared upstream streams.
+  const metrics = metricsEnabled
+    ? createGatewayMetrics({
+        providers: () => providers.list.map((a) => ({ id: a.ref.id, upstreamState: a.upstreamState && (() => a.upstreamState!()) })),
+        openSubscriptions: () => shutdown.subscriptions,
+        upstreamStreams: () => progress.stats,
+        ...(redis ? { replicaId, redisUp: () => redis.up } : {}),
+      })
+    : undefined;
+  /** A provider's outbound rate budget: its configured quota, else its kind's documented one; shared through Redis when there is one. */
+  function rateBudgetOf(p: ProviderAdapterOptions) {
+    const quota = p.upstream?.rateLimit ?? registry[p.ref.kind]?.rateLimit;
+    if (!quota || quota === 'none') return undefined;
+    return createRateBudget({ provider: p.ref.id, quota, connection: redis, clock, onFallback: () => fellBack('rate-budget') });
+  }
   const providers = createProviderSet(
     options.providers.map((p) => ({
       ...p,
-      upstream: { clock, ...p.upstream },
+      upstream: {
+        clock,
+        ...p.upstream,
+        rateBudget: rateBudgetOf(p),
+        ...(upstreamTracer ? { tracer: upstreamTracer } : {}),
+        onRetry: (retry) => {
+          metrics?.observeRetry(retry);
+          p.upstream?.onRetry?.(retry);
+        },
+      },
       onUpstreamCall: (call) => {
-        logger.debug({ upstream: call }, 'upstream call');
+        logger.debug({ requestId: call.requestId, upstream: { provider: call.provider, method: call.method, route: call.route, status: call.status, attempt: call.attempt, durationMs: call.durationMs, ...(call.error ? { error: call.error } : {}) } }, 'upstream call');
+        metrics?.observeUpstreamCall(call);
         p.onUpstreamCall?.(call);
       },
     })),
-    registry,
+    tracing ? traceRegistry(registry, tracing.tracer) : registry,
   );
-  const progress = createProgressHub<ProgressUpdate>({
-    isFinal: (u) => u.done,
-    onSourceError: (key, e) => logger.warn({ progress: key.split('\u0000').join(' '), err: (e as Error)?.name }, 'progress source failed'),
-  });
+  const progressSettings = {
+    isFinal: (u: ProgressUpdate) => u.done,
+    onSourceError: (key: string, e: unknown) => logger.warn({ progress: key.split('\u0000').join(' '), err: (e as Error)?.name }, 'progress source failed'),
+  };
+  // With Redis: one upstream reader per operation in the whole cluster, relayed to every replica's subscribers.
+  const progress: ProgressHub<ProgressUpdate> = redis
+    ? createRedisProgressHub<ProgressUpdate>({
+        ...progressSettings,
+        connection: redis,
+        replicaId,
+        leaseMs: options.cluster?.progressLeaseMs,
+        fallback: createProgressHub(progressSettings),
+        onEvent: (event) => event === 'fallback' && fellBack('progress'),
+      })
+    : createProgressHub<ProgressUpdate>(progressSettings);
   const progressOptions = options.progress ?? {};
-  const idempotency = createIdempotencyStore({ clock });
+  // Access control (none = open): who calls, at what rate, and the audit trail every mutation passes.
+  const { access, introspection = !access, fieldSuggestions = !access } = options;
+  const audit = createAuditTrail({ logger, file: access?.auditLog, clock });
+  const authentication = access
+    ? useAuthentication({ endpoint: '/graphql', authenticator: createAuthenticator(access, { clock }), rateLimiter: createRateLimiter({ clock }), logger, requestIdOf: (r) => requestId.requestIdOf(r) })
+    : undefined;
+  const corsOrigins = new Set((access?.cors?.origins ?? []).map((o) => new URL(o).origin));
+  /** `Host` values accepted while listening on loopback (DNS rebinding); null = any. */
+  let allowedHosts: ReadonlySet<string> | null = null;
+  const localIdempotency = createIdempotencyStore({ clock, onReplay: (mutation) => metrics?.observeIdempotencyReplay(mutation) });
+  // With Redis: a key claimed by one replica is answered by every replica, never run twice.
+  const idempotency = redis
+    ? createRedisIdempotencyStore({
+        connection: redis,
+        fallback: localIdempotency,
+        onEvent: (event, mutation) => {
+          if (event === 'replay') metrics?.observeIdempotencyReplay(mutation);
+          if (event === 'fallback') fellBack('idempotency');
+          if (event === 'lease-expired') logger.warn({ mutation }, 'idempotency: the replica running the first request with this key went away; its claim expired');
+        },
+      })
+    : localIdempotency;
   const schema = makeExecutableSchema({
     typeDefs: loadTypeDefs(registry),
-    resolvers: createResolvers(providers),
+    resolvers: createResolvers(providers, { audit }),
     inheritResolversFromInterfaces: true,
   });
   const requestId = useRequestId();
   const shutdown = useGracefulShutdown();
-  const singleConnection = useGraphQLSseSingleConnection({ endpoint: '/graphql' });
+  const singleConnection = useGraphQLSseSingleConnection({
+    endpoint: '/graphql',
+    ...options.singleConnection,
+    onReservationExpired: (token) => {
+      logger.debug({ reservations: singleConnection.reservations }, 'single-connection reservation expired unused');
+      options.singleConnection?.onReservationExpired?.(token);
+    },
+  });
   let server: Server | undefined;
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // Cross-origin access only for `access.cors.origins`: never `*`, never with credentials (keys travel in headers).
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (!origin || !corsOrigins.has(origin)) return false;
+      return { origin, credentials: false, methods: ['GET', 'POST', 'PUT', 'DELETE'], allowedHeaders: ['authorization', 'content-type', 'accept', 'x-request-id', 'x-graphql-event-stream-token'], exposedHeaders: ['x-request-id', 'retry-after', 'www-authenticate'], maxAge: 600 };
+    },
     // GraphiQL 4.5 ignores `defaultQuery`: open on the dashboard through `query`, unless the link
     // carries its own `?query=`.
     graphiql: graphiql
@@ -131,20 +312,29 @@ export function createGateway(options: GatewayOptions): Gateway {
         })
       : false,
     renderGraphiQL: renderLocalGraphiQL,
-    logging: {
-      debug: (...a) => logger.debug(a.map(String).join(' ')),
-      info: (...a) => logger.info(a.map(String).join(' ')),
-      warn: (...a) => logger.warn(a.map(String).join(' ')),
-      error: (...a) => logger.error(a.map(String).join(' ')),
-    },
+    // yoga's own lines: fixed strings at their level; errors (its copy of every masked one) at debug, as names and codes.
+    logging: yogaLogging(logger),
     context: ({ request }) => {
       const id = requestId.requestIdOf(request);
       const upstream = { requestId: id, signal: request.signal, budget: createUpstreamCallBudget(maxUpstreamCallsPerRequest, id) };
-      return { caller: OPEN_CALLER, providers, upstream, loaders: createLoaders(providers, upstream), partialErrors: [], progress, progressOptions, idempotency };
+      const caller = authentication ? authentication.callerOf(request) : (options.callerOf?.(request) ?? OPEN_CALLER);
+      // Fail closed: with access control, a request that did not authenticate never runs.
+      if (!caller) throw new GatewayError('UNAUTHENTICATED', 'authentication required');
+      // Tenant scope: resolvers and loaders see only the caller's providers and organizations.
+      const scope = createScope(caller, providers);
+      return { caller, scope, providers: scope.providers, upstream, loaders: createLoaders(scope.providers, upstream), partialErrors: [], progress, progressOptions, idempotency: scopedIdempotencyStore(idempotency, callerKey(caller)) };
     },
     // Known failures keep their code; parse/validation errors pass; the rest is logged and masked.
     maskedErrors: useErrorMasking({ logger }),
     plugins: [
+      // -6. One access line per request to /graphql (streams: when they end); first, so it sees every refusal too.
+      useAccessLog({ logger, endpoint: '/graphql', clock, requestIdOf: (r) => requestId.requestIdOf(r), callerOf: (ctx) => (ctx.caller && ctx.caller.kind !== 'open' ? ctx.caller.id : undefined) }),
+      // -5. DNS rebinding: on loopback, only requests for localhost / 127.0.0.1 / [::1] with our port.
+      useHostCheck({ allowedHosts: () => allowedHosts }),
+      // -4. A span per GraphQL request (incoming `traceparent` continued) and per root field; only with tracing on.
+      ...(tracing ? [useTracing({ tracing, graphqlEndpoint: '/graphql', requestIdOf: requestId.requestIdOf })] : []),
+      // -3. `GET /metrics` (answered while draining too); counts every GraphQL request once, refusals included.
+      ...(metrics ? [useMetrics({ metrics, endpoint: metricsPath, graphqlEndpoint: '/graphql' })] : []),
       // -2. Liveness and readiness (answered while draining too); providers' health is not a reason to be unready.
       useHealthEndpoints({
         checks: { config: () => providers.list.length > 0, listening: () => server?.listening === true, ...readinessChecks },
@@ -154,12 +344,20 @@ export function createGateway(options: GatewayOptions): Gateway {
       shutdown,
       // 0. GraphiQL's own files, served from here (no CDN needed).
       useGraphiQLAssets(),
-      // 1. Reject abusive documents before they cost anything upstream (depth, aliases, tokens, cost), each limit with its code.
-      useQueryLimits({ maxDepth: 12, maxAliases: 30, maxTokens: 8000, maxDirectives: 50, maxCost: 20000 }),
+      // 0b. Access control: 401 / 429 here, before parsing, so nothing runs upstream; the caller goes on the context.
+      ...(authentication ? [authentication] : []),
+      // 0c. Forms and plain-text POSTs never run; with access, a GET needs a header a cross-origin page cannot send unasked.
+      useCsrfPrevention({ endpoint: '/graphql', requireHeaders: access ? ['authorization', 'x-graphql-event-stream-token', 'graphql-require-preflight'] : [] }),
+      // 0d. What the schema tells strangers: introspection and "Did you mean" (off by default with access).
+      useSchemaExposure({ introspection, fieldSuggestions }),
+      // 1. Reject abusive documents before they cost anything upstream (depth, aliases, tokens, directives), each limit with its code.
+      useQueryLimits(queryLimits),
       // 1b. Validation errors are BAD_USER_INPUT; yoga's empty 415/406 answers get a coded error body.
       useRequestErrorCodes(),
       // 2. The request id travels upstream (through the context) and back to the client.
       requestId,
+      // 2b. Upstream calls and complexity estimated with variables and defaults: over maxCost/maxComplexity refused before any resolver; extensions.cost on every result.
+      useQueryCost({ maxCost, maxComplexity, model: createGatewayCostModel({ providerCount: providers.list.length, lazyFields: providers.list.flatMap((a) => Object.entries(a.fieldResolvers ?? {}).flatMap(([type, fields]) => Object.keys(fields).map((f) => `${type}.${f}`))) }) }),
       // 3. Provider failures join the response next to the other providers' data.
       usePartialErrors(),
       // 4. graphql-sse single-connection mode on /graphql (yoga serves distinct connections itself).
@@ -194,6 +392,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     clearTimeout(timer);
     if (!clean) logger.warn({ inFlight: shutdown.inFlight, subscriptions: shutdown.subscriptions, streams: singleConnection.openStreams }, 'drain timed out: closed the rest by force');
     await providers.close();
+    await audit.close();
+    await redis?.close();
+    // 5. The spans of everything above exported, then the tracer provider stopped.
+    await tracing?.shutdown();
     logger.info({ ms: Date.now() - started, forced: !clean }, 'drained');
     return { forced: !clean };
   }
@@ -202,8 +404,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     yoga,
     providers,
     progress,
+    metrics,
+    tracing,
     async listen(port, host = '127.0.0.1') {
-      server = createServer(yoga);
+      server = createHttpServer(yoga, options.http);
       // Once draining, a finished response leaves an idle keep-alive socket: close it.
       server.on('request', (_req, res) => res.once('finish', () => shutdown.draining && server?.closeIdleConnections?.()));
       await new Promise<void>((resolve, reject) => {
@@ -211,6 +415,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         server!.listen(port, host, () => resolve());
       });
       const addr = server.address() as AddressInfo;
+      allowedHosts = isLoopbackHost(host) ? loopbackHosts(host, addr.port) : null;
       return { server, url: `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}` };
     },
     drain() {

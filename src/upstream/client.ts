@@ -49,8 +49,69 @@ export interface UpstreamSettings {
    * share it, and its `state()` feeds the health probe. @default a new guard from these settings
    */
   guard?: UpstreamGuard;
+  /**
+   * The provider's quota, which the gateway sizes its outbound rate budget by; `'none'` turns off the
+   * budget a provider kind documents by default. @default the kind's documented quota, else none
+   */
+  rateLimit?: { requestsPerMinute?: number; requestsPerSecond?: number } | 'none';
+  /**
+   * The provider's outbound rate budget (shared by replicas when the gateway has Redis): every
+   * attempt takes from it first, waiting while its deadline allows; a 429's reset is reported to it
+   * so every caller holds off. @default none (no outbound budget)
+   */
+  rateBudget?: OutboundRateBudget;
   /** Where deadlines, `RateLimit-Reset` waits and the breaker's `retryAfter` read the time. @default the system clock */
   clock?: Clock;
+  /** Told of every retry of an idempotent read, before its wait (metrics). @default none */
+  onRetry?: UpstreamRetryObserver;
+  /** Wraps every attempt and stream opening (tracing: a client span, `traceparent` sent). @default none: nothing wrapped, no header added */
+  tracer?: UpstreamTracer;
+}
+
+/** One upstream attempt as a tracer sees it: the route template, never the real path or query. */
+export interface UpstreamAttempt {
+  provider: string;
+  method: string;
+  /** The path's route template (`/backup-jobs/:id`). */
+  route: string;
+  /** 0 for the first attempt, n for the n-th retry. */
+  attempt: number;
+  /** True when this opens an SSE stream (the span ends once the headers are in). */
+  stream: boolean;
+}
+
+/**
+ * Wraps one upstream attempt: may add headers (`traceparent`) to `headers` before `run` sends them,
+ * and answers what `run` answers (or throws what it throws); `statusOf` reads the HTTP status.
+ */
+export interface UpstreamTracer {
+  attempt<T>(call: UpstreamAttempt, headers: Record<string, string>, run: () => Promise<T>, statusOf: (value: T) => number): Promise<T>;
+}
+
+/** One retry about to wait, as metrics see it. Never carries ids, headers or secrets. */
+export interface UpstreamRetry {
+  provider: string;
+  /** The route template of the retried path (`/backup-jobs/:id`). */
+  route: string;
+  /** `rate-limited`: the provider answered 429 (the wait is the one it asked for); `error`: a 5xx or network failure. */
+  reason: 'rate-limited' | 'error';
+  /** How long the client waits before the next attempt. */
+  waitMs: number;
+}
+
+/** Observes every retry. */
+export type UpstreamRetryObserver = (retry: UpstreamRetry) => void;
+
+/** An outbound rate budget as the client uses it (`src/cluster/rate-budget.ts` builds one). */
+export interface OutboundRateBudget {
+  /**
+   * Resolves when a call may go, with `settle` (if any) to call once its answer is back (its slot then
+   * counts from then: the provider saw the call by then); throws a `RATE_LIMITED` GatewayError when
+   * the wait would pass `deadlineAt` (clock ms).
+   */
+  take(deadlineAt: number, signal?: AbortSignal): Promise<(() => void) | void>;
+  /** Holds every caller's calls for `ms` (a 429's reset). */
+  blockFor(ms: number): Promise<void>;
 }
 
 /** One finished upstream attempt, as metrics and logs see it. Never carries headers or secrets. */
@@ -183,7 +244,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const clock = s.clock ?? systemClock;
   const maxBodyBytes = s.maxBodyBytes ?? 4 * 1024 * 1024;
   const guard = s.guard ?? createUpstreamGuard(provider.id, s);
+  const tracer = s.tracer;
   const routeOf = createRouteMatcher(options.routes ?? {});
+  const rateBudget = s.rateBudget;
   const policy: RetryPolicy = { maxRetries: 4, baseDelayMs: 100, maxDelayMs: 2000, ...(s.retry ?? {}) };
   const base = new URL(options.baseUrl);
   const prefix = base.pathname.replace(/\/+$/, '');
@@ -197,7 +260,14 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       keepAliveTimeout: 10_000,
     });
 
-  async function attempt(method: string, path: string, body: string | undefined, ctx: RequestContext, signal: AbortSignal, n: number) {
+  /** One attempt; with a tracer, in its span (the span's `traceparent` goes upstream). */
+  function attempt(method: string, path: string, body: string | undefined, ctx: RequestContext, signal: AbortSignal, n: number) {
+    if (!tracer) return sendOnce(method, path, body, ctx, signal, n);
+    const traceHeaders: Record<string, string> = {};
+    return tracer.attempt({ provider: provider.id, method, route: routeOf(path), attempt: n, stream: false }, traceHeaders, () => sendOnce(method, path, body, ctx, signal, n, traceHeaders), (r) => r.status);
+  }
+
+  async function sendOnce(method: string, path: string, body: string | undefined, ctx: RequestContext, signal: AbortSignal, n: number, traceHeaders?: Record<string, string>) {
     const started = performance.now();
     try {
       const res = await dispatcher.request({
@@ -208,6 +278,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           accept: 'application/json',
           'x-request-id': ctx.requestId,
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...traceHeaders,
           ...authHeaders(),
         },
         body,
@@ -292,8 +363,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         let res: Awaited<ReturnType<typeof attempt>> | undefined;
         let netErr: unknown;
         ctx.budget?.take(provider.id);
+        const settle = await rateBudget?.take(deadlineAt, signal);
         try {
-          res = await guarded(ctx, signal, (r) => r.status, () => attempt('GET', path, undefined, ctx, signal, n));
+          res = await guarded(ctx, signal, (r) => r.status, () => attempt('GET', path, undefined, ctx, signal, n)).finally(() => settle?.());
         } catch (e) {
           // Not worth another attempt: the call is over, the body was unusable, or the guard refused.
           if (signal.aborted || e instanceof ProviderResponseError || e instanceof ProviderUnavailableError) throw e;
@@ -312,6 +384,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           if (netErr !== undefined) throw netErr;
           throw httpError(res!.status, res!.text, ctx);
         }
+        s.onRetry?.({ provider: provider.id, route: routeOf(path), reason: res?.status === 429 ? 'rate-limited' : 'error', waitMs: wait });
+        // The provider said when: every caller of it (every replica, with Redis) holds off until then.
+        if (res?.status === 429) await rateBudget?.blockFor(wait);
         await sleep(wait, signal);
         if (signal.aborted) throw new ProviderNetworkError(provider.id, ctx.requestId, 'deadline');
       }
@@ -328,11 +403,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       const dedupe = dedupeOf(ctx);
       dedupe.clear();
       guard.admit();
-      return withDeadline(ctx, async (signal) => {
+      return withDeadline(ctx, async (signal, deadlineAt) => {
         try {
           const json = body === undefined ? undefined : JSON.stringify(body);
           ctx.budget?.take(provider.id);
-          const res = await guarded(ctx, signal, (r) => r.status, () => attempt(method, path, json, ctx, signal, 0));
+          const settle = await rateBudget?.take(deadlineAt, signal);
+          const res = await guarded(ctx, signal, (r) => r.status, () => attempt(method, path, json, ctx, signal, 0)).finally(() => settle?.());
           if (res.status < 200 || res.status >= 300) throw httpError(res.status, res.text, ctx);
           return { status: res.status, body: parse(res.text, ctx) as T, headers: res.headers };
         } finally {
@@ -342,18 +418,23 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     },
     async stream(path: string, headers: Record<string, string>, ctx: RequestContext) {
       ctx.budget?.take(provider.id);
+      const settle = await rateBudget?.take(clock.now() + deadlineMs, ctx.signal);
       try {
-        // Through the breaker (its opening counts), not the bulkhead: a stream may stay open for long.
-        const res = await guarded(ctx, ctx.signal ?? neverAborted, (r) => r.statusCode, () =>
+        const open = (traceHeaders?: Record<string, string>) =>
           dispatcher.request({
             origin: base.origin,
             method: 'GET',
             path: prefix + path,
-            headers: { accept: 'text/event-stream', 'x-request-id': ctx.requestId, ...headers, ...authHeaders() },
+            headers: { accept: 'text/event-stream', 'x-request-id': ctx.requestId, ...headers, ...traceHeaders, ...authHeaders() },
             signal: ctx.signal,
             headersTimeout: headersTimeoutMs,
             bodyTimeout: 0,
-          }), false);
+          });
+        // With a tracer, the opening (up to the headers) is a client span and its `traceparent` goes upstream.
+        const traced = (traceHeaders: Record<string, string> = {}) =>
+          tracer!.attempt({ provider: provider.id, method: 'GET', route: routeOf(path), attempt: 0, stream: true }, traceHeaders, () => open(traceHeaders), (r) => r.statusCode);
+        // Through the breaker (its opening counts), not the bulkhead: a stream may stay open for long.
+        const res = await guarded(ctx, ctx.signal ?? neverAborted, (r) => r.statusCode, () => (tracer ? traced() : open()), false).finally(() => settle?.());
         observer?.({ provider: provider.id, method: 'GET', path: path.split('?')[0], route: routeOf(path), status: res.statusCode, attempt: 0, durationMs: 0, requestId: ctx.requestId });
         if (res.statusCode < 200 || res.statusCode >= 300) {
           const text = await readCapped(res.body, res.headers, maxBodyBytes);

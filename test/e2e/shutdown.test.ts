@@ -2,6 +2,7 @@
  * Health endpoints and graceful shutdown over real HTTP and SSE: a gateway in this process (so a
  * simulator can be made slow) for the drain itself, and the CLI in a child process for the signal.
  */
+import { Agent, fetch as undiciFetch } from 'undici';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -16,22 +17,39 @@ import { tgateway, type TGateway } from '../utils/tgateway.ts';
 import { okOn } from '../utils/tsimulator.ts';
 import { sseClient, until } from './sse-client.ts';
 
-/** Long enough for the checks made while it is in flight (each takes a few milliseconds). */
-const SLOW_MS = 1000;
+/** Long enough for the checks made while it is in flight (a few milliseconds each on a quiet machine; seconds on a loaded one). */
+const SLOW_MS = 3000;
 const SLOW_QUERY = '{ backups(first: 3, filter: { providers: ["bycloud"] }) { nodes { id provider { id } } } }';
 const PROGRESS = 'subscription($id: ID!) { backupProgress(backupId: $id) { backupId status percent done } }';
 
 const json = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
 
 /** POSTs `query` to the gateway; resolves with the status, headers and parsed body. */
+/**
+ * A request on a connection of its own: while draining, the server closes each keep-alive socket
+ * once its response is written, and a pooled client could pick such a socket just as it closes.
+ */
+async function onFreshConnection<T>(run: (dispatcher: Agent) => Promise<T>): Promise<T> {
+  const dispatcher = new Agent();
+  try {
+    return await run(dispatcher);
+  } finally {
+    await dispatcher.close();
+  }
+}
+
 async function post(url: string, query: string) {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: json, body: JSON.stringify({ query }) });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as any };
+  return onFreshConnection(async (dispatcher) => {
+    const res = await undiciFetch(`${url}/graphql`, { method: 'POST', headers: json, body: JSON.stringify({ query }), dispatcher });
+    return { status: res.status, headers: res.headers, body: (await res.json()) as any };
+  });
 }
 
 async function get(url: string, path: string) {
-  const res = await fetch(`${url}${path}`);
-  return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as any };
+  return onFreshConnection(async (dispatcher) => {
+    const res = await undiciFetch(`${url}${path}`, { dispatcher });
+    return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as any };
+  });
 }
 
 /** Starts the slow bycloud query and resolves once it has reached the simulator. */
@@ -182,7 +200,7 @@ describe('the CLI on SIGTERM', () => {
     const o = sims.get('ocore').simulator;
     const dir = mkdtempSync(join(tmpdir(), 'bg-'));
     const file = join(dir, 'gateway.yaml');
-    writeFileSync(file, `server:\n  drainTimeoutMs: 20000\nproviders:\n  - id: ocore\n    kind: ocore\n    baseUrl: ${o.url}\n    auth: { token: \${OCORE_TOKEN} }\n`);
+    writeFileSync(file, `server:\n  drainTimeoutMs: 20000\naccess:\n  anonymous: reader\nproviders:\n  - id: ocore\n    kind: ocore\n    baseUrl: ${o.url}\n    auth: { token: \${OCORE_TOKEN} }\n`);
     const child = spawn(process.execPath, ['bin/backup-graph.js', 'serve', '--config', file, '--port', '0'], {
       env: { ...process.env, OCORE_TOKEN: o.credential },
       stdio: 'pipe',

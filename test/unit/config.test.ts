@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, providerOptionsFrom } from '../../src/server/config.ts';
+import { ConfigError, gatewayOptionsFrom, parseConfig, providerOptionsFrom } from '../../src/server/config.ts';
 
 const good = `
 providers:
@@ -68,5 +68,36 @@ describe('config', () => {
     const msg = errorOf(good.replace('baseUrl: https://api.ocore.example', 'baseUrl: 42'));
     expect(msg).not.toContain('bc_live_s3cret');
     expect(msg).not.toContain('eyJ.secret.jwt');
+  });
+});
+
+describe('config limits', () => {
+  it('passes every limit to the gateway options', () => {
+    const text = `limits:\n  maxCost: 800\n  maxComplexity: 30000\n  maxUpstreamCallsPerRequest: 150\n  maxDepth: 10\n  maxAliases: 20\n  maxTokens: 5000\n  maxDirectives: 40\n${good}`;
+    expect(gatewayOptionsFrom(parseConfig(text, env))).toMatchObject({
+      maxCost: 800,
+      maxComplexity: 30000,
+      maxUpstreamCallsPerRequest: 150,
+      queryLimits: { maxDepth: 10, maxAliases: 20, maxTokens: 5000, maxDirectives: 40 },
+    });
+  });
+
+  it('leaves the gateway defaults when the section or a key is absent', () => {
+    const none = gatewayOptionsFrom(parseConfig(good, env));
+    expect(none.maxCost).toBeUndefined();
+    expect(none.maxUpstreamCallsPerRequest).toBeUndefined();
+    const some = gatewayOptionsFrom(parseConfig(`limits:\n  maxCost: 50\n${good}`, env));
+    expect(some).toMatchObject({ maxCost: 50 });
+    expect(some.maxUpstreamCallsPerRequest).toBeUndefined();
+  });
+
+  it.each([
+    ['limits:\n  maxCost: 0', 'limits.maxCost'],
+    ['limits:\n  maxUpstreamCallsPerRequest: -1', 'limits.maxUpstreamCallsPerRequest'],
+    ['limits:\n  maxUpstreamCallsPerRequest: 2.5', 'limits.maxUpstreamCallsPerRequest'],
+    ['limits:\n  maxCost: lots', 'limits.maxCost'],
+    ['limits:\n  maxCalls: 10', 'unknown key(s) "maxCalls"'],
+  ])('rejects a bad limit (%#) naming the key', (section, expected) => {
+    expect(errorOf(`${section}\n${good}`)).toContain(expected);
   });
 });

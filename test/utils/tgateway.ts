@@ -42,6 +42,10 @@ export interface TGatewayOptions extends StartAllOptions {
   providers?: (p: ProviderAdapterOptions[]) => ProviderAdapterOptions[];
   /** Gateway options on top of the harness's own (shutdown tuning, readiness checks). */
   gateway?: Partial<Omit<GatewayOptions, 'providers' | 'logger' | 'registry'>>;
+  /** Access control of the gateway (gateway `access`). @default none: open */
+  access?: GatewayOptions['access'];
+  /** `Authorization` header `t.gql` sends unless its `headers` name one (any case). @default none */
+  authorization?: string;
 }
 
 /**
@@ -49,7 +53,7 @@ export interface TGatewayOptions extends StartAllOptions {
  * `startAllSimulators`) choose the provider kinds: the registry is the gateway's too.
  */
 export async function tgateway(options: TGatewayOptions = {}): Promise<TGateway> {
-  const { providers: rewrite, gateway: gatewayOptions, ...simOptions } = options;
+  const { providers: rewrite, gateway: gatewayOptions, access, authorization, ...simOptions } = options;
   const sims = await startAllSimulators({ stepMs: 40, scheduleEveryMs: 0, ...simOptions });
   // Tests that are about rate limits set their own; the others must not trip the defaults.
   for (const s of sims.list) s.simulator.setRateLimit({ limit: 1_000_000, windowMs: 60_000 });
@@ -61,11 +65,12 @@ export async function tgateway(options: TGatewayOptions = {}): Promise<TGateway>
     },
   });
   const logger = pino({ level: 'debug' }, sink);
-  let providers = sims.list.map((s) => s.provider);
+  // No outbound budget either (tests about it set their own): the simulators' limits are lifted above.
+  let providers = sims.list.map((s): ProviderAdapterOptions => ({ ...s.provider, upstream: { ...s.provider.upstream, rateLimit: 'none' } }));
   if (rewrite) providers = rewrite(providers);
   // Poll fast: the simulators move every few tens of milliseconds in tests.
   const gateway = createGateway({
-    providers, logger, registry: simOptions.registry, progress: { poll: { runningMs: 15, queuedMs: 15 }, relay: { baseDelayMs: 20 } }, ...gatewayOptions,
+    providers, logger, registry: simOptions.registry, progress: { poll: { runningMs: 15, queuedMs: 15 }, relay: { baseDelayMs: 20 } }, ...(access ? { access } : {}), ...gatewayOptions,
   });
   const { url } = await gateway.listen(0);
   const bodies: string[] = [];
@@ -80,7 +85,11 @@ export async function tgateway(options: TGatewayOptions = {}): Promise<TGateway>
     async gql(query, variables, headers = {}) {
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
+        headers: {
+          'content-type': 'application/json', accept: 'application/graphql-response+json, application/json',
+          ...(authorization && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization') ? { authorization } : {}),
+          ...headers,
+        },
         body: JSON.stringify({ query, variables }),
       });
       const raw = await res.text();

@@ -4,11 +4,11 @@
  * nested query costs a bounded number of upstream calls.
  */
 import { badUserInput } from '../../domain/errors.ts';
-import type { JobModel, ResourceModel } from '../../domain/models.ts';
+import type { JobModel, OrganizationModel, ResourceModel } from '../../domain/models.ts';
 import type { JobStatus } from '../../domain/statuses.ts';
 import { ProviderHttpError, lookupEntry } from '../../upstream/errors.ts';
 import type { ProviderAdapter, ProviderAdapterFactory, ProviderKindEntry } from '../contract/index.ts';
-import { createHealthProbe } from '../contract/index.ts';
+import { createHealthProbe, organizationScopeOf } from '../contract/index.ts';
 import { PromiseMemo, perRequest, type RequestContext } from '../../upstream/request-context.ts';
 import { BOCADA_MAX_PAGE_SIZE, createBocadaClient, readAllBocadaPages, type BocadaPage } from './client.ts';
 import { bocadaJobStatus, toConnection, toJobModel, toOrganizationModel, toResourceModel, toTimelineEvent } from './mapper.ts';
@@ -34,8 +34,14 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
   const readAll = <T>(ctx: RequestContext, read: (cursor: string | null) => Promise<BocadaPage<T>>) => readAllBocadaPages(ref.id, ctx, read);
   const allOrganizations = (ctx: RequestContext) =>
     memo(ctx, 'organizations', () => readAll<BocadaOrganizationDto>(ctx, (cursor) => client.listOrganizations({ cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)));
-  const allResources = (ctx: RequestContext) =>
-    memo(ctx, 'resources', () => readAll<BocadaResourceDto>(ctx, (cursor) => client.listResources({ cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)));
+  /** Every resource, or, for a request limited to some organizations, only theirs (one filtered list each). */
+  const allResources = (ctx: RequestContext) => {
+    const scope = organizationScopeOf(ctx);
+    if (!scope) return memo(ctx, 'resources', () => readAll<BocadaResourceDto>(ctx, (cursor) => client.listResources({ cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)));
+    return memo(ctx, `resources:${scope.join(',')}`, async () =>
+      (await Promise.all(scope.map((organizationId) =>
+        readAll<BocadaResourceDto>(ctx, (cursor) => client.listResources({ cursor, pageSize: BOCADA_MAX_PAGE_SIZE, organizationId }, ctx))))).flat());
+  };
   const connectionsOf = (orgId: string, ctx: RequestContext) =>
     memo(ctx, `connections:${orgId}`, () => readAll<BocadaConnectionDto>(ctx, (cursor) => client.listConnections(orgId, { cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)));
 
@@ -57,6 +63,13 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
     lists: {
       organization: (req, ctx) =>
         guard(req.after, async () => {
+          // Bocada's list takes no organization filter: one organization is its detail call.
+          if (req.filter.organizationId !== undefined) {
+            if (req.after !== null) throw badUserInput('malformed cursor', 'after');
+            const o = await lookupEntry(() => client.getOrganization(req.filter.organizationId!, ctx));
+            if (o instanceof Error) throw o;
+            return { items: o ? [toOrganizationModel(ref, o)] : [], next: null, total: o ? 1 : 0 };
+          }
           const p = await client.listOrganizations({ cursor: req.after, pageSize: pageSize(req.limit) }, ctx);
           return { items: p.items.map((o) => toOrganizationModel(ref, o)), next: p.next, total: null };
         }),
@@ -82,6 +95,12 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
     },
     lookups: {
       organization: async (ids, ctx) => {
+        // Limited to some organizations: only those, one detail call each, never the whole list.
+        const scope = organizationScopeOf(ctx);
+        if (scope) {
+          return mapLimit(ids, CONCURRENCY, (id): Promise<OrganizationModel | null | Error> =>
+            scope.includes(id) ? lookupEntry(() => memo(ctx, `organization:${id}`, () => client.getOrganization(id, ctx)).then((o) => toOrganizationModel(ref, o))) : Promise.resolve(null));
+        }
         const all = await allOrganizations(ctx);
         return ids.map((id) => {
           const o = all.find((x) => x.id === id);
@@ -115,6 +134,7 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
       },
     },
     health: createHealthProbe((ctx) => client.status(ctx), upstreamGuard),
+    upstreamState: () => upstreamGuard.state(),
     close: () => client.close(),
   };
   return adapter;
@@ -124,4 +144,6 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
 /** The Bocada Cloud provider kind: its adapter factory, credential key and SDL, for the registry. */
 export const bocadaProvider: ProviderKindEntry = {
   createAdapter: createBocadaAdapter, secretKey: 'apiKey', displayName: 'Bocada Cloud', typeDefs: new URL('./schema.graphql', import.meta.url),
+  // Bocada Cloud's quota: 600 calls a minute per key (its 429s say when the window resets).
+  rateLimit: { requestsPerMinute: 600 },
 };

@@ -4,6 +4,7 @@
 import type { ProviderRef } from '../../domain/models.ts';
 import type { UpstreamCallObserver, UpstreamSettings } from '../../upstream/client.ts';
 import type { RequestContext } from '../../upstream/request-context.ts';
+import type { UpstreamState } from '../../upstream/guard.ts';
 import type { ProviderActions } from './actions.ts';
 import type { ProviderFieldResolvers, ProviderLists, ProviderLookups } from './lists.ts';
 import type { ProviderProgress } from './progress.ts';
@@ -28,6 +29,11 @@ export interface ProviderAdapter {
   readonly progress?: ProviderProgress;
   /** Probes the provider cheaply; never throws. */
   health(ctx: RequestContext): Promise<ProviderHealthModel>;
+  /**
+   * The state of this instance's upstream guard (breaker, bulkhead, retry budget), read without
+   * calling upstream (metrics read it at scrape time). Absent when the adapter has no guard.
+   */
+  upstreamState?(): UpstreamState;
   /** Releases pools and timers. */
   close(): Promise<void>;
 }
@@ -57,4 +63,9 @@ export interface ProviderKindEntry {
   displayName: string;
   /** The provider's SDL: its concrete types and its `extend enum ProviderKind` value. */
   typeDefs: URL;
+  /**
+   * The quota the provider documents, the default outbound rate budget of its instances
+   * (`providers[].rateLimit` overrides it). @default none: no outbound budget unless configured
+   */
+  rateLimit?: { requestsPerMinute?: number; requestsPerSecond?: number };
 }
