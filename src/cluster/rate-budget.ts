@@ -3,7 +3,11 @@
  * (one Lua script, atomic, on Redis's own clock so replicas' clocks never disagree), sized by the
  * provider's documented quota. Unlike a token bucket, which lets `burst + rate` calls through in
  * some window, the log never grants more than the quota in any window of its length, so a
- * provider that counts fixed windows (Bocada: 600 per minute) never sees more than it allows. Every upstream call takes a token first; when none is left the call
+ * provider that counts fixed windows (Bocada: 600 per minute) never sees more than it allows. A
+ * call's slot counts from the later of its grant and its answer ({@link RateBudget.take}'s
+ * `settle`): the provider sees a call some time after the grant (a new connection, a busy event
+ * loop), and only the answer proves it has, so a window later by the answer is a window later at the
+ * provider too. Every upstream call takes a token first; when none is left the call
  * waits (queue, don't fail) until its deadline, then fails `RATE_LIMITED` with `retryAfter`. A 429's
  * reset time, once learnt by any replica, blocks every replica until then. While Redis is
  * unreachable the same bucket runs in process (each replica then spends its own budget).
@@ -42,9 +46,12 @@ export interface RateBudgetOptions {
 export interface RateBudget {
   /**
    * Takes one call's token, waiting for one while the deadline allows; `RATE_LIMITED` (with
-   * `retryAfter` seconds) when the wait would pass `deadlineAt` (clock ms).
+   * `retryAfter` seconds) when the wait would pass `deadlineAt` (clock ms). Resolves with `settle`:
+   * call it once the call's answer (or failure) is back, and its slot counts from then instead of
+   * from the grant. Never settled, the slot counts from the grant (a call slower than the window may
+   * then share a window at the provider with the calls granted after it).
    */
-  take(deadlineAt: number, signal?: AbortSignal): Promise<void>;
+  take(deadlineAt: number, signal?: AbortSignal): Promise<() => void>;
   /** Every replica holds its calls for `ms` from now (a 429's reset). */
   blockFor(ms: number): Promise<void>;
 }
@@ -76,6 +83,11 @@ end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return math.max(1, tonumber(oldest[2]) + window - now + 1)`;
 
+/** KEYS[1] the log; ARGV[1] a granted member: its slot now counts from now (Redis's clock), never earlier. */
+const SETTLE = `
+local t = redis.call('TIME')
+return redis.call('ZADD', KEYS[1], 'XX', 'GT', t[1] * 1000 + math.floor(t[2] / 1000), ARGV[1])`;
+
 const neverAborted = new AbortController().signal;
 
 /** The budget of one provider. */
@@ -85,27 +97,32 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
   const bucketKey = connection?.key(`rate:${provider}`);
   const replica = randomUUID();
   const blockKey = connection?.key(`rate:${provider}:blocked`);
-  // The in-process log: the only one without Redis, the stand-in while it is away.
-  const granted: number[] = [];
+  // The in-process log (each slot: when it counts from): the only one without Redis, the stand-in while it is away.
+  let granted: Array<{ at: number }> = [];
   let blockedUntil = 0;
   let seq = 0;
-  function takeLocal(): number {
+  /** 0 and the settle of the granted slot, or the ms to wait. */
+  function takeLocal(): { wait: number; settle?: () => void } {
     const now = clock.now();
-    if (blockedUntil > now) return blockedUntil - now;
-    while (granted.length && granted[0] <= now - windowMs) granted.shift();
+    if (blockedUntil > now) return { wait: blockedUntil - now };
+    granted = granted.filter((g) => g.at > now - windowMs);
     if (granted.length < limit) {
-      granted.push(now);
-      return 0;
+      const slot = { at: now };
+      granted.push(slot);
+      return { wait: 0, settle: () => void (slot.at = Math.max(slot.at, clock.now())) };
     }
-    return Math.max(1, granted[0] + windowMs - now + 1);
+    return { wait: Math.max(1, Math.min(...granted.map((g) => g.at)) + windowMs - now + 1) };
   }
-  async function takeOnce(): Promise<number> {
+  async function takeOnce(): Promise<{ wait: number; settle?: () => void }> {
     if (!connection?.up) {
       if (connection) onFallback?.();
       return takeLocal();
     }
+    const member = `${replica}:${seq++}`;
     try {
-      return Number(await connection.redis.eval(TAKE, 2, bucketKey!, blockKey!, String(limit), String(windowMs), `${replica}:${seq++}`));
+      const wait = Number(await connection.redis.eval(TAKE, 2, bucketKey!, blockKey!, String(limit), String(windowMs), member));
+      // Redis gone by the answer: the slot just counts from its grant.
+      return { wait, settle: () => void connection.redis.eval(SETTLE, 1, bucketKey!, member).catch(() => undefined) };
     } catch {
       onFallback?.();
       return takeLocal();
@@ -114,8 +131,8 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
   return {
     async take(deadlineAt, signal = neverAborted) {
       for (;;) {
-        const wait = await takeOnce();
-        if (wait <= 0) return;
+        const { wait, settle } = await takeOnce();
+        if (wait <= 0) return settle ?? (() => undefined);
         if (clock.now() + wait > deadlineAt || signal.aborted) {
           throw new GatewayError('RATE_LIMITED', `provider "${provider}" is at its rate limit; retry later`, { provider, retryAfter: Math.max(1, Math.ceil(wait / 1000)) });
         }

@@ -30,7 +30,7 @@ export interface RedisIdempotencyOptions {
   /** How often a waiting duplicate looks for the outcome. @default 50 */
   pollMs?: number;
   /** Called when a call falls back to the process-local store, or a lease expired under a waiter. */
-  onEvent?: (event: 'fallback' | 'lease-expired' | 'replay') => void;
+  onEvent?: (event: 'fallback' | 'lease-expired' | 'replay', scope: string) => void;
 }
 
 type Stored =
@@ -57,8 +57,8 @@ export function createRedisIdempotencyStore(options: RedisIdempotencyOptions): I
   const { connection, fallback, ttlMs = 24 * 60 * 60 * 1000, leaseMs = 15_000, waitMs = 30_000, pollMs = 50, onEvent } = options;
   const { redis } = connection;
 
-  function replay(stored: Extract<Stored, { state: 'done' }>): unknown {
-    onEvent?.('replay');
+  function replay(stored: Extract<Stored, { state: 'done' }>, scope: string): unknown {
+    onEvent?.('replay', scope);
     if (stored.ok) return stored.value;
     throw new GatewayError(stored.error.code, stored.error.message, stored.error.extensions);
   }
@@ -91,7 +91,7 @@ export function createRedisIdempotencyStore(options: RedisIdempotencyOptions): I
     try {
       claimed = await redis.set(k, claim, 'PX', leaseMs, 'NX');
     } catch {
-      onEvent?.('fallback');
+      onEvent?.('fallback', scope);
       return fallback.run(scope, key, input, fn);
     }
     if (claimed === 'OK') return runClaimed(k, claim, inputHash, fn);
@@ -104,12 +104,12 @@ export function createRedisIdempotencyStore(options: RedisIdempotencyOptions): I
         throw new GatewayError('UPSTREAM_UNAVAILABLE', 'the shared idempotency store went away while this request waited for the first one with its key; retry with the same key', { idempotency: 'store-unavailable' });
       }
       if (raw === null) {
-        onEvent?.('lease-expired');
+        onEvent?.('lease-expired', scope);
         throw new GatewayError('UPSTREAM_UNAVAILABLE', 'the replica running the first request with this idempotency key stopped before it finished; its outcome is unknown: retry with the same key to run it again', { idempotency: 'lease-expired' });
       }
       const stored = JSON.parse(raw) as Stored;
       if (stored.inputHash !== inputHash) throw badUserInput('idempotencyKey was already used with a different input', 'input.idempotencyKey');
-      if (stored.state === 'done') return replay(stored) as T;
+      if (stored.state === 'done') return replay(stored, scope) as T;
       if (waited >= waitMs) throw new GatewayError('UPSTREAM_UNAVAILABLE', 'the first request with this idempotency key is still running; retry with the same key later', { idempotency: 'in-flight', retryAfter: 1 });
       await sleep(pollMs, neverAborted);
     }
@@ -120,7 +120,7 @@ export function createRedisIdempotencyStore(options: RedisIdempotencyOptions): I
       if (key == null) return fn();
       if (key.length === 0 || key.length > 200) throw badUserInput('idempotencyKey must be 1 to 200 characters', 'input.idempotencyKey');
       if (!connection.up) {
-        onEvent?.('fallback');
+        onEvent?.('fallback', scope);
         return fallback.run(scope, key, input, fn);
       }
       return run(scope, key, input, fn);

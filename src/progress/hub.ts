@@ -4,6 +4,7 @@
  * latest state first; when the operation ends, everyone gets the final state and completes.
  */
 import { Repeater } from 'graphql-yoga';
+import { NO_RESUME, valueOf, type ResumableProgressSource } from './resumable.ts';
 
 /** Counters for tests, benchmarks and metrics. */
 export interface ProgressHubStats {
@@ -27,7 +28,7 @@ export interface ProgressHub<T> {
    * Subscribes to `key`. `open` starts the upstream source (called only when no subscriber of `key`
    * exists); it must stop when the signal aborts.
    */
-  subscribe(key: string, open: (signal: AbortSignal) => AsyncIterable<T>): AsyncIterable<T>;
+  subscribe(key: string, open: ResumableProgressSource<T>): AsyncIterable<T>;
   /** True when a source for `key` is open. */
   isOpen(key: string): boolean;
   /** Runs `check` once for concurrent callers of the same key (e.g. "does this operation exist?"). */
@@ -48,7 +49,7 @@ export function createProgressHub<T>(options: { isFinal: (v: T) => boolean; onSo
   /** The pump of every source still running (settles when its upstream is closed). */
   const running = new Set<Promise<void>>();
 
-  function start(key: string, open: (signal: AbortSignal) => AsyncIterable<T>): Channel<T> {
+  function start(key: string, open: ResumableProgressSource<T>): Channel<T> {
     const channel: Channel<T> = { sinks: new Set(), latest: undefined, abort: new AbortController() };
     channels.set(key, channel);
     stats.openSources++;
@@ -56,7 +57,8 @@ export function createProgressHub<T>(options: { isFinal: (v: T) => boolean; onSo
     const pump = (async () => {
       let error: unknown;
       try {
-        for await (const v of open(channel.abort.signal)) {
+        for await (const item of open(channel.abort.signal, NO_RESUME)) {
+          const v = valueOf(item);
           if (channel.abort.signal.aborted) break;
           channel.latest = v;
           for (const s of channel.sinks) s.push(v);

@@ -6,6 +6,7 @@ import { GatewayError } from '../domain/errors.ts';
 import { ProviderHttpError } from '../upstream/errors.ts';
 import { sleep } from '../upstream/sleep.ts';
 import type { ProgressStreamEvent, ProgressUpdate } from '../providers/contract/index.ts';
+import { withEventId, type IdentifiedProgressValue } from './resumable.ts';
 
 /** Reconnect tuning. */
 export interface RelayOptions {
@@ -29,8 +30,21 @@ export async function* relayProgressStream(
   signal: AbortSignal,
   options: RelayOptions = {},
 ): AsyncGenerator<ProgressUpdate> {
+  for await (const e of relayProgressEvents(open, signal, options)) yield e.value;
+}
+
+/**
+ * As {@link relayProgressStream}, each update with its upstream event id, starting after
+ * `startAfter` (the `Last-Event-ID` an earlier reader stored: a new reader continues from there).
+ */
+export async function* relayProgressEvents(
+  open: (lastEventId: string | null, signal: AbortSignal) => AsyncIterable<ProgressStreamEvent>,
+  signal: AbortSignal,
+  options: RelayOptions = {},
+  startAfter: string | null = null,
+): AsyncGenerator<IdentifiedProgressValue<ProgressUpdate>> {
   const { maxReconnects = 5, baseDelayMs = 250, maxDelayMs = 5000 } = options;
-  let lastId: string | null = null;
+  let lastId: string | null = startAfter;
   const seen = new Set<string>();
   let failures = 0;
   while (!signal.aborted) {
@@ -43,7 +57,7 @@ export async function* relayProgressStream(
           seen.add(e.id);
         }
         failures = 0;
-        yield e.update;
+        yield withEventId(e.update, e.id ?? lastId);
         if (e.update.done) return;
       }
     } catch (e) {

@@ -84,4 +84,19 @@ describe('shared rate budget (real Redis)', () => {
     await budget.take(clock.now() + 100);
     expect(fallbacks).toBe(4);
   });
+
+  it("a settled call's slot counts from its answer, not its grant (the provider saw it by then)", async () => {
+    const clock = createManualClock(Date.UTC(2030, 0, 1));
+    const budget = createRateBudget({ provider: 'p', quota: { requestsPerSecond: 2 }, clock });
+    const slow = await budget.take(clock.now() + 100);
+    await budget.take(clock.now() + 100);
+    clock.advance(500);
+    slow(); // its answer came back 500 ms after the grant
+    clock.advance(501);
+    // The unsettled slot left the window; the settled one counts until 500 + 1000.
+    await budget.take(clock.now() + 100);
+    await expect(budget.take(clock.now() + 100)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    clock.advance(500);
+    await budget.take(clock.now() + 100);
+  });
 });

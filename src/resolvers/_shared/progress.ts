@@ -9,7 +9,8 @@ import type { JobOperation } from '../../domain/models.ts';
 import type { ProgressOperation, ProgressUpdate, ProviderAdapter, RequestContext } from '../../providers/contract/index.ts';
 import type { GatewayContext } from '../../server/context.ts';
 import { pollProgress } from '../../progress/poller.ts';
-import { relayProgressStream } from '../../progress/relay.ts';
+import { relayProgressEvents } from '../../progress/relay.ts';
+import type { IdentifiedProgressValue, ProgressResume } from '../../progress/resumable.ts';
 
 /** A progress update with what the subscription was about: the `ProgressEvent` resolvers hand over. */
 export type ProgressEventModel = ProgressUpdate & { backupId: string; operation: JobOperation };
@@ -20,9 +21,11 @@ const freshContext = (signal: AbortSignal): RequestContext => ({ requestId: `pro
 /** The upstream source of one operation's progress. */
 function openSource(adapter: ProviderAdapter, op: ProgressOperation, nativeId: string, ctx: GatewayContext) {
   const progress = adapter.progress!;
-  return (signal: AbortSignal): AsyncIterable<ProgressUpdate> =>
+  // A stream resumes after the last event id an earlier reader stored (another replica, with Redis);
+  // a poller just polls again (the hub drops a repeated snapshot).
+  return (signal: AbortSignal, resume: ProgressResume<ProgressUpdate>): AsyncIterable<ProgressUpdate | IdentifiedProgressValue<ProgressUpdate>> =>
     progress.stream
-      ? relayProgressStream((last, s) => progress.stream!(op, nativeId, last, s, freshContext(s)), signal, ctx.progressOptions.relay)
+      ? relayProgressEvents((last, s) => progress.stream!(op, nativeId, last, s, freshContext(s)), signal, ctx.progressOptions.relay, resume.lastEventId)
       : pollProgress(() => progress.snapshot!(op, nativeId, freshContext(signal)), signal, ctx.progressOptions.poll);
 }
 
@@ -37,10 +40,16 @@ async function subscribeTo(op: ProgressOperation, backupId: string, ctx: Gateway
   if (!adapter) throw new GatewayError('NOT_FOUND', 'no such backup', { field: 'backupId' });
   if (!adapter.progress) throw unsupportedByProvider(adapter.ref.id, `${op} progress`);
   const key = `${adapter.ref.id}\u0000${op}\u0000${d.nativeId}`;
-  // Check the operation exists before anyone waits on it (skipped when a source is already open).
-  if (!ctx.progress.isOpen(key)) {
+  const missing = () => new GatewayError('NOT_FOUND', `no ${kind} with this id at provider "${adapter.ref.id}"`, { provider: adapter.ref.id, field: 'backupId' });
+  if (ctx.scope.organizationsAt(adapter.ref.id) !== null) {
+    // A caller limited to some organizations: its own lookup, every time (through its scope, so
+    // another organization's backup is NOT_FOUND even while someone else's stream of it is open).
+    if (!(await ctx.loaders.load(kind, adapter.ref.id, d.nativeId))) throw missing();
+  } else if (!ctx.progress.isOpen(key)) {
+    // Check the operation exists before anyone waits on it (skipped when a source is already open);
+    // shared only by callers who see all of this provider, so the answer is the same for each.
     const found = await ctx.progress.checkOnce(key, () => ctx.loaders.load(kind, adapter.ref.id, d.nativeId));
-    if (!found) throw new GatewayError('NOT_FOUND', `no ${kind} with this id at provider "${adapter.ref.id}"`, { provider: adapter.ref.id, field: 'backupId' });
+    if (!found) throw missing();
   }
   const source = ctx.progress.subscribe(key, openSource(adapter, op, d.nativeId, ctx));
   return (async function* () {
