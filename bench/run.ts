@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: runs the benchmark scenarios and writes their results to bench/results/.
- * Usage: npm run bench [-- fanout|read|soak] [--duration 3m] [--warmup 60s]
+ * Usage: npm run bench [-- fanout|read|soak|replicas] [--duration 3m] [--warmup 60s]
  * `all` (the default) runs read and fanout; the soak (several minutes) runs only when asked for,
  * writes its RSS series to bench/results/soak.json and exits non-zero when RSS did not level off.
  * latest.json keeps the figures of scenarios not run this time.
@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fanoutRound } from './fanout.ts';
 import { readScenario } from './read.ts';
+import { formatReplicasFigures, replicasScenario } from './replicas.ts';
 import { soakScenario } from './soak.ts';
 
 const args = process.argv.slice(2);
@@ -54,6 +55,12 @@ if (which === 'soak') {
     exitCode = 1;
   }
   console.log('series written to bench/results/soak.json');
+}
+if (which === 'replicas') {
+  // Needs the Redis on 127.0.0.1:6379 (TEST_REDIS_URL to use another); keys under a prefix of its own.
+  const figures = await replicasScenario();
+  results.replicas = figures;
+  console.log(formatReplicasFigures(figures));
 }
 const latest = new URL('./latest.json', resultsDir);
 const previous = existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as Record<string, unknown>) : {};
