@@ -10,8 +10,8 @@ export type RateDecision = { ok: true } | { ok: false; /** Whole seconds until o
 
 /** Counts requests per caller. */
 export interface RateLimiter {
-  /** Takes one request from `key`'s budget of `requestsPerMinute`. */
-  take(key: string, requestsPerMinute: number): RateDecision;
+  /** Takes one request from `key`'s budget of `requestsPerMinute` (a shared store answers asynchronously). */
+  take(key: string, requestsPerMinute: number): RateDecision | Promise<RateDecision>;
 }
 
 /** Options of {@link createRateLimiter}. */
@@ -27,8 +27,13 @@ interface Bucket {
   at: number;
 }
 
+/** A limiter that answers at once (the in-process one). */
+export interface LocalRateLimiter extends RateLimiter {
+  take(key: string, requestsPerMinute: number): RateDecision;
+}
+
 /** An in-process token-bucket limiter. */
-export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter {
+export function createRateLimiter(options: RateLimiterOptions = {}): LocalRateLimiter {
   const { clock = systemClock, maxKeys = 100_000 } = options;
   const buckets = new Map<string, Bucket>();
   return {

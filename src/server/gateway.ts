@@ -16,9 +16,11 @@ import { createIdempotencyStore } from '../mutations/idempotency.ts';
 import { createProviderSet, PROVIDERS, type ProviderRegistry, type ProviderSet } from '../providers/registry.ts';
 import { createResolvers } from '../resolvers/index.ts';
 import { createRateBudget } from '../cluster/rate-budget.ts';
+import { createBreakerEvents, shareBreakers } from '../cluster/breaker-events.ts';
 import { createRedisConnection } from '../cluster/redis-connection.ts';
 import { createRedisIdempotencyStore } from '../cluster/redis-idempotency.ts';
 import { createRedisProgressHub } from '../cluster/redis-progress-hub.ts';
+import { createRedisRateLimiter } from '../cluster/redis-rate-limiter.ts';
 import { createUpstreamCallBudget, DEFAULT_MAX_UPSTREAM_CALLS_PER_REQUEST } from '../upstream/call-budget.ts';
 import { OPEN_CALLER, type Caller } from '../access/caller.ts';
 import { createScope } from '../access/scope.ts';
@@ -197,7 +199,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           up ? logger.info({ replica: replicaId }, 'shared state: Redis connected') : logger.warn({ replica: replicaId }, 'shared state: Redis unreachable; running on in-process state until it is back'),
       })
     : undefined;
-  const fellBack = (what: 'idempotency' | 'rate-budget' | 'progress') => metrics?.observeClusterFallback(what);
+  const fellBack = (what: 'idempotency' | 'rate-budget' | 'progress' | 'caller-budget') => metrics?.observeClusterFallback(what);
   // Off (no endpoint): no provider, and neither adapters nor clients are wrapped.
   const tracing = createTracing(options.telemetry);
   const upstreamTracer = tracing && createUpstreamTracer(tracing);
@@ -209,6 +211,19 @@ export function createGateway(options: GatewayOptions): Gateway {
         upstreamStreams: () => progress.stats,
         ...(redis ? { replicaId, redisUp: () => redis.up } : {}),
       })
+    : undefined;
+  // With Redis: a breaker opening on one replica holds that provider's breaker open on every replica.
+  const sharedBreakers = redis
+    ? shareBreakers(
+        createBreakerEvents({
+          connection: redis,
+          replicaId,
+          onEvent: (event, b) => {
+            if (event === 'received') logger.info({ provider: b.provider, peer: b.replicaId, circuit: b.state, retryAfterMs: b.retryAfterMs }, b.state === 'open' ? 'circuit opened on a peer replica: holding it open here' : 'circuit closed on a peer replica: released here');
+            if (event === 'dropped') logger.debug({ provider: b.provider, circuit: b.state }, 'circuit change not shared: Redis unreachable');
+          },
+        }),
+      )
     : undefined;
   /** A provider's outbound rate budget: its configured quota, else its kind's documented one; shared through Redis when there is one. */
   function rateBudgetOf(p: ProviderAdapterOptions) {
@@ -222,6 +237,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       upstream: {
         clock,
         ...p.upstream,
+        ...(sharedBreakers ? { breaker: sharedBreakers.breakerSettings(p.upstream?.breaker) } : {}),
         rateBudget: rateBudgetOf(p),
         ...(upstreamTracer ? { tracer: upstreamTracer } : {}),
         onRetry: (retry) => {
@@ -256,8 +272,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Access control (none = open): who calls, at what rate, and the audit trail every mutation passes.
   const { access, introspection = !access, fieldSuggestions = !access } = options;
   const audit = createAuditTrail({ logger, file: access?.auditLog, clock });
+  // Caller budgets: shared by replicas with Redis (a caller spread over N replicas gets its budget once).
+  const localCallerBudgets = createRateLimiter({ clock });
+  const callerBudgets = redis ? createRedisRateLimiter({ connection: redis, fallback: localCallerBudgets, onFallback: () => fellBack('caller-budget') }) : localCallerBudgets;
   const authentication = access
-    ? useAuthentication({ endpoint: '/graphql', authenticator: createAuthenticator(access, { clock }), rateLimiter: createRateLimiter({ clock }), logger, requestIdOf: (r) => requestId.requestIdOf(r) })
+    ? useAuthentication({ endpoint: '/graphql', authenticator: createAuthenticator(access, { clock }), rateLimiter: callerBudgets, logger, requestIdOf: (r) => requestId.requestIdOf(r) })
     : undefined;
   const corsOrigins = new Set((access?.cors?.origins ?? []).map((o) => new URL(o).origin));
   /** `Host` values accepted while listening on loopback (DNS rebinding); null = any. */
@@ -393,6 +412,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (!clean) logger.warn({ inFlight: shutdown.inFlight, subscriptions: shutdown.subscriptions, streams: singleConnection.openStreams }, 'drain timed out: closed the rest by force');
     await providers.close();
     await audit.close();
+    await sharedBreakers?.close();
     await redis?.close();
     // 5. The spans of everything above exported, then the tracer provider stopped.
     await tracing?.shutdown();

@@ -101,3 +101,37 @@ describe('config limits', () => {
     expect(errorOf(`${section}\n${good}`)).toContain(expected);
   });
 });
+
+describe('config: cluster and outbound rate limits', () => {
+  it('reads cluster.redis, falls back to REDIS_URL, and never echoes a Redis URL it refuses', () => {
+    const withCluster = `cluster:\n  redis: { url: "redis://:pw@10.0.0.5:6379/2", keyPrefix: "bg-prod:" }\n  replicaId: gw-1\n  progressLeaseMs: 3000\n${good}`;
+    expect(gatewayOptionsFrom(parseConfig(withCluster, env), {})).toMatchObject({
+      cluster: { redis: { url: 'redis://:pw@10.0.0.5:6379/2', keyPrefix: 'bg-prod:' }, replicaId: 'gw-1', progressLeaseMs: 3000 },
+    });
+    expect(gatewayOptionsFrom(parseConfig(good, env), { REDIS_URL: 'redis://127.0.0.1:6379/0' }).cluster).toEqual({ redis: { url: 'redis://127.0.0.1:6379/0' } });
+    expect(gatewayOptionsFrom(parseConfig(good, env), {}).cluster).toBeUndefined();
+    expect(() => gatewayOptionsFrom(parseConfig(good, env), { REDIS_URL: 'http://user:hunter2@x' })).toThrow(/^REDIS_URL: must be a redis/);
+    try {
+      gatewayOptionsFrom(parseConfig(good, env), { REDIS_URL: 'http://user:hunter2@x' });
+    } catch (e) {
+      expect((e as Error).message).not.toContain('hunter2');
+    }
+    const bad = errorOf(`cluster:\n  redis: { url: "http://:hunter2@h:1" }\n${good}`);
+    expect(bad).toContain('cluster.redis.url');
+    expect(bad).not.toContain('hunter2');
+  });
+
+  it.each([
+    ['{ requestsPerSecond: 5 }', { requestsPerSecond: 5 }],
+    ['{ requestsPerMinute: 600 }', { requestsPerMinute: 600 }],
+    ['none', 'none'],
+  ])('passes providers[].rateLimit %s to the provider', (value, expected) => {
+    const text = good.replace('    auth: { apiKey: ${BOCADA_API_KEY} }', `    auth: { apiKey: \${BOCADA_API_KEY} }\n    rateLimit: ${value}`);
+    expect(providerOptionsFrom(parseConfig(text, env))[0].upstream?.rateLimit).toEqual(expected);
+  });
+
+  it('refuses a rate limit without a figure, naming the key', () => {
+    const text = good.replace('    auth: { apiKey: ${BOCADA_API_KEY} }', '    auth: { apiKey: ${BOCADA_API_KEY} }\n    rateLimit: {}');
+    expect(errorOf(text)).toContain('providers[0].rateLimit');
+  });
+});

@@ -60,8 +60,8 @@ export interface GatewayMetrics {
   observeRetry(retry: UpstreamRetry): void;
   /** Counts one mutation answered from the idempotency store. */
   observeIdempotencyReplay(mutation: string): void;
-  /** Counts one use of in-process state because the shared Redis was unreachable (`idempotency`, `rate-budget`, `progress`). */
-  observeClusterFallback(what: 'idempotency' | 'rate-budget' | 'progress'): void;
+  /** Counts one use of in-process state because the shared Redis was unreachable (`idempotency`, `rate-budget`, `progress`, `caller-budget`). */
+  observeClusterFallback(what: 'idempotency' | 'rate-budget' | 'progress' | 'caller-budget'): void;
   /** The registry in Prometheus text format. */
   text(): Promise<string>;
   /** The content type of {@link text}. */

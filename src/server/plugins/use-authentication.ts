@@ -63,9 +63,9 @@ export function useAuthentication(options: AuthenticationOptions): Authenticatio
         endResponse(answer(fetchAPI, status, code, message, headers));
       };
       return authenticator.authenticate(request.headers.get('authorization')).then(
-        ({ caller, requestsPerMinute }) => {
+        async ({ caller, requestsPerMinute }) => {
           if (requestsPerMinute !== null) {
-            const d = rateLimiter.take(callerKey(caller), requestsPerMinute);
+            const d = await rateLimiter.take(callerKey(caller), requestsPerMinute);
             if (!d.ok) {
               logger.warn({ requestId: requestIdOf?.(request), caller: caller.id, retryAfter: d.retryAfterSeconds }, 'rate limited');
               endResponse(answer(fetchAPI, 429, 'RATE_LIMITED', `too many requests: this caller may make ${requestsPerMinute} per minute`, { 'retry-after': String(d.retryAfterSeconds) }));
