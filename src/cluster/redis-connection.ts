@@ -67,7 +67,8 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
       return d;
     },
     async close() {
-      await Promise.allSettled([redis, ...duplicates].map((r) => r.quit().catch(() => r.disconnect())));
+      // QUIT only on a live connection: on one that is reconnecting it would wait in the offline queue forever.
+      await Promise.allSettled([redis, ...duplicates].map((r) => (r.status === 'ready' ? r.quit().catch(() => r.disconnect()) : r.disconnect())));
     },
   };
 }

@@ -7,7 +7,8 @@
  *
  * The upstream client runs every attempt through its guard and classifies the outcome; the guard
  * knows nothing of HTTP. One guard per provider instance: the adapter creates it, hands it to its
- * client in `UpstreamSettings.guard` and reads `state()` in its health probe.
+ * client in `UpstreamSettings.guard` and reads `state()` in its health probe. With several replicas
+ * a peer's open holds this breaker open too (`holdOpen`, `src/cluster/breaker-events.ts`).
  */
 import {
   BrokenCircuitError, BulkheadRejectedError, CircuitState, ConsecutiveBreaker, IsolatedCircuitError, bulkhead, circuitBreaker, handleType,
@@ -26,6 +27,16 @@ export interface BreakerSettings {
   consecutiveFailures?: number;
   /** How long an open breaker fails calls before it lets one probe through. @default 10000 */
   halfOpenAfterMs?: number;
+  /**
+   * Told when this guard's breaker opens on its own counted failures (a failed probe reopening it
+   * included), with how long it stays open; never for a {@link UpstreamGuard.holdOpen}. Sharing
+   * breakers across replicas publishes this. A throwing listener is ignored. @default none
+   */
+  onBreak?: (info: { provider: string; retryAfterMs: number }) => void;
+  /** Told when this guard's breaker closes again after a good probe; never when a hold ends. @default none */
+  onReset?: (info: { provider: string }) => void;
+  /** Told of every guard created from these settings, once, as it is created (to reach it for {@link UpstreamGuard.holdOpen}). @default none */
+  onGuard?: (guard: UpstreamGuard) => void;
 }
 
 /** Retries as a share of traffic: a token bucket. */
@@ -90,6 +101,15 @@ export interface UpstreamGuard {
    * answers (or throws) what `call` did.
    */
   run<T>(attempt: GuardedAttempt<T>): Promise<T>;
+  /**
+   * Refuses every call for `ms` (as `circuit-open`, with the time left as `retryAfterMs`) without
+   * calling upstream and without counting anything: a peer replica's breaker opened. `state()`
+   * says `open` meanwhile. A longer hold already running is kept; `onBreak` is not told. Once the
+   * hold is over, the breaker's own state (usually closed) decides again.
+   */
+  holdOpen(ms: number): void;
+  /** Ends a {@link holdOpen} early (a peer saw the provider recover); the breaker's own state is untouched. */
+  release(): void;
 }
 
 /** A failure the breaker counts, carried through cockatiel and unwrapped again. */
@@ -116,7 +136,22 @@ export function createUpstreamGuard(provider: string, settings: UpstreamSettings
   );
   // cockatiel decides the half-open moment on its own timer; retryAfter is read on the injected clock.
   let openedAt = 0;
-  breaker.onBreak(() => void (openedAt = clock.now()));
+  const { onBreak, onReset, onGuard } = settings.breaker ?? {};
+  const tell = (fn: () => void) => {
+    try {
+      fn();
+    } catch {
+      // A listener's failure is not the call's.
+    }
+  };
+  breaker.onBreak(() => {
+    openedAt = clock.now();
+    if (onBreak) tell(() => onBreak({ provider, retryAfterMs: halfOpenAfterMs }));
+  });
+  if (onReset) breaker.onReset(() => tell(() => onReset({ provider })));
+  // Held open for a peer until this clock time (0: not held); checked before the breaker, counts nothing.
+  let heldUntil = 0;
+  const heldForMs = () => Math.max(0, heldUntil - clock.now());
   // cockatiel's queue keeps a call that gave up until a slot reaches it, and spends that slot on
   // refusing it; so the queue limit counts live waiters here, and a call that gave up while queued
   // hands its slot on at once.
@@ -152,14 +187,15 @@ export function createUpstreamGuard(provider: string, settings: UpstreamSettings
     });
   }
 
-  return {
+  const guard: UpstreamGuard = {
     provider,
     state() {
       const s = breaker.state;
       const wait = s === CircuitState.Open || s === CircuitState.Isolated ? retryAfterMs() : 0;
+      const held = heldForMs();
       return {
-        circuit: s === CircuitState.Closed ? 'closed' : s === CircuitState.HalfOpen || (s === CircuitState.Open && wait === 0) ? 'half-open' : 'open',
-        retryAfterMs: wait,
+        circuit: held > 0 ? 'open' : s === CircuitState.Closed ? 'closed' : s === CircuitState.HalfOpen || (s === CircuitState.Open && wait === 0) ? 'half-open' : 'open',
+        retryAfterMs: Math.max(wait, held),
         consecutiveFailures: counter.state,
         inFlight: maxConcurrent - slots.executionSlots,
         queued: waiting,
@@ -174,7 +210,15 @@ export function createUpstreamGuard(provider: string, settings: UpstreamSettings
       tokens -= 1;
       return true;
     },
+    holdOpen(ms) {
+      if (ms > 0) heldUntil = Math.max(heldUntil, clock.now() + ms);
+    },
+    release() {
+      heldUntil = 0;
+    },
     async run<T>({ requestId, signal, bulkhead: useSlot, isFailure, call }: GuardedAttempt<T>): Promise<T> {
+      const held = heldForMs();
+      if (held > 0) throw new ProviderUnavailableError(provider, requestId, 'circuit-open', held);
       const classified = async () => {
         let value: T;
         try {
@@ -197,4 +241,6 @@ export function createUpstreamGuard(provider: string, settings: UpstreamSettings
       }
     },
   };
+  onGuard?.(guard);
+  return guard;
 }

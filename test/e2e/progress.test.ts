@@ -119,8 +119,9 @@ describe('progress: sharing, resume and edge cases', () => {
   });
 
   it('500 concurrent subscribers to one backup share exactly one upstream stream, closed when they leave mid-stream', async () => {
-    // A slow operation (a step a second), so that it is still running when all 500 have joined.
-    const slow = await tgateway({ stepMs: 1000 });
+    // A slow operation (a step every 3 s, ~18 s in all), so that it is still running when all 500
+    // have joined, also on a loaded machine (a subscriber joining after the end would reopen it).
+    const slow = await tgateway({ stepMs: 3000 });
     const ocore = slow.sims.get('ocore').simulator;
     const route = 'GET /api/backups/:id/progress';
     const before = ocore.stats.sseOpenedByRoute[route] ?? 0;
@@ -135,7 +136,7 @@ describe('progress: sharing, resume and edge cases', () => {
     const subs = clients.map((c) => collect(c, PROGRESS, { id }, (_e, all) => {
       if (all.length === 1) firstEvents++;
     }));
-    await until(() => firstEvents === 500, '500 subscribers to get their first event', 20_000);
+    await until(() => firstEvents === 500, '500 subscribers to get their first event', 40_000);
     expect((ocore.stats.sseOpenedByRoute[route] ?? 0) - before).toBe(1);
     expect(slow.gateway.progress.stats.subscribers).toBe(500);
     expect(ocore.stats.openSseStreams).toBe(1);
@@ -147,7 +148,7 @@ describe('progress: sharing, resume and edge cases', () => {
     const results = await Promise.all(subs.map((s) => s.done));
     expect(results.every((r) => r.events.at(-1)?.backupProgress.done !== true)).toBe(true); // they left mid-stream
     await slow.close();
-  }, 60_000);
+  }, 90_000);
 
   it('a late subscriber gets the latest state first; an ended operation gives its final state and completes', async () => {
     const id = await triggerOcoreBackup();

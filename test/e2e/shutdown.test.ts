@@ -17,8 +17,8 @@ import { tgateway, type TGateway } from '../utils/tgateway.ts';
 import { okOn } from '../utils/tsimulator.ts';
 import { sseClient, until } from './sse-client.ts';
 
-/** Long enough for the checks made while it is in flight (a few milliseconds each on a quiet machine; seconds on a loaded one). */
-const SLOW_MS = 3000;
+/** Long enough for the checks made while it is in flight (each takes a few milliseconds; the subscription's backup must still be running when it ends). */
+const SLOW_MS = 1000;
 const SLOW_QUERY = '{ backups(first: 3, filter: { providers: ["bycloud"] }) { nodes { id provider { id } } } }';
 const PROGRESS = 'subscription($id: ID!) { backupProgress(backupId: $id) { backupId status percent done } }';
 
