@@ -3,29 +3,13 @@
  * provider stand for two replicas; every run writes under its own key prefix.
  */
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createRedisConnection, type RedisConnection } from '../../src/cluster/redis-connection.ts';
+import { describe, expect, it } from 'vitest';
 import { createRateBudget, windowOf } from '../../src/cluster/rate-budget.ts';
 import { createManualClock } from '../../src/domain/clock.ts';
+import { tredis } from '../utils/tredis.ts';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-const prefix = `bgtest:${randomUUID()}:`;
-const connections: RedisConnection[] = [];
-
-async function connect() {
-  const c = createRedisConnection({ url: REDIS_URL, keyPrefix: prefix });
-  connections.push(c);
-  if (!c.up) await once(c.redis, 'ready');
-  return c;
-}
-
-afterAll(async () => {
-  const [c] = connections;
-  const keys = c ? await c.redis.keys(`${prefix}*`) : [];
-  if (keys.length) await c!.redis.del(...keys);
-  await Promise.all(connections.map((c) => c.close()));
-});
+const redis = tredis();
+const connect = () => redis.connect();
 
 describe('windowOf', () => {
   it.each([
@@ -72,8 +56,7 @@ describe('shared rate budget (real Redis)', () => {
   });
 
   it('runs in process while Redis is unreachable, on the injected clock', async () => {
-    const connection = createRedisConnection({ url: 'redis://127.0.0.1:1/0', keyPrefix: prefix });
-    connections.push(connection);
+    const connection = redis.unreachable();
     const clock = createManualClock(Date.UTC(2030, 0, 1));
     let fallbacks = 0;
     const budget = createRateBudget({ provider: 'p', quota: { requestsPerSecond: 2 }, connection, clock, onFallback: () => fallbacks++ });

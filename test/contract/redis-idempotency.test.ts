@@ -2,35 +2,22 @@
  * The shared idempotency store against the real Redis on 127.0.0.1:6379: two stores stand for two
  * replicas (each its own connection); every test run writes under its own key prefix.
  */
-import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createRedisConnection, type RedisConnection } from '../../src/cluster/redis-connection.ts';
+import { describe, expect, it } from 'vitest';
 import { createRedisIdempotencyStore } from '../../src/cluster/redis-idempotency.ts';
 import { GatewayError } from '../../src/domain/errors.ts';
 import { createIdempotencyStore } from '../../src/mutations/idempotency.ts';
+import { tredis } from '../utils/tredis.ts';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-const prefix = `bgtest:${randomUUID()}:`;
-const connections: RedisConnection[] = [];
+const redis = tredis();
+const { prefix } = redis;
 
 async function replica(options: { leaseMs?: number; waitMs?: number } = {}) {
-  const connection = createRedisConnection({ url: REDIS_URL, keyPrefix: prefix });
-  connections.push(connection);
-  if (!connection.up) await once(connection.redis, 'ready');
+  const connection = await redis.connect();
   const events: string[] = [];
   const store = createRedisIdempotencyStore({ connection, fallback: createIdempotencyStore(), pollMs: 10, ...options, onEvent: (e) => events.push(e) });
   return { connection, store, events };
 }
 
-afterAll(async () => {
-  const [c] = connections;
-  if (c) {
-    const keys = await c.redis.keys(`${prefix}*`);
-    if (keys.length) await c.redis.del(...keys);
-  }
-  await Promise.all(connections.map((c) => c.close()));
-});
 
 describe('shared idempotency (real Redis)', () => {
   it('runs the action once for the same key sent to two replicas at once; both answer the same outcome', async () => {
@@ -89,8 +76,7 @@ describe('shared idempotency (real Redis)', () => {
   });
 
   it('falls back to the process-local store while Redis is unreachable', async () => {
-    const connection = createRedisConnection({ url: 'redis://127.0.0.1:1/0', keyPrefix: prefix });
-    connections.push(connection);
+    const connection = redis.unreachable();
     const events: string[] = [];
     const store = createRedisIdempotencyStore({ connection, fallback: createIdempotencyStore(), onEvent: (e) => events.push(e) });
     let calls = 0;

@@ -3,29 +3,16 @@
  * two connections stand for two replicas; every run writes under its own key prefix.
  */
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRateLimiter } from '../../src/access/rate-limit.ts';
-import { createRedisConnection, type RedisConnection } from '../../src/cluster/redis-connection.ts';
 import { createRedisRateLimiter } from '../../src/cluster/redis-rate-limiter.ts';
+import { tredis } from '../utils/tredis.ts';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-const prefix = `bgtest:${randomUUID()}:`;
-const connections: RedisConnection[] = [];
+const redis = tredis();
 
 async function replica() {
-  const connection = createRedisConnection({ url: REDIS_URL, keyPrefix: prefix });
-  connections.push(connection);
-  if (!connection.up) await once(connection.redis, 'ready');
-  return createRedisRateLimiter({ connection, fallback: createRateLimiter() });
+  return createRedisRateLimiter({ connection: await redis.connect(), fallback: createRateLimiter() });
 }
-
-afterAll(async () => {
-  const [c] = connections;
-  const keys = c?.up ? await c.redis.keys(`${prefix}*`) : [];
-  if (keys.length) await c!.redis.del(...keys);
-  await Promise.all(connections.map((c) => c.close()));
-});
 
 describe('shared caller budgets (real Redis)', () => {
   it('a caller spread over two replicas gets its budget once, and the refusal says when to come back', async () => {
@@ -40,8 +27,7 @@ describe('shared caller budgets (real Redis)', () => {
   });
 
   it('answers from the in-process limiter while Redis is unreachable', async () => {
-    const connection = createRedisConnection({ url: 'redis://127.0.0.1:1/0', keyPrefix: prefix });
-    connections.push(connection);
+    const connection = redis.unreachable();
     let fallbacks = 0;
     const limiter = createRedisRateLimiter({ connection, fallback: createRateLimiter(), onFallback: () => fallbacks++ });
     expect(await limiter.take('k', 1)).toEqual({ ok: true });
