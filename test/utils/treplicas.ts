@@ -268,7 +268,10 @@ export async function tredisServer(binary = '/usr/bin/redis-server'): Promise<TR
   let child: ChildProcess | undefined;
   let exited: Promise<unknown> = Promise.resolve();
   async function start() {
-    const c = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Redis keeps its own clock, as the shared server does: a libfaketime run (npm run test:any-day)
+    // moves the gateway's time, not the server's.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'LD_PRELOAD' && !k.startsWith('FAKETIME')));
+    const c = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'pipe'], env });
     child = c;
     exited = once(c, 'exit').then(() => {
       if (child === c) child = undefined;
