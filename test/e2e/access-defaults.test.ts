@@ -4,7 +4,6 @@
  * runs forms; `anonymous: reader` reads without credentials but cannot write; a provider's 401 is
  * the provider's error, not UNAUTHENTICATED; health and GraphiQL's page need no key.
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,35 +11,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateApiKey, hashApiKey } from '../../src/access/api-keys.ts';
 import { SIMULATORS } from '../../src/simulators/registry.ts';
-import { disposeAfterEach } from '../utils/leftovers.ts';
+import { runCli } from '../utils/tcli.ts';
 import { tgateway, upstreamCounts, type TGateway } from '../utils/tgateway.ts';
 
-function run(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['bin/backup-graph.js', ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
-  disposeAfterEach({
-    close: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    },
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  const waitFor = (re: RegExp) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const check = () => {
-        const m = out.match(re);
-        if (m) resolve(m);
-      };
-      child.stdout.on('data', check);
-      child.on('exit', (code) => reject(new Error(`exited ${code}: ${err || out}`)));
-      check();
-    });
-  return { child, waitFor, output: () => ({ out, err }) };
-}
+const run = runCli;
 
 const total = (t: TGateway) => Object.values(upstreamCounts(t)).reduce((a, b) => a + b, 0);
 const post = (url: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>

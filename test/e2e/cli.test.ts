@@ -1,41 +1,14 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { once } from 'node:events';
 import { disposeAfterEach } from '../utils/leftovers.ts';
+import { runCli } from '../utils/tcli.ts';
 import { DASHBOARD_QUERY } from '../../src/server/graphiql.ts';
 import { startAllSimulators } from '../../src/simulators/start-all.ts';
 
-/** Stops `child` (SIGTERM) unless it has already exited. */
-async function stop(child: ChildProcessWithoutNullStreams): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
-}
-
-function run(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['bin/backup-graph.js', ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
-  disposeAfterEach({ close: () => stop(child) });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  /** Resolves with the first match of `re` in stdout. */
-  const waitFor = (re: RegExp) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const check = () => {
-        const m = out.match(re);
-        if (m) resolve(m);
-      };
-      child.stdout.on('data', check);
-      child.on('exit', (code) => reject(new Error(`exited ${code}: ${err || out}`)));
-      check();
-    });
-  return { child, waitFor, output: () => ({ out, err }) };
-}
+const run = runCli;
 
 describe('backup-graph CLI', () => {
   it('`serve` without a config serves the simulators: GraphiQL and the dashboard query with all four providers', async () => {
