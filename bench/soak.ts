@@ -12,7 +12,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { rawExchange } from '../test/utils/traw.ts';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { encodeGlobalId } from '../src/domain/ids.ts';
@@ -216,15 +216,7 @@ export function fuzzMix(ocoreBackups: string[], pick: () => number): Kind[] {
 
 /** Sends half a body and stalls until the gateway gives up on it (its request timeout). */
 async function stalledBody(url: string): Promise<number> {
-  const { hostname, port, host } = new URL(url);
-  const socket = connect(Number(port), hostname);
-  socket.setEncoding('utf8');
-  socket.on('error', () => undefined);
-  let data = '';
-  socket.on('data', (d: string) => (data += d));
-  await once(socket, 'connect');
-  socket.write(`POST /graphql HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":`);
-  await once(socket, 'close');
+  const data = await rawExchange(url, `POST /graphql HTTP/1.1\r\nHost: ${new URL(url).host}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":`);
   return Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0);
 }
 

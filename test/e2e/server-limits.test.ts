@@ -9,11 +9,10 @@
  * The limits are set short here; reservation expiries are scheduled on timers the test fires, so
  * nothing waits for real seconds.
  */
-import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ReservationTimers } from '../../src/server/plugins/use-graphql-sse-single-connection.ts';
+import { rawExchange as rawExchangeWith } from '../utils/traw.ts';
 import { tgateway, upstreamCounts, type TGateway } from '../utils/tgateway.ts';
 import { collect, sseClient } from './sse-client.ts';
 
@@ -90,19 +89,8 @@ async function within<T>(p: Promise<T>, what: string): Promise<T> {
   }
 }
 
-/** Writes `text` on a raw TCP connection to the gateway; resolves with all it read once the server closed it. */
-async function rawExchange(text: string): Promise<string> {
-  const { hostname, port } = new URL(t.url);
-  const socket = connect(Number(port), hostname);
-  socket.setEncoding('utf8');
-  socket.on('error', () => undefined);
-  let data = '';
-  socket.on('data', (d: string) => (data += d));
-  await once(socket, 'connect');
-  socket.write(text);
-  await once(socket, 'close');
-  return data;
-}
+/** A raw exchange (`test/utils/traw.ts`) with this file's gateway. */
+const rawExchange = (text: string) => rawExchangeWith(t.url, text);
 
 /** The status line and JSON body of the one raw HTTP response in `data`. */
 function parseRaw(data: string): { status: number; json: any; responses: number } {
