@@ -23,7 +23,7 @@ import { Repeater } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import { GatewayError, type ErrorCode } from '../domain/errors.ts';
 import { createProgressHub, type ProgressHub, type ProgressHubStats } from '../progress/hub.ts';
-import { IdentifiedProgressValue, type ProgressResume, type ResumableProgressSource } from '../progress/resumable.ts';
+import { IdentifiedProgressValue, NO_RESUME, type ProgressResume, type ResumableProgressSource } from '../progress/resumable.ts';
 import { isUpstreamError, toGatewayError } from '../upstream/errors.ts';
 import { sleep } from '../upstream/sleep.ts';
 import type { RedisConnection } from './redis-connection.ts';
@@ -306,7 +306,7 @@ export function createRedisProgressHub<T>(options: RedisProgressHubOptions<T>): 
       const entry = parseEntry<T>(fields);
       if (entry.kind === 'data') return { resume: { lastEventId: entry.eventId, last: entry.value }, done: isFinal(entry.value) };
     }
-    return { resume: { lastEventId: null, last: undefined }, done: false };
+    return { resume: NO_RESUME, done: false };
   }
 
   async function append(ch: Channel<T>, token: string, field: 'data' | 'error' | 'end', value: string, eventId: string | null, terminal: boolean): Promise<boolean> {
@@ -461,16 +461,11 @@ export function createRedisProgressHub<T>(options: RedisProgressHubOptions<T>): 
     return ch;
   }
 
-  const unwrap = (open: ResumableProgressSource<T>) =>
-    async function* (signal: AbortSignal): AsyncGenerator<T> {
-      for await (const item of open(signal, { lastEventId: null, last: undefined })) yield item instanceof IdentifiedProgressValue ? item.value : item;
-    };
-
   return {
     subscribe(key, open) {
       if (closed || !connection.up) {
         onEvent?.('fallback', key);
-        return fallback.subscribe(key, unwrap(open));
+        return fallback.subscribe(key, open); // the in-process hub takes the same sources (it never resumes)
       }
       return new Repeater<T>(async (push, stop) => {
         const ch = channels.get(key) ?? start(key, open);
