@@ -9,7 +9,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { GatewayError, badUserInput, type ErrorCode } from '../domain/errors.ts';
-import type { IdempotencyStore } from '../mutations/idempotency.ts';
+import { checkIdempotencyKey, inputHashOf, type IdempotencyStore } from '../mutations/idempotency.ts';
 import { isUpstreamError, toGatewayError } from '../upstream/errors.ts';
 import { sleep } from '../upstream/sleep.ts';
 import type { RedisConnection } from './redis-connection.ts';
@@ -38,8 +38,6 @@ type Stored =
   | { state: 'done'; inputHash: string; ok: true; value: unknown }
   | { state: 'done'; inputHash: string; ok: false; error: { code: ErrorCode; message: string; extensions: Record<string, unknown> } };
 
-const stable = (v: unknown): string =>
-  JSON.stringify(v, (_k, val) => (val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort()) : val));
 
 /** Renews the claim only while it is still ours and pending. */
 const RENEW = `local v = redis.call('GET', KEYS[1]) if v == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
@@ -83,8 +81,7 @@ export function createRedisIdempotencyStore(options: RedisIdempotencyOptions): I
   }
 
   async function run<T>(scope: string, key: string, input: unknown, fn: () => Promise<T>): Promise<T> {
-    const { idempotencyKey: _ignored, ...rest } = (input ?? {}) as Record<string, unknown>;
-    const inputHash = createHash('sha256').update(stable(rest)).digest('base64url');
+    const inputHash = inputHashOf(input);
     const k = connection.key(`idem:${createHash('sha256').update(`${scope}\u0000${key}`).digest('base64url')}`);
     const claim = JSON.stringify({ state: 'pending', inputHash, owner: randomUUID() } satisfies Stored);
     let claimed: string | null;
@@ -118,7 +115,7 @@ export function createRedisIdempotencyStore(options: RedisIdempotencyOptions): I
   return {
     run(scope, key, input, fn) {
       if (key == null) return fn();
-      if (key.length === 0 || key.length > 200) throw badUserInput('idempotencyKey must be 1 to 200 characters', 'input.idempotencyKey');
+      checkIdempotencyKey(key);
       if (!connection.up) {
         onEvent?.('fallback', scope);
         return fallback.run(scope, key, input, fn);

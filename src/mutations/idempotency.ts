@@ -45,7 +45,7 @@ export function scopedIdempotencyStore(store: IdempotencyStore, owner: string): 
   return {
     run(scope, key, input, fn) {
       if (key == null) return store.run(scope, key, input, fn);
-      if (key.length === 0 || key.length > 200) throw badUserInput('idempotencyKey must be 1 to 200 characters', 'input.idempotencyKey');
+      checkIdempotencyKey(key);
       // The owner goes into the key, not the scope (the scope is the mutation's name, a metrics label): hashed, so the key stays short.
       return store.run(scope, createHash('sha256').update(owner).update('\u0000').update(key).digest('base64url'), input, fn);
     },
@@ -58,6 +58,17 @@ export function scopedIdempotencyStore(store: IdempotencyStore, owner: string): 
 const stable = (v: unknown): string =>
   JSON.stringify(v, (_k, val) => (val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort()) : val));
 
+/** BAD_USER_INPUT unless `key` is 1 to 200 characters: what every store accepts as an idempotency key. */
+export function checkIdempotencyKey(key: string): void {
+  if (key.length === 0 || key.length > 200) throw badUserInput('idempotencyKey must be 1 to 200 characters', 'input.idempotencyKey');
+}
+
+/** What a reuse of a key is compared by: a hash of the input without its `idempotencyKey`, keys in any order. */
+export function inputHashOf(input: unknown): string {
+  const { idempotencyKey: _ignored, ...rest } = (input ?? {}) as Record<string, unknown>;
+  return createHash('sha256').update(stable(rest)).digest('base64url');
+}
+
 /** Creates an in-memory idempotency store. */
 export function createIdempotencyStore(options: IdempotencyOptions = {}): IdempotencyStore {
   const { ttlMs = 24 * 60 * 60 * 1000, maxEntries = 100_000, clock = systemClock, onReplay } = options;
@@ -66,10 +77,9 @@ export function createIdempotencyStore(options: IdempotencyOptions = {}): Idempo
   return {
     run(scope, key, input, fn) {
       if (key == null) return fn();
-      if (key.length === 0 || key.length > 200) throw badUserInput('idempotencyKey must be 1 to 200 characters', 'input.idempotencyKey');
+      checkIdempotencyKey(key);
       const id = `${scope}\u0000${key}`;
-      const { idempotencyKey: _ignored, ...rest } = (input ?? {}) as Record<string, unknown>;
-      const inputHash = createHash('sha256').update(stable(rest)).digest('base64url');
+      const inputHash = inputHashOf(input);
       const t = now();
       const hit = entries.get(id);
       if (hit && hit.expiresAt > t) {
