@@ -4,9 +4,9 @@
  * without a credential in. Framework-free: the HTTP side is `use-authentication.ts`.
  */
 import type { Clock } from '../domain/clock.ts';
-import { decodeGlobalId } from '../domain/ids.ts';
 import { createApiKeyMatcher, type ApiKeyEntry } from './api-keys.ts';
 import type { Caller, Role } from './caller.ts';
+import { parseScopedOrganization } from './scope.ts';
 import { AuthenticationError, createJwtVerifier, type JwtOptions, type JwtVerifier } from './jwt.ts';
 
 /** A per-caller request budget. */
@@ -65,11 +65,9 @@ export interface Authenticator {
  * `/`, a non-empty native id) nor an Organization global id.
  */
 export function normalizeOrganization(value: string): string | null {
-  const slash = value.indexOf('/');
-  if (slash > 0 && slash < value.length - 1) return value;
   try {
-    const d = decodeGlobalId(value);
-    return d.kind === 'organization' ? `${d.providerId}/${d.nativeId}` : null;
+    const { providerId, nativeId } = parseScopedOrganization(value);
+    return `${providerId}/${nativeId}`;
   } catch {
     return null;
   }
