@@ -11,7 +11,7 @@
  * schema's own methods, never by `graphql`'s `instanceof` predicates (a test runner may load
  * `graphql` twice, and the schema may come from the other copy).
  */
-import { Kind, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLField, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import { Kind, getOperationAST, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLField, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
 
 /** A named type as the estimator sees it: its name, its fields (composite types) and interfaces. */
 export interface NamedTypeInfo {
@@ -186,12 +186,6 @@ function included(node: { directives?: readonly { name: { value: string }; argum
   return true;
 }
 
-/** The operation `operationName` names, or the only one. */
-function operationOf(document: DocumentNode, operationName?: string | null): OperationDefinitionNode | undefined {
-  const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  if (operationName) return ops.find((o) => o.name?.value === operationName);
-  return ops.length === 1 ? ops[0] : undefined;
-}
 
 /** The variables with each definition's default where the request gave none. */
 function variablesOf(op: OperationDefinitionNode, given: Readonly<Record<string, unknown>>): Record<string, unknown> {
@@ -227,7 +221,8 @@ const META_FIELDS: Record<string, string> = { __type: '__Type' };
  */
 export function estimateCost(input: EstimateCostInput): CostEstimate {
   const { schema, document, model, unknownListSize = 1 } = input;
-  const op = operationOf(document, input.operationName);
+  // An empty operation name counts as none (the only operation), as it always has here.
+  const op = getOperationAST(document, input.operationName || undefined) ?? undefined;
   if (!op) return { requested: 0, complexity: 0 };
   const operation = op.operation as FieldCostInput['operation'];
   const root = operation === 'query' ? schema.getQueryType() : operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();

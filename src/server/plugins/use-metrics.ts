@@ -13,6 +13,7 @@
  *   operations and are not counted; an operation sent in single-connection mode counts by the HTTP
  *   answer it gets (its result travels on the stream).
  */
+import { EMPTY_ANSWER_CODES } from './use-request-error-codes.ts';
 import type { DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayMetrics } from '../metrics/create-gateway-metrics.ts';
@@ -33,7 +34,7 @@ export interface MetricsPluginOptions {
  * The codes of yoga's body-less 415 and 406 answers: the ones `useRequestErrorCodes` gives their
  * bodies (after this plugin's `onResponse` has run).
  */
-const BODYLESS_OUTCOMES: Record<number, string> = { 415: 'UNSUPPORTED_MEDIA_TYPE', 406: 'NOT_ACCEPTABLE' };
+const BODYLESS_OUTCOMES = EMPTY_ANSWER_CODES;
 
 /**
  * The outcome of an answer no GraphQL result went into (a refusal before parsing, a body-less

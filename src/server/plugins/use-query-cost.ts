@@ -21,7 +21,7 @@
  * A refusal is a request error (no `data`): HTTP 400 under `application/graphql-response+json`,
  * 200 under `application/json`, as graphql-over-http says for request errors.
  */
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../context.ts';
 import { estimateCost, type CostModel } from '../cost/estimate-cost.ts';
@@ -59,7 +59,6 @@ export interface CostExtension {
 }
 
 type Result = ExecutionResult & { extensions?: Record<string, unknown> };
-const isAsyncIterable = (r: unknown): r is AsyncIterable<unknown> => r != null && typeof r === 'object' && Symbol.asyncIterator in r;
 
 /** Estimates, refuses over `maxCost`, and reports `extensions.cost` on every executed result. */
 export function useQueryCost(options: QueryCostOptions): Plugin<GatewayContext> {

@@ -14,14 +14,17 @@ import { createGraphQLError, type Plugin } from 'graphql-yoga';
 /** The code a validation error without one gets. */
 export const VALIDATION_ERROR_CODE = 'BAD_USER_INPUT';
 
+/** The codes yoga's body-less answers get, by status (metrics count those answers by them too). */
+export const EMPTY_ANSWER_CODES: Readonly<Record<number, string>> = { 415: 'UNSUPPORTED_MEDIA_TYPE', 406: 'NOT_ACCEPTABLE' };
+
 /** The error body of a body-less answer of `status`, by status; others are left as they are. */
 const EMPTY_ANSWERS: Record<number, { code: string; message: (response: Response) => string }> = {
   415: {
-    code: 'UNSUPPORTED_MEDIA_TYPE',
+    code: EMPTY_ANSWER_CODES[415],
     message: () => 'Unsupported Media Type: send the GraphQL request as application/json (or use GET)',
   },
   406: {
-    code: 'NOT_ACCEPTABLE',
+    code: EMPTY_ANSWER_CODES[406],
     message: (r) => `Not Acceptable: accept one of ${r.headers.get('accept') || 'application/graphql-response+json, application/json'}`,
   },
 };
