@@ -30,3 +30,21 @@ export function providerFailureError(providerId: string, e: unknown, path: reado
     createGraphQLError(`provider "${providerId}" failed unexpectedly`, { path, extensions: { code: 'UPSTREAM_ERROR', provider: providerId } })
   );
 }
+
+/** The JSON body of an answer refused before GraphQL ran: one GraphQL error with `code` (and `extensions`). */
+export function codedErrorBody(code: string, message: string, extensions: Record<string, unknown> = {}): string {
+  return JSON.stringify({ errors: [{ message, extensions: { code, ...extensions } }] });
+}
+
+/** A JSON answer of `status` whose body is {@link codedErrorBody}; `headers` add to (or replace) its content type. */
+export function codedErrorResponse(
+  fetchAPI: { Response: typeof Response },
+  status: number,
+  error: { code: string; message: string; extensions?: Record<string, unknown> },
+  headers: Record<string, string> = {},
+): Response {
+  return new fetchAPI.Response(codedErrorBody(error.code, error.message, error.extensions), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  });
+}

@@ -19,6 +19,7 @@
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { codedErrorBody } from './errors.ts';
 
 /** The client-side limits of the gateway's HTTP server (config `server:`). */
 export interface HttpServerLimits {
@@ -58,10 +59,6 @@ export const HTTP_SERVER_DEFAULTS = {
   keepAliveTimeoutMs: 65_000,
 } as const satisfies Required<HttpServerLimits>;
 
-/** A raw JSON answer with one coded GraphQL error. */
-function errorBody(code: string, message: string, extensions: Record<string, unknown> = {}): string {
-  return JSON.stringify({ errors: [{ message, extensions: { code, ...extensions } }] });
-}
 
 /** Answers `res` with a coded GraphQL error and closes the connection after it. */
 function answer(res: ServerResponse, status: number, body: string): void {
@@ -87,8 +84,8 @@ export function createHttpServer(handler: RequestListener, limits: HttpServerLim
     keepAliveTimeoutMs = HTTP_SERVER_DEFAULTS.keepAliveTimeoutMs,
   } = limits;
   const headersTimeoutMs = limits.headersTimeoutMs ?? (requestTimeoutMs > 0 ? Math.min(HTTP_SERVER_DEFAULTS.headersTimeoutMs, requestTimeoutMs) : HTTP_SERVER_DEFAULTS.headersTimeoutMs);
-  const tooLarge = errorBody('PAYLOAD_TOO_LARGE', `request body is larger than ${maxBodyBytes} bytes`, { limit: maxBodyBytes });
-  const timedOut = errorBody('REQUEST_TIMEOUT', 'the request was not received in time');
+  const tooLarge = codedErrorBody('PAYLOAD_TOO_LARGE', `request body is larger than ${maxBodyBytes} bytes`, { limit: maxBodyBytes });
+  const timedOut = codedErrorBody('REQUEST_TIMEOUT', 'the request was not received in time');
 
   const server = createServer(
     {
@@ -130,8 +127,8 @@ export function createHttpServer(handler: RequestListener, limits: HttpServerLim
         err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? [408, 'Request Timeout', timedOut]
           : err.code === 'HPE_HEADER_OVERFLOW'
-            ? [431, 'Request Header Fields Too Large', errorBody('HEADERS_TOO_LARGE', 'the request headers are too large')]
-            : [400, 'Bad Request', errorBody('BAD_REQUEST', 'the request is not valid HTTP')];
+            ? [431, 'Request Header Fields Too Large', codedErrorBody('HEADERS_TOO_LARGE', 'the request headers are too large')]
+            : [400, 'Bad Request', codedErrorBody('BAD_REQUEST', 'the request is not valid HTTP')];
       socket.write(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
     }
     socket.destroy();

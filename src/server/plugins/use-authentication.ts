@@ -17,6 +17,7 @@ import type { Plugin } from 'graphql-yoga';
 import { AuthenticationError, type Authenticator } from '../../access/authenticate.ts';
 import type { Caller } from '../../access/caller.ts';
 import type { RateLimiter } from '../../access/rate-limit.ts';
+import { codedErrorResponse } from '../errors.ts';
 
 /** Options of {@link useAuthentication}. */
 export interface AuthenticationOptions {
@@ -49,10 +50,7 @@ export function useAuthentication(options: AuthenticationOptions): Authenticatio
   const callers = new WeakMap<Request, Caller>();
 
   const answer = (fetchAPI: { Response: typeof Response }, status: number, code: string, message: string, headers: Record<string, string>) =>
-    new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), {
-      status,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
-    });
+    codedErrorResponse(fetchAPI, status, { code, message }, { 'cache-control': 'no-store', ...headers });
 
   return {
     callerOf: (request) => callers.get(request),

@@ -9,6 +9,7 @@
  *   `CSRF_PREVENTED`.
  */
 import type { Plugin } from 'graphql-yoga';
+import { codedErrorResponse } from '../errors.ts';
 
 /** Options of {@link useCsrfPrevention}. */
 export interface CsrfPreventionOptions {
@@ -36,12 +37,7 @@ export function useCsrfPrevention(options: CsrfPreventionOptions): Plugin {
         if (!requireHeaders.some((h) => request.headers.has(h))) refusal = refusalOf(403, 'CSRF_PREVENTED', `refused: a GET must carry one of these headers: ${requireHeaders.join(', ')}`);
       }
       if (!refusal) return;
-      endResponse(
-        new fetchAPI.Response(JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] }), {
-          status: refusal.status,
-          headers: { 'content-type': 'application/json; charset=utf-8' },
-        }),
-      );
+      endResponse(codedErrorResponse(fetchAPI, refusal.status, refusal));
     },
   };
 }

@@ -12,6 +12,7 @@
  * assets), after the health endpoints (they must answer while draining).
  */
 import { isAsyncIterable, Repeater, type Plugin } from 'graphql-yoga';
+import { codedErrorResponse } from '../errors.ts';
 
 /** The code of the error a request gets while the gateway drains. */
 export const SHUTTING_DOWN = 'SHUTTING_DOWN';
@@ -92,13 +93,7 @@ export function useGracefulShutdown(): GracefulShutdownPlugin {
     },
     onRequest({ request, fetchAPI, endResponse }) {
       if (draining) {
-        const body = { errors: [{ message: 'The server is shutting down; retry the request.', extensions: { code: SHUTTING_DOWN } }] };
-        return endResponse(
-          new fetchAPI.Response(JSON.stringify(body), {
-            status: 503,
-            headers: { 'content-type': 'application/json; charset=utf-8', connection: 'close' },
-          }),
-        );
+        return endResponse(codedErrorResponse(fetchAPI, 503, { code: SHUTTING_DOWN, message: 'The server is shutting down; retry the request.' }, { connection: 'close' }));
       }
       counted.add(request);
       inFlight++;

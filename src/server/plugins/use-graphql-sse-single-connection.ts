@@ -25,6 +25,7 @@ import { GraphQLError, getOperationAST, type ExecutionResult } from 'graphql';
 import { createHandler, TOKEN_QUERY_KEY, type RequestParams } from 'graphql-sse';
 import type { HandlerOptions, RequestContext } from 'graphql-sse/lib/use/fetch';
 import type { Plugin, YogaServerInstance } from 'graphql-yoga';
+import { codedErrorResponse } from '../errors.ts';
 
 const TOKEN_HEADER = 'x-graphql-event-stream-token';
 
@@ -136,11 +137,6 @@ interface Reservation {
   opened: boolean;
 }
 
-/** `init` with a JSON content type. */
-const jsonInit = (status: number, headers: Record<string, string> = {}): ResponseInit => ({
-  status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-});
-
 /** A graphql-sse error body (`{ errors: [{ message }] }`) with a code added to errors that have none. */
 function withCodes(body: string, status: number): string {
   const code = SSE_ERROR_CODES[status];
@@ -235,7 +231,7 @@ export function useGraphQLSseSingleConnection(options: GraphQLSseSingleConnectio
     const [status, scope, limit] = overClient ? [429, 'client', maxStreamsPerClient] : [503, 'server', maxStreams];
     const message = overClient ? `too many event streams for this client (at most ${limit})` : 'too many event streams on this server; retry later';
     const retryAfter = String(Math.max(1, Math.ceil(reservationTimeoutMs / 1000)));
-    return new api.Response(JSON.stringify({ errors: [{ message, extensions: { code: TOO_MANY_STREAMS, scope, limit } }] }), jsonInit(status, { 'retry-after': retryAfter }));
+    return codedErrorResponse(api, status, { code: TOO_MANY_STREAMS, message, extensions: { scope, limit } }, { 'retry-after': retryAfter });
   }
 
   /** Makes graphql-sse forget an unused reservation: opens its stream here and ends it at once. */
@@ -270,7 +266,7 @@ export function useGraphQLSseSingleConnection(options: GraphQLSseSingleConnectio
     const token = tokenOf(request);
     if (request.method === 'GET' && token !== null && !reservations.has(token) && !new URL(request.url).searchParams.has('query')) {
       const message = 'Stream not found: the token expired or was never reserved';
-      return new api.Response(JSON.stringify({ errors: [{ message, extensions: { code: SSE_ERROR_CODES[404] } }] }), jsonInit(404));
+      return codedErrorResponse(api, 404, { code: SSE_ERROR_CODES[404], message });
     }
     let answer: Awaited<ReturnType<typeof raw>>;
     try {

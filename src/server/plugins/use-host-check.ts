@@ -5,6 +5,7 @@
  * `evil.example` that rebinds its name to 127.0.0.1 still sends `Host: evil.example`.
  */
 import type { Plugin } from 'graphql-yoga';
+import { codedErrorResponse } from '../errors.ts';
 
 /** Options of {@link useHostCheck}. */
 export interface HostCheckOptions {
@@ -33,12 +34,7 @@ export function useHostCheck(options: HostCheckOptions): Plugin {
       if (!allowed) return;
       const host = (request.headers.get('host') ?? '').toLowerCase();
       if (allowed.has(host)) return;
-      endResponse(
-        new fetchAPI.Response(JSON.stringify({ errors: [{ message: 'refused: this gateway is not served under that host name', extensions: { code: 'MISDIRECTED_REQUEST' } }] }), {
-          status: 421,
-          headers: { 'content-type': 'application/json; charset=utf-8' },
-        }),
-      );
+      endResponse(codedErrorResponse(fetchAPI, 421, { code: 'MISDIRECTED_REQUEST', message: 'refused: this gateway is not served under that host name' }));
     },
   };
 }

@@ -10,6 +10,7 @@
  */
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { codedErrorBody } from '../errors.ts';
 
 /** The code a validation error without one gets. */
 export const VALIDATION_ERROR_CODE = 'BAD_USER_INPUT';
@@ -51,7 +52,7 @@ export function useRequestErrorCodes(): Plugin {
       if (!answer || response.body !== null) return;
       const headers = new fetchAPI.Headers(response.headers);
       headers.set('content-type', 'application/json; charset=utf-8');
-      const body = JSON.stringify({ errors: [{ message: answer.message(response), extensions: { code: answer.code } }] });
+      const body = codedErrorBody(answer.code, answer.message(response));
       setResponse(new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers }));
     },
   };
