@@ -19,7 +19,7 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace, type Span, type
 import { getOperationAST, type DocumentNode, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Tracing } from '../telemetry/create-tracing.ts';
-import { errorCodeOf } from '../telemetry/error-code.ts';
+import { errorCodeOf, markFailed } from '../telemetry/error-code.ts';
 
 /** Options of {@link useTracing}. */
 export interface TracingPluginOptions {
@@ -73,11 +73,7 @@ export function useTracing(options: TracingPluginOptions): Plugin {
         const attributes = { [A.fieldName]: field.name, [A.typeName]: root.name };
         field[key] = (source, args, ctx, info) =>
           tracer.startActiveSpan(name, { attributes }, (span) => {
-            const fail = (e: unknown) => {
-              const code = errorCodeOf(e);
-              span.setAttribute('error.type', code);
-              span.setStatus({ code: SpanStatusCode.ERROR, message: code });
-            };
+            const fail = (e: unknown) => markFailed(span, e);
             try {
               const result = original(source, args, ctx, info);
               if (!isPromiseLike(result)) {

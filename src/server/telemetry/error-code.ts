@@ -2,6 +2,7 @@
  * What a span may say of a failure: a code from a closed vocabulary, never a message (messages can
  * carry input, ids or upstream text).
  */
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import { GatewayError } from '../../domain/errors.ts';
 import { isUpstreamError, toGatewayError } from '../../upstream/errors.ts';
 
@@ -23,4 +24,11 @@ export function errorCodeOf(e: unknown): string {
   if (typeof code === 'string' && CODE.test(code)) return code;
   if ((e as Error).name === 'AbortError') return 'AbortError';
   return 'INTERNAL';
+}
+
+/** Marks `span` failed by `e`: `error.type` and an ERROR status, both {@link errorCodeOf} (never a message). */
+export function markFailed(span: Span, e: unknown): void {
+  const code = errorCodeOf(e);
+  span.setAttribute('error.type', code);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: code });
 }

@@ -8,10 +8,10 @@
  * Attributes: the provider id, the entity kind, the page size asked and whether it resumes, the
  * number of ids looked up. Never a cursor, a native id, a filter value or an argument.
  */
-import { SpanStatusCode, type Attributes, type Tracer } from '@opentelemetry/api';
+import type { Attributes, Tracer } from '@opentelemetry/api';
 import type { PageRequest, ProviderAdapter, ProviderFieldResolvers, ProviderLists, ProviderLookups, RequestContext } from '../../providers/contract/index.ts';
 import type { ProviderRegistry } from '../../providers/registry.ts';
-import { errorCodeOf } from './error-code.ts';
+import { markFailed } from './error-code.ts';
 
 /** Span attribute names of provider operations. */
 export const PROVIDER_ATTRIBUTES = {
@@ -32,9 +32,7 @@ function inSpan<T>(tracer: Tracer, name: string, attributes: Attributes, fn: () 
     try {
       return await fn();
     } catch (e) {
-      const code = errorCodeOf(e);
-      span.setAttribute('error.type', code);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+      markFailed(span, e);
       throw e;
     } finally {
       span.end();

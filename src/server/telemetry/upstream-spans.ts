@@ -9,7 +9,7 @@
 import { SpanKind, SpanStatusCode, context, defaultTextMapSetter, trace, type Attributes } from '@opentelemetry/api';
 import type { UpstreamTracer } from '../../upstream/client.ts';
 import type { Tracing } from './create-tracing.ts';
-import { errorCodeOf } from './error-code.ts';
+import { markFailed } from './error-code.ts';
 
 /** Span attribute names of upstream calls (HTTP client semantic conventions, plus ours). */
 export const UPSTREAM_ATTRIBUTES = {
@@ -45,9 +45,7 @@ export function createUpstreamTracer(tracing: Pick<Tracing, 'tracer' | 'propagat
         }
         return value;
       } catch (e) {
-        const code = errorCodeOf(e);
-        span.setAttribute(A.errorType, code);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+        markFailed(span, e);
         throw e;
       } finally {
         span.end();
