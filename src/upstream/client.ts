@@ -303,15 +303,23 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
    * unless it is a stream. Counted as a failure: network errors and timeouts (not the client going
    * away, not an unusable body) and 5xx answers other than 501.
    */
-  function guarded<T>(ctx: RequestContext, signal: AbortSignal, status: (value: T) => number, call: () => Promise<T>, useSlot = true): Promise<T> {
-    return guard.run({
-      requestId: ctx.requestId,
-      signal,
-      bulkhead: useSlot,
-      call,
-      isFailure: (o: AttemptOutcome<T>) =>
-        'error' in o ? !ctx.signal?.aborted && !(o.error instanceof ProviderResponseError) : isFailureStatus(status(o.value)),
-    });
+  async function guarded<T>(ctx: RequestContext, signal: AbortSignal, deadlineAt: number, status: (value: T) => number, call: () => Promise<T>, useSlot = true): Promise<T> {
+    // Before the breaker, so neither refusal counts as the provider failing: the request's call
+    // budget, then the provider's outbound rate budget (which may wait until the deadline).
+    ctx.budget?.take(provider.id);
+    const settle = await rateBudget?.take(deadlineAt, signal);
+    try {
+      return await guard.run({
+        requestId: ctx.requestId,
+        signal,
+        bulkhead: useSlot,
+        call,
+        isFailure: (o: AttemptOutcome<T>) =>
+          'error' in o ? !ctx.signal?.aborted && !(o.error instanceof ProviderResponseError) : isFailureStatus(status(o.value)),
+      });
+    } finally {
+      settle?.(); // the answer is back (or none will come): the rate slot counts from now
+    }
   }
 
   function parse(text: string, ctx: RequestContext): unknown {
@@ -362,13 +370,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       for (let n = 0; ; n++) {
         let res: Awaited<ReturnType<typeof attempt>> | undefined;
         let netErr: unknown;
-        ctx.budget?.take(provider.id);
-        const settle = await rateBudget?.take(deadlineAt, signal);
         try {
-          res = await guarded(ctx, signal, (r) => r.status, () => attempt('GET', path, undefined, ctx, signal, n)).finally(() => settle?.());
+          res = await guarded(ctx, signal, deadlineAt, (r) => r.status, () => attempt('GET', path, undefined, ctx, signal, n));
         } catch (e) {
-          // Not worth another attempt: the call is over, the body was unusable, or the guard refused.
-          if (signal.aborted || e instanceof ProviderResponseError || e instanceof ProviderUnavailableError) throw e;
+          // Not worth another attempt: the call is over, the body was unusable, the guard refused, or a budget did.
+          if (signal.aborted || e instanceof ProviderResponseError || e instanceof ProviderUnavailableError || e instanceof GatewayError) throw e;
           netErr = e;
         }
         if (res && res.status >= 200 && res.status < 300) return parse(res.text, ctx) as T;
@@ -406,9 +412,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       return withDeadline(ctx, async (signal, deadlineAt) => {
         try {
           const json = body === undefined ? undefined : JSON.stringify(body);
-          ctx.budget?.take(provider.id);
-          const settle = await rateBudget?.take(deadlineAt, signal);
-          const res = await guarded(ctx, signal, (r) => r.status, () => attempt(method, path, json, ctx, signal, 0)).finally(() => settle?.());
+          const res = await guarded(ctx, signal, deadlineAt, (r) => r.status, () => attempt(method, path, json, ctx, signal, 0));
           if (res.status < 200 || res.status >= 300) throw httpError(res.status, res.text, ctx);
           return { status: res.status, body: parse(res.text, ctx) as T, headers: res.headers };
         } finally {
@@ -417,8 +421,6 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       });
     },
     async stream(path: string, headers: Record<string, string>, ctx: RequestContext) {
-      ctx.budget?.take(provider.id);
-      const settle = await rateBudget?.take(clock.now() + deadlineMs, ctx.signal);
       try {
         const open = (traceHeaders?: Record<string, string>) =>
           dispatcher.request({
@@ -434,7 +436,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         const traced = (traceHeaders: Record<string, string> = {}) =>
           tracer!.attempt({ provider: provider.id, method: 'GET', route: routeOf(path), attempt: 0, stream: true }, traceHeaders, () => open(traceHeaders), (r) => r.statusCode);
         // Through the breaker (its opening counts), not the bulkhead: a stream may stay open for long.
-        const res = await guarded(ctx, ctx.signal ?? neverAborted, (r) => r.statusCode, () => (tracer ? traced() : open()), false).finally(() => settle?.());
+        const res = await guarded(ctx, ctx.signal ?? neverAborted, clock.now() + deadlineMs, (r) => r.statusCode, () => (tracer ? traced() : open()), false);
         observer?.({ provider: provider.id, method: 'GET', path: path.split('?')[0], route: routeOf(path), status: res.statusCode, attempt: 0, durationMs: 0, requestId: ctx.requestId });
         if (res.statusCode < 200 || res.statusCode >= 300) {
           const text = await readCapped(res.body, res.headers, maxBodyBytes);
@@ -442,7 +444,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         }
         return res;
       } catch (e) {
-        if (e instanceof ProviderHttpError || e instanceof ProviderUnavailableError || ctx.signal?.aborted) throw e;
+        if (e instanceof ProviderHttpError || e instanceof ProviderUnavailableError || e instanceof GatewayError || ctx.signal?.aborted) throw e;
         throw new ProviderNetworkError(provider.id, ctx.requestId, networkReason(e));
       }
     },
