@@ -4,23 +4,30 @@
  */
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
+import { canonicalTimestamp } from '../domain/timestamps.ts';
 
 const bad = (message: string) => createGraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 function parseDateTime(value: unknown): string {
-  if (typeof value !== 'string' || !ISO.test(value) || Number.isNaN(Date.parse(value))) {
+  const canonical = typeof value === 'string' && ISO.test(value) ? canonicalTimestamp(value) : null;
+  if (canonical === null) {
     throw bad(`DateTime must be an ISO-8601 date-time with a time zone, such as 2026-11-20T12:00:00Z; got ${JSON.stringify(value)?.slice(0, 60)}`);
   }
-  return new Date(value).toISOString();
+  return canonical;
 }
 
-/** ISO-8601 date-time; output normalized to UTC with milliseconds. */
+/**
+ * ISO-8601 date-time; output normalized to UTC with milliseconds. Models carry canonical strings
+ * (`src/domain/timestamps.ts`), which are written as they are, without parsing them again.
+ */
 export const DateTimeScalar = new GraphQLScalarType({
   name: 'DateTime',
   serialize: (v) => {
-    if (v instanceof Date) return v.toISOString();
-    if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return new Date(v).toISOString();
+    if (typeof v === 'string') {
+      const canonical = canonicalTimestamp(v);
+      if (canonical !== null) return canonical;
+    } else if (v instanceof Date && !Number.isNaN(v.getTime())) return v.toISOString();
     throw new GraphQLError('DateTime cannot represent this value');
   },
   parseValue: parseDateTime,

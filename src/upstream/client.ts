@@ -16,6 +16,8 @@ import { createUpstreamGuard, type AttemptOutcome, type BreakerSettings, type Bu
 import { isRetryableStatus, nextRetryDelay, type RetryPolicy } from './retry.ts';
 import { sleep } from './sleep.ts';
 import { createRouteMatcher, type RouteTable } from './routes.ts';
+import { createCallDeadlines } from './call-deadlines.ts';
+import { DEFAULT_UPSTREAM_CONNECTIONS } from './connections.ts';
 import { GatewayError } from '../domain/errors.ts';
 
 /** Timeouts, retry tuning, resilience and limits shared by all provider clients. */
@@ -28,7 +30,7 @@ export interface UpstreamSettings {
   bodyTimeoutMs?: number;
   /** Overall deadline for one logical call, retries included. @default 15000 */
   deadlineMs?: number;
-  /** Keep-alive connections per provider. @default 16 */
+  /** Keep-alive connections per provider (and the bulkhead's default cap). @default DEFAULT_UPSTREAM_CONNECTIONS (64) */
   connections?: number;
   /** Retry tuning for idempotent reads. */
   retry?: Partial<RetryPolicy>;
@@ -212,6 +214,9 @@ function isFailureStatus(status: number): boolean {
   return status >= 500 && status !== 501;
 }
 
+/** True when `b` starts with the UTF-8 byte order mark (which decoding drops, as TextDecoder does). */
+const hasBom = (b: Buffer) => b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+
 /** Reads a body as UTF-8 text, chunk by chunk; null (and the body destroyed, the rest never read) once it passes `limit` bytes. */
 async function readCapped(body: Dispatcher.ResponseData['body'], headers: Dispatcher.ResponseData['headers'], limit: number): Promise<string | null> {
   const declared = Number(headers['content-length']);
@@ -230,8 +235,16 @@ async function readCapped(body: Dispatcher.ResponseData['body'], headers: Dispat
     body.destroy();
     return null;
   }
-  return new TextDecoder().decode(Buffer.concat(chunks, size));
+  // Most bodies are one chunk: decoded where it lies, not copied first.
+  const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+  return all.toString('utf8', hasBom(all) ? 3 : 0);
 }
+
+/** `path` without its query string. */
+const pathOnly = (path: string) => {
+  const q = path.indexOf('?');
+  return q < 0 ? path : path.slice(0, q);
+};
 
 /** Creates the client of one provider instance. */
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
@@ -241,6 +254,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const headersTimeoutMs = s.headersTimeoutMs ?? 10_000;
   const bodyTimeoutMs = s.bodyTimeoutMs ?? 10_000;
   const deadlineMs = s.deadlineMs ?? 15_000;
+  const deadlines = createCallDeadlines(deadlineMs);
   const clock = s.clock ?? systemClock;
   const maxBodyBytes = s.maxBodyBytes ?? 4 * 1024 * 1024;
   const guard = s.guard ?? createUpstreamGuard(provider.id, s);
@@ -253,7 +267,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const dispatcher =
     options.dispatcher ??
     new Pool(base.origin, {
-      connections: s.connections ?? 16,
+      connections: s.connections ?? DEFAULT_UPSTREAM_CONNECTIONS,
       connect: { timeout: connectTimeoutMs },
       headersTimeout: headersTimeoutMs,
       bodyTimeout: bodyTimeoutMs,
@@ -269,18 +283,17 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   async function sendOnce(method: string, path: string, body: string | undefined, ctx: RequestContext, signal: AbortSignal, n: number, traceHeaders?: Record<string, string>) {
     const started = performance.now();
+    // One headers object, written in place (the auth headers last, as before: nothing overrides them).
+    const headers: Record<string, string> = { accept: 'application/json', 'x-request-id': ctx.requestId };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (traceHeaders) Object.assign(headers, traceHeaders);
+    Object.assign(headers, authHeaders());
     try {
       const res = await dispatcher.request({
         origin: base.origin,
         method: method as Dispatcher.HttpMethod,
         path: prefix + path,
-        headers: {
-          accept: 'application/json',
-          'x-request-id': ctx.requestId,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...traceHeaders,
-          ...authHeaders(),
-        },
+        headers,
         body,
         signal,
         headersTimeout: headersTimeoutMs,
@@ -288,12 +301,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       });
       const ok = res.statusCode >= 200 && res.statusCode < 300;
       const read = await readCapped(res.body, res.headers, maxBodyBytes);
-      observer?.({ provider: provider.id, method, path: path.split('?')[0], route: routeOf(path), status: res.statusCode, attempt: n, durationMs: performance.now() - started, requestId: ctx.requestId });
+      observer?.({ provider: provider.id, method, path: pathOnly(path), route: routeOf(path), status: res.statusCode, attempt: n, durationMs: performance.now() - started, requestId: ctx.requestId });
       // Too long: a 2xx body is unusable; an error status is still that error, without its body.
       if (read === null && ok) throw new ProviderResponseError(provider.id, ctx.requestId, `body over ${maxBodyBytes} bytes`);
       return { status: res.statusCode, headers: res.headers, text: read ?? '' };
     } catch (e) {
-      observer?.({ provider: provider.id, method, path: path.split('?')[0], route: routeOf(path), status: null, attempt: n, durationMs: performance.now() - started, requestId: ctx.requestId, error: (e as Error).name });
+      observer?.({ provider: provider.id, method, path: pathOnly(path), route: routeOf(path), status: null, attempt: n, durationMs: performance.now() - started, requestId: ctx.requestId, error: (e as Error).name });
       throw e;
     }
   }
@@ -342,19 +355,24 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     return new ProviderHttpError(provider.id, status, ctx.requestId, d.code ?? null, d.message ?? null);
   }
 
-  /** Runs a call with the deadline, translating aborts and network failures. */
+  /**
+   * Runs a call with its deadline (`deadlineMs` from now, retries included), translating aborts and
+   * network failures. The call's one signal aborts at the deadline or when the client goes away
+   * (`call-deadlines.ts`: one timer for the client, one listener per request, no signals combined).
+   */
   async function withDeadline<T>(ctx: RequestContext, fn: (signal: AbortSignal, deadlineAt: number) => Promise<T>): Promise<T> {
     const deadlineAt = clock.now() + deadlineMs;
-    const deadline = AbortSignal.timeout(deadlineMs);
-    const signal = ctx.signal ? AbortSignal.any([ctx.signal, deadline]) : deadline;
+    const deadline = deadlines.start(ctx);
     try {
-      return await fn(signal, deadlineAt);
+      return await fn(deadline.signal, deadlineAt);
     } catch (e) {
       if (e instanceof ProviderHttpError || e instanceof ProviderResponseError || e instanceof ProviderNetworkError || e instanceof ProviderUnavailableError) throw e;
       if (e instanceof GatewayError) throw e; // the request's upstream call budget is spent
       if (ctx.signal?.aborted) throw e; // the client went away: not a provider failure
-      if (deadline.aborted) throw new ProviderNetworkError(provider.id, ctx.requestId, 'deadline');
+      if (deadline.expired) throw new ProviderNetworkError(provider.id, ctx.requestId, 'deadline');
       throw new ProviderNetworkError(provider.id, ctx.requestId, networkReason(e));
+    } finally {
+      deadline.end();
     }
   }
 
@@ -437,7 +455,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           tracer!.attempt({ provider: provider.id, method: 'GET', route: routeOf(path), attempt: 0, stream: true }, traceHeaders, () => open(traceHeaders), (r) => r.statusCode);
         // Through the breaker (its opening counts), not the bulkhead: a stream may stay open for long.
         const res = await guarded(ctx, ctx.signal ?? neverAborted, clock.now() + deadlineMs, (r) => r.statusCode, () => (tracer ? traced() : open()), false);
-        observer?.({ provider: provider.id, method: 'GET', path: path.split('?')[0], route: routeOf(path), status: res.statusCode, attempt: 0, durationMs: 0, requestId: ctx.requestId });
+        observer?.({ provider: provider.id, method: 'GET', path: pathOnly(path), route: routeOf(path), status: res.statusCode, attempt: 0, durationMs: 0, requestId: ctx.requestId });
         if (res.statusCode < 200 || res.statusCode >= 300) {
           const text = await readCapped(res.body, res.headers, maxBodyBytes);
           throw httpError(res.statusCode, text ?? '', ctx);

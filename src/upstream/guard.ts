@@ -15,6 +15,7 @@ import {
 } from 'cockatiel';
 import { systemClock } from '../domain/clock.ts';
 import { ProviderUnavailableError } from './errors.ts';
+import { DEFAULT_UPSTREAM_CONNECTIONS } from './connections.ts';
 import type { UpstreamSettings } from './client.ts';
 
 /** When the circuit breaker opens and how long it stays open. */
@@ -49,7 +50,7 @@ export interface RetryBudgetSettings {
 
 /** The per-provider concurrency cap. */
 export interface BulkheadSettings {
-  /** Upstream attempts in flight at once (SSE streams are not counted). @default the `connections` setting (16) */
+  /** Upstream attempts in flight at once (SSE streams are not counted). @default the `connections` setting (DEFAULT_UPSTREAM_CONNECTIONS, 64) */
   maxConcurrent?: number;
   /** Attempts waiting for a slot; a call waiting past its deadline fails as a deadline, one finding the queue full as `overloaded`. @default 256 */
   maxQueued?: number;
@@ -124,7 +125,7 @@ export function createUpstreamGuard(provider: string, settings: UpstreamSettings
   const halfOpenAfterMs = settings.breaker?.halfOpenAfterMs ?? 10_000;
   const ratio = settings.retryBudget?.ratio ?? 0.2;
   const maxTokens = settings.retryBudget?.maxTokens ?? 10;
-  const maxConcurrent = settings.bulkhead?.maxConcurrent ?? settings.connections ?? 16;
+  const maxConcurrent = settings.bulkhead?.maxConcurrent ?? settings.connections ?? DEFAULT_UPSTREAM_CONNECTIONS;
   const maxQueued = settings.bulkhead?.maxQueued ?? 256;
 
   const counter = new ConsecutiveBreaker(consecutiveFailures);

@@ -11,7 +11,10 @@ import type { UpstreamCallBudget } from './call-budget.ts';
 export interface RequestContext {
   /** Sent upstream as `X-Request-Id`, reported in errors. */
   readonly requestId: string;
-  /** Aborted when the client goes away. */
+  /**
+   * Aborted when the client goes away. Each upstream client listens to it once per request, however
+   * many calls the request makes (`call-deadlines.ts`); calls never combine it with other signals.
+   */
   readonly signal?: AbortSignal;
   /** Every upstream attempt of the request takes a call from it first (none: unlimited, uncounted). */
   readonly budget?: UpstreamCallBudget;

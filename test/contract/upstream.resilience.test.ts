@@ -1,14 +1,17 @@
 /**
  * The upstream client against small misbehaving upstreams (real HTTP on port 0, no mocks): the
  * circuit breaker (what opens it, failing fast while open, half-open probes), the retry budget, the
- * per-provider bulkhead, the body size cap (memory never taken) and health following the breaker.
+ * per-provider bulkhead, the body size cap (memory never taken), health following the breaker, and
+ * call deadlines (each call its own, none made of per-call timeout and combined signals).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createUpstreamClient, type UpstreamClient, type UpstreamSettings } from '../../src/upstream/client.ts';
 import { ProviderNetworkError, ProviderResponseError, ProviderUnavailableError, toGatewayError } from '../../src/upstream/errors.ts';
 import { createUpstreamGuard } from '../../src/upstream/guard.ts';
+import { DEFAULT_UPSTREAM_CONNECTIONS } from '../../src/upstream/connections.ts';
+import { parseConfig, providerOptionsFrom } from '../../src/server/config.ts';
 import { createHealthProbe } from '../../src/providers/contract/health.ts';
 import { disposeAfterEach } from '../utils/leftovers.ts';
 import { tctx } from '../utils/tupstream.ts';
@@ -131,13 +134,15 @@ describe('circuit breaker', () => {
     expect(c.state()).toMatchObject({ circuit: 'closed', consecutiveFailures: 0 });
   });
 
+  // Only the timeout case waits for its deadline; the others keep the default, so a loaded machine
+  // cannot turn their slow first connection into a deadline that never reached the upstream.
   it.each([
-    ['a reset connection', (req: IncomingMessage) => req.socket.destroy()],
-    ['a 500', json(500)],
-    ['a timeout (no answer within the deadline)', () => undefined],
-  ])('is opened by %s', async (_name, handle) => {
+    ['a reset connection', (req: IncomingMessage) => req.socket.destroy(), undefined],
+    ['a 500', json(500), undefined],
+    ['a timeout (no answer within the deadline)', () => undefined, 300],
+  ])('is opened by %s', async (_name, handle, deadlineMs) => {
     const up = await tupstream(handle);
-    const c = tclient(up, { breaker: { consecutiveFailures: 3 }, retry: { maxRetries: 0 }, deadlineMs: 100 });
+    const c = tclient(up, { breaker: { consecutiveFailures: 3 }, retry: { maxRetries: 0 }, deadlineMs });
     const errors = await calls(5, c);
     expect(up.requests).toBe(3);
     expect(errors.slice(3).every((e) => e instanceof ProviderUnavailableError)).toBe(true);
@@ -282,5 +287,77 @@ describe('health follows the breaker', () => {
     expect(await health(tctx())).toMatchObject({ status: 'UP', message: null });
     expect(up.requests).toBe(sent + 1);
     expect(c.state().circuit).toBe('closed');
+  });
+});
+
+describe('call deadlines', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('are made without AbortSignal.timeout or AbortSignal.any, also for a request with its own signal', async () => {
+    const timeout = vi.spyOn(AbortSignal, 'timeout');
+    const any = vi.spyOn(AbortSignal, 'any');
+    const up = await tupstream(json(200, { ok: true }));
+    const c = tclient(up);
+    const request = new AbortController();
+    for (let i = 0; i < 5; i++) await expect(c.get(`/x${i}`, {}, { requestId: 'own-signal', signal: request.signal })).resolves.toEqual({ ok: true });
+    await expect(c.send('POST', '/x', { a: 1 }, tctx())).resolves.toMatchObject({ status: 200 });
+    expect(up.requests).toBe(6);
+    expect(timeout).not.toHaveBeenCalled();
+    expect(any).not.toHaveBeenCalled();
+  });
+
+  it('are per call: a later call of the same request gets its whole deadline, and a hung one fails as a deadline', async () => {
+    // Each answer takes more than half the deadline: one deadline for the whole request would cut the second call.
+    const DEADLINE_MS = 1000;
+    const up = await tupstream((req, res) => (req.url === '/hang' ? undefined : setTimeout(() => json(200, { ok: req.url })(req, res), 600)));
+    const c = tclient(up, { deadlineMs: DEADLINE_MS, retry: { maxRetries: 0 } });
+    const request = new AbortController();
+    const ctx = { requestId: 'sequential', signal: request.signal };
+    await expect(c.get('/first', {}, ctx)).resolves.toEqual({ ok: '/first' });
+    await expect(c.get('/second', {}, ctx)).resolves.toEqual({ ok: '/second' });
+    await expect(c.get('/hang', {}, ctx)).rejects.toMatchObject({ name: 'ProviderNetworkError', reason: 'deadline', requestId: 'sequential' });
+    // The client going away ends a call at once, as the client's own abort (not a provider failure).
+    const gone = c.get('/hang', {}, { requestId: 'gone', signal: request.signal }).catch((e) => e);
+    await until(() => up.requests === 4);
+    request.abort();
+    expect(await gone).not.toBeInstanceOf(ProviderNetworkError);
+    expect(c.state()).toMatchObject({ consecutiveFailures: 1, inFlight: 0 });
+  });
+});
+
+describe('connections per provider', () => {
+  /** Starts `n` calls at a hung upstream; answers the most sockets it saw at once, once they all hang, then lets them go. */
+  async function socketsFor(n: number, settings: UpstreamSettings): Promise<{ sockets: number; queued: number }> {
+    const held: ServerResponse[] = [];
+    const up = await tupstream((_req, res) => void held.push(res));
+    const c = tclient(up, { retry: { maxRetries: 0 }, ...settings });
+    const running = Array.from({ length: n }, (_, i) => c.get(`/x${i}`, {}, tctx(`c${i}`)).catch((e) => e));
+    const expected = Math.min(n, settings.connections ?? DEFAULT_UPSTREAM_CONNECTIONS);
+    await until(() => up.requests === expected);
+    const seen = { sockets: up.maxSockets, queued: c.state().queued };
+    up.handle = json(200, {});
+    for (const res of held) json(200, {})(undefined as never, res);
+    await Promise.all(running);
+    return seen;
+  }
+
+  it(`default to ${DEFAULT_UPSTREAM_CONNECTIONS} (more than 16), the bulkhead's cap too`, async () => {
+    expect(DEFAULT_UPSTREAM_CONNECTIONS).toBeGreaterThan(16);
+    expect(await socketsFor(DEFAULT_UPSTREAM_CONNECTIONS + 6, {})).toEqual({ sockets: DEFAULT_UPSTREAM_CONNECTIONS, queued: 6 });
+  });
+
+  it('follow upstream.connections from the config, a provider overriding the default section', async () => {
+    const config = parseConfig(`
+upstream: { connections: 12 }
+providers:
+  - { id: a, kind: norcube, baseUrl: "http://127.0.0.1:1", auth: { token: t } }
+  - { id: b, kind: norcube, baseUrl: "http://127.0.0.1:1", auth: { token: t }, upstream: { connections: 5 } }
+`);
+    const [a, b] = providerOptionsFrom(config).map((p) => p.upstream!);
+    expect(await socketsFor(15, a)).toEqual({ sockets: 12, queued: 3 });
+    expect(await socketsFor(7, b)).toEqual({ sockets: 5, queued: 2 });
+    for (const bad of [0, 1025, 2.5]) {
+      expect(() => parseConfig(`upstream: { connections: ${bad} }\nproviders: [{ id: a, kind: norcube, baseUrl: "http://127.0.0.1:1", auth: { token: t } }]`)).toThrow(/upstream\.connections/);
+    }
   });
 });
