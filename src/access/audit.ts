@@ -20,8 +20,10 @@ export interface AuditRecord {
   mutation: string;
   /** The ids the mutation's input names (global ids as sent). */
   targets: string[];
-  /** `ALLOWED` (file, before running) / `OK` (log, after) or the error code it ended with. */
+  /** `ALLOWED` (file, before running) / `OK` or `USER_ERROR` (log, after) or the error code it ended with. */
   outcome: string;
+  /** Log lines of a `USER_ERROR` outcome: the codes of the payload's `userErrors`. */
+  userErrors?: string[];
   /** Log lines only: true when the audit file could not take this record (a refused attempt). */
   unrecorded?: true;
 }

@@ -44,7 +44,8 @@ function outcomeOf(e: unknown): string {
 /**
  * `resolvers` with each one guarded: refused with FORBIDDEN (and audited) when the caller's role is
  * below the table's entry or the mutation has none; otherwise audited write-ahead (`audit.persist`,
- * AUDIT_UNAVAILABLE when that fails), run, and logged with its outcome.
+ * AUDIT_UNAVAILABLE when that fails), run, and logged with its outcome (`USER_ERROR` and the codes
+ * when the payload answered `userErrors`).
  */
 export function guardMutations<T extends object>(resolvers: T, audit: AuditTrail): T {
   const guarded: Record<string, MutationFn> = {};
@@ -69,7 +70,8 @@ export function guardMutations<T extends object>(resolvers: T, audit: AuditTrail
       }
       try {
         const result = await resolver(parent, args, ctx, info);
-        audit.log(audit.stamp({ ...base, outcome: 'OK' }));
+        const userErrors = ((result as { userErrors?: { code: string }[] } | null)?.userErrors ?? []).map((u) => u.code);
+        audit.log(audit.stamp({ ...base, ...(userErrors.length ? { outcome: 'USER_ERROR', userErrors } : { outcome: 'OK' }) }));
         return result;
       } catch (e) {
         audit.log(audit.stamp({ ...base, outcome: outcomeOf(e) }));

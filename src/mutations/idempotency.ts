@@ -7,6 +7,10 @@
  * caller, so one caller's key never answers another caller's mutation (nor tells it the result).
  *
  * Kept in process memory: a deployment with several gateway instances needs a shared store.
+ *
+ * Mutations hand the store a provider's refusal as a value (the user errors it is, see `once` in
+ * src/resolvers/_shared/actions.ts), so a replay answers the same payload on any store; what the
+ * store keeps as an error is an unexpected failure, replayed as the same top-level error.
  */
 import { systemClock, type Clock } from '../domain/clock.ts';
 import { createHash } from 'node:crypto';

@@ -5,7 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { createRedisIdempotencyStore } from '../../src/cluster/redis-idempotency.ts';
 import { GatewayError } from '../../src/domain/errors.ts';
-import { createIdempotencyStore } from '../../src/mutations/idempotency.ts';
+import { createIdempotencyStore, type IdempotencyStore } from '../../src/mutations/idempotency.ts';
+import { once } from '../../src/resolvers/_shared/actions.ts';
+import { MutationRefused, toUserErrors } from '../../src/resolvers/_shared/user-errors.ts';
+import type { GatewayContext } from '../../src/server/context.ts';
+import { ProviderHttpError, ProviderResponseError } from '../../src/upstream/errors.ts';
 import { tredis } from '../utils/tredis.ts';
 
 const redis = tredis();
@@ -84,5 +88,36 @@ describe('shared idempotency (real Redis)', () => {
     expect(await store.run('triggerBackup', 'key-4', {}, async () => ++calls)).toBe(1);
     expect(calls).toBe(1);
     expect(events).toContain('fallback');
+  });
+
+  it('a mutation\'s refusal replays on another replica as the same user errors; an unexpected failure replays as a top-level error, never as a user error', async () => {
+    const [a, b] = [await replica(), await replica()];
+    const ctxOf = (store: IdempotencyStore) => ({ idempotency: store }) as unknown as GatewayContext;
+    let calls = 0;
+    const refusing = async () => {
+      calls++;
+      throw new ProviderHttpError('norcube', 409, 'req-1', 'CONFLICT', 'this backup policy is already attached to this datasource');
+    };
+    const input = { resourceId: 'r1', policyId: 'p1', idempotencyKey: 'key-5' };
+    const first = await once(ctxOf(a.store), 'attachPolicy', input, refusing).catch((e) => e);
+    expect(first).toBeInstanceOf(MutationRefused);
+    const replayed = await once(ctxOf(b.store), 'attachPolicy', input, refusing).catch((e) => e);
+    expect(replayed).toBeInstanceOf(MutationRefused);
+    expect(toUserErrors(replayed)).toEqual(toUserErrors(first));
+    expect(toUserErrors(first)).toEqual([{ code: 'REFUSED_BY_PROVIDER', field: null, provider: 'norcube', message: 'provider "norcube" answered HTTP 409: this backup policy is already attached to this datasource' }]);
+    expect(calls).toBe(1);
+
+    const unusable = async () => {
+      calls++;
+      throw new ProviderResponseError('norcube', 'req-2', 'body is not JSON');
+    };
+    const other = { ...input, idempotencyKey: 'key-6' };
+    const raw = await once(ctxOf(a.store), 'attachPolicy', other, unusable).catch((e) => e);
+    expect(raw).toBeInstanceOf(ProviderResponseError);
+    const coded = await once(ctxOf(b.store), 'attachPolicy', other, unusable).catch((e) => e);
+    expect(coded).toMatchObject({ code: 'UPSTREAM_ERROR', extensions: { provider: 'norcube' } });
+    expect(toUserErrors(raw)).toBeNull();
+    expect(toUserErrors(coded)).toBeNull();
+    expect(calls).toBe(2);
   });
 });

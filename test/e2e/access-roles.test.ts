@@ -68,7 +68,8 @@ describe('roles', () => {
     const res = await as(who, query, { id: target.id });
     expect(codes(res)).toEqual(['FORBIDDEN']);
     expect(res.errors![0].message).toContain(mutation);
-    expect(res.data).toBeNull();
+    // Authorization, not input: a top-level error, the field null.
+    expect(res.data).toEqual({ [mutation]: null });
     expect(total()).toBe(0);
     expect(writes()).toBe(0);
   });
@@ -98,6 +99,29 @@ describe('roles', () => {
     expect(writes()).toBe(1);
     const env = await first('resources', 'ocore');
     ok(await as('admin', 'mutation($r: ID!) { upsertSchedule(input: { resourceId: $r, enabled: true, dbCron: "15 2 * * *" }) { __typename } }', { r: env.id }));
+  });
+
+  it('an operator\'s document with a trigger and a restore: the trigger runs, the restore is FORBIDDEN at the top level on its field alone', async () => {
+    const env = await first('resources', 'ocore');
+    const backup = await first('backups', 'ocore', ', status: [AVAILABLE]');
+    t.resetStats();
+    // Sent without `as`: one request with two mutations has two audit lines, and the audit tests below count one per request.
+    const res = await t.gql(`mutation($r: ID!, $b: ID!) {
+      trigger: triggerBackup(input: { resourceId: $r }) { backup { status } userErrors { code } }
+      restore: restoreBackup(input: { backupId: $b }) { progressId userErrors { code } }
+    }`, { r: env.id, b: backup.id }, { authorization: `Bearer ${KEYS.operator}` });
+    expect(res.errors?.map((e) => [e.extensions?.code, e.path])).toEqual([['FORBIDDEN', ['restore']]]);
+    expect(res.data).toEqual({ trigger: { backup: { status: 'CREATING' }, userErrors: [] }, restore: null });
+    expect(writes()).toBe(1);
+  });
+
+  it('an admin\'s bad input is a user error, not a top-level error, and nothing goes upstream', async () => {
+    const env = await first('resources', 'ocore');
+    t.resetStats();
+    const res = await as('admin', 'mutation($r: ID!) { upsertSchedule(input: { resourceId: $r, timezone: "Mars/Base" }) { schedule { id } userErrors { code field } } }', { r: env.id });
+    ok(res);
+    expect(res.data.upsertSchedule).toEqual({ schedule: null, userErrors: [{ code: 'BAD_USER_INPUT', field: ['input', 'timezone'] }] });
+    expect(total()).toBe(0);
   });
 
   it('idempotency keys are per caller: the same key from two operators starts two backups', async () => {
@@ -136,6 +160,8 @@ describe('audit trail', () => {
     const audits = t.logs.filter((l) => l.includes('"msg":"audit"')).map((l) => JSON.parse(l).audit);
     for (const id of sent.keys()) expect(audits.filter((a) => a.requestId === id)).toHaveLength(1);
     expect(audits.find((a) => a.mutation === 'deleteBackup' && a.caller.role === 'admin')).toMatchObject({ outcome: 'OK', targets: [expect.any(String)] });
+    // A mutation that answered user errors: allowed in the file, USER_ERROR with the codes in the log line.
+    expect(audits.find((a) => a.mutation === 'upsertSchedule' && a.outcome !== 'OK')).toMatchObject({ outcome: 'USER_ERROR', userErrors: ['BAD_USER_INPUT'], caller: { role: 'admin' } });
     for (const line of [...t.logs, ...t.bodies]) for (const k of Object.values(KEYS)) expect(line.includes(k)).toBe(false);
   });
 

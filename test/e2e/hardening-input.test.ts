@@ -36,6 +36,14 @@ async function counted(query: string, variables?: Record<string, unknown>, heade
   return { res, calls: upstreamCounts(t) };
 }
 
+/** A response's failures as [code, field]: its top-level errors, or, for a mutation that failed alone, its payload's user errors (then there is no top-level error). */
+function failuresOf(res: GqlResponse): Array<[unknown, unknown]> | undefined {
+  const userErrors = Object.values(res.data ?? {}).flatMap((payload: any) => payload?.userErrors ?? []);
+  if (userErrors.length === 0) return res.errors?.map((e) => [e.extensions?.code, e.extensions?.field]);
+  expect(res.errors, res.raw).toBeUndefined();
+  return userErrors.map((u: any) => [u.code, u.field?.join('.')]);
+}
+
 // ---- native ids --------------------------------------------------------------------------------
 
 /** Native ids no provider ever has, each of them able to reach another route if interpolated raw. */
@@ -72,31 +80,31 @@ const ENTRIES: Entry[] = [
   { name: 'alerts filter.resourceId', provider: 'ocore', kind: 'resource', field: 'filter.resourceId', run: (id) => ['query($r: ID) { alerts(filter: { resourceId: $r }) { nodes { id } } }', { r: id }] },
   { name: 'schedules filter.resourceId', provider: 'norcube', kind: 'resource', field: 'filter.resourceId', run: (id) => ['query($r: ID) { schedules(filter: { resourceId: $r }) { nodes { id } } }', { r: id }] },
   { name: 'retentionPreview', provider: 'ocore', kind: 'resource', field: 'resourceId', run: (id) => ['query($r: ID!) { retentionPreview(resourceId: $r, retention: { retainDaily: 1 }) { totalSizeBytes } }', { r: id }] },
-  { name: 'triggerBackup', provider: 'ocore', kind: 'resource', field: 'input.resourceId', run: (id) => ['mutation($r: ID!) { triggerBackup(input: { resourceId: $r }) { progressId } }', { r: id }] },
-  { name: 'restoreBackup', provider: 'ocore', kind: 'backup', field: 'input.backupId', run: (id) => ['mutation($b: ID!) { restoreBackup(input: { backupId: $b }) { progressId } }', { b: id }] },
+  { name: 'triggerBackup', provider: 'ocore', kind: 'resource', field: 'input.resourceId', run: (id) => ['mutation($r: ID!) { triggerBackup(input: { resourceId: $r }) { progressId userErrors { code field } } }', { r: id }] },
+  { name: 'restoreBackup', provider: 'ocore', kind: 'backup', field: 'input.backupId', run: (id) => ['mutation($b: ID!) { restoreBackup(input: { backupId: $b }) { progressId userErrors { code field } } }', { b: id }] },
   {
     name: 'restoreBackup targetResourceId', provider: 'ocore', kind: 'resource', field: 'input.targetResourceId',
-    run: (id) => ['mutation($b: ID!, $r: ID) { restoreBackup(input: { backupId: $b, target: OTHER, targetResourceId: $r }) { progressId } }', { b: encodeGlobalId('ocore', 'backup', UUID), r: id }],
+    run: (id) => ['mutation($b: ID!, $r: ID) { restoreBackup(input: { backupId: $b, target: OTHER, targetResourceId: $r }) { progressId userErrors { code field } } }', { b: encodeGlobalId('ocore', 'backup', UUID), r: id }],
   },
-  { name: 'deleteBackup (oCore)', provider: 'ocore', kind: 'backup', field: 'input.backupId', run: (id) => ['mutation($b: ID!) { deleteBackup(input: { backupId: $b }) { deletedBackupId } }', { b: id }] },
-  { name: 'deleteBackup (Norcube)', provider: 'norcube', kind: 'backup', field: 'input.backupId', run: (id) => ['mutation($b: ID!) { deleteBackup(input: { backupId: $b }) { deletedBackupId } }', { b: id }] },
-  { name: 'verifyBackup', provider: 'norcube', kind: 'backup', field: 'input.backupId', run: (id) => ['mutation($b: ID!) { verifyBackup(input: { backupId: $b }) { __typename } }', { b: id }] },
-  { name: 'createDownloadLink', provider: 'norcube', kind: 'backup', field: 'input.backupId', run: (id) => ['mutation($b: ID!) { createDownloadLink(input: { backupId: $b }) { __typename } }', { b: id }] },
-  { name: 'dismissAlert', provider: 'ocore', kind: 'alert', field: 'input.alertId', run: (id) => ['mutation($a: ID!) { dismissAlert(input: { alertId: $a }) { alert { id } } }', { a: id }] },
-  { name: 'markAlertRead', provider: 'ocore', kind: 'alert', field: 'input.alertId', run: (id) => ['mutation($a: ID!) { markAlertRead(input: { alertId: $a }) { alert { id } } }', { a: id }] },
-  { name: 'upsertSchedule', provider: 'ocore', kind: 'resource', field: 'input.resourceId', run: (id) => ['mutation($r: ID!) { upsertSchedule(input: { resourceId: $r, enabled: true }) { __typename } }', { r: id }] },
-  { name: 'attachPolicy', provider: 'norcube', kind: 'resource', field: 'input.resourceId', run: (id) => ['mutation($r: ID!) { attachPolicy(input: { resourceId: $r, policyId: "p" }) { __typename } }', { r: id }] },
-  { name: 'detachPolicy', provider: 'norcube', kind: 'resource', field: 'input.resourceId', run: (id) => ['mutation($r: ID!) { detachPolicy(input: { resourceId: $r, policyId: "p" }) { __typename } }', { r: id }] },
-  { name: 'setPolicyEnabled', provider: 'norcube', kind: 'resource', field: 'input.resourceId', run: (id) => ['mutation($r: ID!) { setPolicyEnabled(input: { resourceId: $r, policyId: "p", enabled: false }) { __typename } }', { r: id }] },
+  { name: 'deleteBackup (oCore)', provider: 'ocore', kind: 'backup', field: 'input.backupId', run: (id) => ['mutation($b: ID!) { deleteBackup(input: { backupId: $b }) { deletedBackupId userErrors { code field } } }', { b: id }] },
+  { name: 'deleteBackup (Norcube)', provider: 'norcube', kind: 'backup', field: 'input.backupId', run: (id) => ['mutation($b: ID!) { deleteBackup(input: { backupId: $b }) { deletedBackupId userErrors { code field } } }', { b: id }] },
+  { name: 'verifyBackup', provider: 'norcube', kind: 'backup', field: 'input.backupId', run: (id) => ['mutation($b: ID!) { verifyBackup(input: { backupId: $b }) { __typename userErrors { code field } } }', { b: id }] },
+  { name: 'createDownloadLink', provider: 'norcube', kind: 'backup', field: 'input.backupId', run: (id) => ['mutation($b: ID!) { createDownloadLink(input: { backupId: $b }) { __typename userErrors { code field } } }', { b: id }] },
+  { name: 'dismissAlert', provider: 'ocore', kind: 'alert', field: 'input.alertId', run: (id) => ['mutation($a: ID!) { dismissAlert(input: { alertId: $a }) { alert { id } userErrors { code field } } }', { a: id }] },
+  { name: 'markAlertRead', provider: 'ocore', kind: 'alert', field: 'input.alertId', run: (id) => ['mutation($a: ID!) { markAlertRead(input: { alertId: $a }) { alert { id } userErrors { code field } } }', { a: id }] },
+  { name: 'upsertSchedule', provider: 'ocore', kind: 'resource', field: 'input.resourceId', run: (id) => ['mutation($r: ID!) { upsertSchedule(input: { resourceId: $r, enabled: true }) { __typename userErrors { code field } } }', { r: id }] },
+  { name: 'attachPolicy', provider: 'norcube', kind: 'resource', field: 'input.resourceId', run: (id) => ['mutation($r: ID!) { attachPolicy(input: { resourceId: $r, policyId: "p" }) { __typename userErrors { code field } } }', { r: id }] },
+  { name: 'detachPolicy', provider: 'norcube', kind: 'resource', field: 'input.resourceId', run: (id) => ['mutation($r: ID!) { detachPolicy(input: { resourceId: $r, policyId: "p" }) { __typename userErrors { code field } } }', { r: id }] },
+  { name: 'setPolicyEnabled', provider: 'norcube', kind: 'resource', field: 'input.resourceId', run: (id) => ['mutation($r: ID!) { setPolicyEnabled(input: { resourceId: $r, policyId: "p", enabled: false }) { __typename userErrors { code field } } }', { r: id }] },
 ];
 
 /** Mutations that take a policy's native id as such; `resource` is a real Norcube data source. */
 const POLICY_ENTRIES: Array<{ name: string; run: (policyId: string, resource: string) => [string, Record<string, unknown>] }> = [
-  { name: 'attachPolicy', run: (p, r) => ['mutation($r: ID!, $p: String!) { attachPolicy(input: { resourceId: $r, policyId: $p }) { __typename } }', { r, p }] },
-  { name: 'detachPolicy', run: (p, r) => ['mutation($r: ID!, $p: String!) { detachPolicy(input: { resourceId: $r, policyId: $p }) { __typename } }', { r, p }] },
-  { name: 'setPolicyEnabled', run: (p, r) => ['mutation($r: ID!, $p: String!) { setPolicyEnabled(input: { resourceId: $r, policyId: $p, enabled: true }) { __typename } }', { r, p }] },
-  { name: 'updatePolicy', run: (p) => ['mutation($p: String!) { updatePolicy(input: { provider: "norcube", policyId: $p, name: "n" }) { __typename } }', { p }] },
-  { name: 'triggerBackup', run: (p, r) => ['mutation($r: ID!, $p: String) { triggerBackup(input: { resourceId: $r, policyId: $p }) { progressId } }', { r, p }] },
+  { name: 'attachPolicy', run: (p, r) => ['mutation($r: ID!, $p: String!) { attachPolicy(input: { resourceId: $r, policyId: $p }) { __typename userErrors { code field } } }', { r, p }] },
+  { name: 'detachPolicy', run: (p, r) => ['mutation($r: ID!, $p: String!) { detachPolicy(input: { resourceId: $r, policyId: $p }) { __typename userErrors { code field } } }', { r, p }] },
+  { name: 'setPolicyEnabled', run: (p, r) => ['mutation($r: ID!, $p: String!) { setPolicyEnabled(input: { resourceId: $r, policyId: $p, enabled: true }) { __typename userErrors { code field } } }', { r, p }] },
+  { name: 'updatePolicy', run: (p) => ['mutation($p: String!) { updatePolicy(input: { provider: "norcube", policyId: $p, name: "n" }) { __typename userErrors { code field } } }', { p }] },
+  { name: 'triggerBackup', run: (p, r) => ['mutation($r: ID!, $p: String) { triggerBackup(input: { resourceId: $r, policyId: $p }) { progressId userErrors { code field } } }', { r, p }] },
 ];
 
 describe('native ids that could traverse are BAD_USER_INPUT before any upstream call', () => {
@@ -104,7 +112,7 @@ describe('native ids that could traverse are BAD_USER_INPUT before any upstream 
     it.each(BAD_NATIVE_IDS)('%s', async (_name, nativeId) => {
       const [query, variables] = entry.run(encodeGlobalId(entry.provider, entry.kind, nativeId));
       const { res, calls } = await counted(query, variables);
-      expect(res.errors?.map((e) => [e.extensions?.code, e.extensions?.field]), res.raw).toEqual([['BAD_USER_INPUT', entry.field]]);
+      expect(failuresOf(res), res.raw).toEqual([['BAD_USER_INPUT', entry.field]]);
       expect(calls).toEqual(noCalls());
     });
   });
@@ -113,7 +121,7 @@ describe('native ids that could traverse are BAD_USER_INPUT before any upstream 
     it.each(BAD_NATIVE_IDS.filter(([, id]) => id !== '' || entry.name !== 'triggerBackup'))('%s', async (_name, policyId) => {
       const [query, variables] = entry.run(policyId, norcubeResource);
       const { res, calls } = await counted(query, variables);
-      expect(res.errors?.map((e) => [e.extensions?.code, e.extensions?.field]), res.raw).toEqual([['BAD_USER_INPUT', 'input.policyId']]);
+      expect(failuresOf(res), res.raw).toEqual([['BAD_USER_INPUT', 'input.policyId']]);
       expect(calls).toEqual(noCalls());
     });
   });

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tgateway, type TGateway } from '../utils/tgateway.ts';
+import { tgateway, type GqlResponse, type TGateway } from '../utils/tgateway.ts';
+import { callOn, okOn } from '../utils/tsimulator.ts';
 import { collect, sseClient } from './sse-client.ts';
 
 let t: TGateway;
@@ -9,6 +10,21 @@ beforeAll(async () => {
 
 const ok = (res: { errors?: unknown[] }) => expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
 const codeOf = (res: { errors?: Array<{ extensions?: Record<string, any> }> }) => res.errors?.map((e) => [e.extensions?.code, e.extensions?.field ?? e.extensions?.provider]);
+/** The selection of a payload's user errors. */
+const UE = 'userErrors { code field message provider }';
+/** The payload of mutation `field` that happened: no top-level error, no user error. */
+function happened(res: GqlResponse, field: string): any {
+  ok(res);
+  expect(res.data[field].userErrors).toEqual([]);
+  return res.data[field];
+}
+/** The user errors of mutation `field` that failed alone, as [code, field or provider]; no top-level error, every data field of its payload null. */
+function refused(res: GqlResponse, field: string): Array<[string, string | null]> {
+  ok(res);
+  const { userErrors, ...data } = res.data[field];
+  for (const [k, v] of Object.entries(data)) if (k !== '__typename') expect(v, k).toBeNull();
+  return userErrors.map((u: any) => [u.code, u.field ? u.field.join('.') : u.provider]);
+}
 
 async function first(list: string, provider: string, extra = '', select = 'id nativeId'): Promise<any> {
   const res = await t.gql(`{ ${list}(first: 1, filter: { providers: ["${provider}"] ${extra} }) { nodes { ${select} } } }`);
@@ -91,9 +107,9 @@ describe('act through one schema', () => {
   it('dismisses and marks read an oCore alert, seen in a follow-up query', async () => {
     const alerts = await t.gql(`{ alerts(first: 5, filter: { providers: ["ocore"] }) { nodes { id read dismissed } } }`);
     const a = alerts.data.alerts.nodes.find((n: any) => !n.read);
-    ok(await t.gql(`mutation($a: ID!) { markAlertRead(input: { alertId: $a }) { alert { read } } }`, { a: a.id }));
+    happened(await t.gql(`mutation($a: ID!) { markAlertRead(input: { alertId: $a }) { alert { read } userErrors { code } } }`, { a: a.id }), 'markAlertRead');
     const b = alerts.data.alerts.nodes.find((n: any) => n.id !== a.id);
-    ok(await t.gql(`mutation($a: ID!) { dismissAlert(input: { alertId: $a }) { alert { dismissed } } }`, { a: b.id }));
+    happened(await t.gql(`mutation($a: ID!) { dismissAlert(input: { alertId: $a }) { alert { dismissed } userErrors { code } } }`, { a: b.id }), 'dismissAlert');
     const after = await t.gql(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on Alert { id read dismissed } } }`, { ids: [a.id, b.id] });
     expect(after.data.nodes).toEqual([{ id: a.id, read: true, dismissed: false }, { id: b.id, read: expect.any(Boolean), dismissed: true }]);
     const active = await t.gql(`{ alerts(first: 100, filter: { providers: ["ocore"] }) { nodes { id } } }`);
@@ -123,18 +139,22 @@ describe('act through one schema', () => {
     const attached = await t.gql(`mutation($r: ID!, $p: String!) { attachPolicy(input: { resourceId: $r, policyId: $p }) { schedule { id enabled crons } } }`, { r: ds.id, p: policyId });
     ok(attached);
     expect(attached.data.attachPolicy.schedule).toMatchObject({ enabled: true, crons: ['0 2 * * *'] });
-    const dup = await t.gql(`mutation($r: ID!, $p: String!) { attachPolicy(input: { resourceId: $r, policyId: $p }) { schedule { id } } }`, { r: ds.id, p: policyId });
-    expect(dup.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', provider: 'norcube', httpStatus: 409 });
-    ok(await t.gql(`mutation($r: ID!, $p: String!) { setPolicyEnabled(input: { resourceId: $r, policyId: $p, enabled: false }) { schedule { enabled } } }`, { r: ds.id, p: policyId }));
+    // Attached twice: the provider's 409 is a user error in the provider's own words, not a top-level error.
+    const dup = await t.gql(`mutation($r: ID!, $p: String!) { attachPolicy(input: { resourceId: $r, policyId: $p }) { schedule { id } ${UE} } }`, { r: ds.id, p: policyId });
+    expect(refused(dup, 'attachPolicy')).toEqual([['REFUSED_BY_PROVIDER', 'norcube']]);
+    const direct = await callOn(t.sims.get('norcube').simulator, `/datasources/${ds.nativeId}/policies`, { method: 'POST', body: { enabled: true, policyId } });
+    expect(direct.status).toBe(409);
+    expect(dup.data.attachPolicy.userErrors[0].message).toContain(direct.body.msg ?? direct.body.message);
+    happened(await t.gql(`mutation($r: ID!, $p: String!) { setPolicyEnabled(input: { resourceId: $r, policyId: $p, enabled: false }) { schedule { enabled } userErrors { code } } }`, { r: ds.id, p: policyId }), 'setPolicyEnabled');
     let scheds = await t.gql(`query($r: ID!) { node(id: $r) { ... on Resource { schedules { nativeId enabled } } } }`, { r: ds.id });
     expect(scheds.data.node.schedules.find((s: any) => s.nativeId.endsWith(policyId)).enabled).toBe(false);
-    ok(await t.gql(`mutation($p: String!) { updatePolicy(input: { provider: "norcube", policyId: $p, scheduleCron: "30 3 * * *" }) { policy { scheduleCron } } }`, { p: policyId }));
-    ok(await t.gql(`mutation($r: ID!, $p: String!) { detachPolicy(input: { resourceId: $r, policyId: $p }) { resource { id } } }`, { r: ds.id, p: policyId }));
+    happened(await t.gql(`mutation($p: String!) { updatePolicy(input: { provider: "norcube", policyId: $p, scheduleCron: "30 3 * * *" }) { policy { scheduleCron } userErrors { code } } }`, { p: policyId }), 'updatePolicy');
+    happened(await t.gql(`mutation($r: ID!, $p: String!) { detachPolicy(input: { resourceId: $r, policyId: $p }) { resource { id } userErrors { code } } }`, { r: ds.id, p: policyId }), 'detachPolicy');
     scheds = await t.gql(`query($r: ID!) { node(id: $r) { ... on Resource { schedules { nativeId } } } }`, { r: ds.id });
     expect(scheds.data.node.schedules.map((s: any) => s.nativeId)).not.toContain(`${ds.nativeId}/${policyId}`);
   });
 
-  it('verifies a Norcube backup and creates a download link; an expired one is an error, not a link', async () => {
+  it('verifies a Norcube backup and creates a download link; an expired one is a user error, not a link', async () => {
     const avail = await first('backups', 'norcube', ', status: [AVAILABLE]');
     const v = await t.gql(`mutation($b: ID!) { verifyBackup(input: { backupId: $b }) { accepted } }`, { b: avail.id });
     ok(v);
@@ -143,9 +163,10 @@ describe('act through one schema', () => {
     ok(link);
     expect(link.data.createDownloadLink.url).toMatch(/^https?:\/\//);
     const expired = await first('backups', 'norcube', ', status: [EXPIRED]');
-    const bad = await t.gql(`mutation($b: ID!) { createDownloadLink(input: { backupId: $b }) { url } }`, { b: expired.id });
-    expect(bad.data).toBeNull();
-    expect(['UPSTREAM_ERROR', 'NOT_FOUND']).toContain(bad.errors?.[0]?.extensions?.code);
+    const bad = await t.gql(`mutation($b: ID!) { createDownloadLink(input: { backupId: $b }) { url expiresAt ${UE} } }`, { b: expired.id });
+    const [[code, provider]] = refused(bad, 'createDownloadLink');
+    expect(['REFUSED_BY_PROVIDER', 'NOT_FOUND']).toContain(code);
+    expect(provider).toBe('norcube');
   });
 
   it('restores a Norcube backup; a deployment answering 501 is UNSUPPORTED_BY_PROVIDER', async () => {
@@ -155,33 +176,34 @@ describe('act through one schema', () => {
     expect(res.data.restoreBackup.job.operation).toBe('RESTORE');
     (t.sims.get('norcube').simulator as any).setRestoresUnsupported(true);
     try {
-      const off = await t.gql(`mutation($b: ID!) { restoreBackup(input: { backupId: $b, mode: "overwrite", confirmOverwrite: true }) { progressId } }`, { b: avail.id });
-      expect(codeOf(off)).toEqual([['UNSUPPORTED_BY_PROVIDER', 'norcube']]);
+      const off = await t.gql(`mutation($b: ID!) { restoreBackup(input: { backupId: $b, mode: "overwrite", confirmOverwrite: true }) { progressId ${UE} } }`, { b: avail.id });
+      expect(refused(off, 'restoreBackup')).toEqual([['UNSUPPORTED_BY_PROVIDER', 'norcube']]);
     } finally {
       (t.sims.get('norcube').simulator as any).setRestoresUnsupported(false);
     }
   });
 
   it.each([
-    ['Bocada is read-only', 'bocada', `mutation($r: ID!) { triggerBackup(input: { resourceId: $r }) { progressId } }`, 'resources'],
-    ['ByCloud database backups have no create call', 'bycloud-db', `mutation($r: ID!) { triggerBackup(input: { resourceId: $r }) { progressId } }`, 'resources'],
-    ['ByCloud cannot delete', 'bycloud', `mutation($r: ID!) { deleteBackup(input: { backupId: $r }) { deletedBackupId } }`, 'backups'],
-  ])('%s: UNSUPPORTED_BY_PROVIDER naming the provider', async (_n, which, mutation, list) => {
+    ['Bocada is read-only', 'bocada', 'triggerBackup', `mutation($r: ID!) { triggerBackup(input: { resourceId: $r }) { progressId job { id } backup { id } ${UE} } }`, 'resources'],
+    ['ByCloud database backups have no create call', 'bycloud-db', 'triggerBackup', `mutation($r: ID!) { triggerBackup(input: { resourceId: $r }) { progressId ${UE} } }`, 'resources'],
+    ['ByCloud cannot delete', 'bycloud', 'deleteBackup', `mutation($r: ID!) { deleteBackup(input: { backupId: $r }) { deletedBackupId backup { id } ${UE} } }`, 'backups'],
+  ])('%s: a user error UNSUPPORTED_BY_PROVIDER naming the provider', async (_n, which, field, mutation, list) => {
     const provider = which.replace('-db', '');
     const nodes = await t.gql(`{ ${list}(first: 100, filter: { providers: ["${provider}"] }) { nodes { id nativeId } } }`);
     const node = which === 'bycloud-db' ? nodes.data[list].nodes.find((n: any) => n.nativeId.startsWith('db:')) : nodes.data[list].nodes[0];
     const res = await t.gql(mutation, { r: node.id });
-    expect(codeOf(res)).toEqual([['UNSUPPORTED_BY_PROVIDER', provider]]);
+    expect(refused(res, field)).toEqual([['UNSUPPORTED_BY_PROVIDER', provider]]);
+    expect(res.data[field].userErrors[0].message).toContain(`"${provider}"`);
   });
 
   it.each([
-    ['bad cron', `upsertSchedule(input: { resourceId: $r, dbCron: "61 * * * *" }) { schedule { id } }`, 'input.dbCron'],
-    ['bad time zone', `upsertSchedule(input: { resourceId: $r, timezone: "Mars/Base" }) { schedule { id } }`, 'input.timezone'],
-    ['negative retention', `upsertSchedule(input: { resourceId: $r, retention: { retainDaily: -1 } }) { schedule { id } }`, 'input.retention.retainDaily'],
-    ['restore OTHER without a target', `restoreBackup(input: { backupId: $b, target: OTHER }) { progressId }`, 'input.targetResourceId'],
-    ['malformed id', `deleteBackup(input: { backupId: "nope" }) { deletedBackupId }`, 'input.backupId'],
-    ['resource id where a backup id is needed', `deleteBackup(input: { backupId: $r }) { deletedBackupId }`, 'input.backupId'],
-  ])('%s is BAD_USER_INPUT naming the field, before any upstream call', async (_n, field, name) => {
+    ['bad cron', `upsertSchedule(input: { resourceId: $r, dbCron: "61 * * * *" }) { schedule { id } ${UE} }`, 'input.dbCron'],
+    ['bad time zone', `upsertSchedule(input: { resourceId: $r, timezone: "Mars/Base" }) { schedule { id } ${UE} }`, 'input.timezone'],
+    ['negative retention', `upsertSchedule(input: { resourceId: $r, retention: { retainDaily: -1 } }) { schedule { id } ${UE} }`, 'input.retention.retainDaily'],
+    ['restore OTHER without a target', `restoreBackup(input: { backupId: $b, target: OTHER }) { progressId ${UE} }`, 'input.targetResourceId'],
+    ['malformed id', `deleteBackup(input: { backupId: "nope" }) { deletedBackupId ${UE} }`, 'input.backupId'],
+    ['resource id where a backup id is needed', `deleteBackup(input: { backupId: $r }) { deletedBackupId ${UE} }`, 'input.backupId'],
+  ])('%s is a user error BAD_USER_INPUT naming the field, before any upstream call', async (_n, field, name) => {
     const env = await first('resources', 'ocore');
     const backup = await first('backups', 'ocore');
     t.resetStats();
@@ -191,7 +213,7 @@ describe('act through one schema', () => {
     if (uses('$b')) vars.b = backup.id;
     const decl = Object.keys(vars).map((k) => `$${k}: ID!`).join(', ');
     const res = await t.gql(`mutation${decl ? `(${decl})` : ''} { ${field} }`, vars);
-    expect(codeOf(res)).toEqual([['BAD_USER_INPUT', name]]);
+    expect(refused(res, field.slice(0, field.indexOf('(')))).toEqual([['BAD_USER_INPUT', name]]);
     expect(t.sims.list.reduce((n, s) => n + s.simulator.stats.total, 0)).toBe(0);
   });
 
@@ -207,11 +229,11 @@ describe('act through one schema', () => {
     expect(b.data).toEqual(a.data);
     expect(c.data).toEqual(a.data);
     expect((ocore.stats.byRoute[route] ?? 0) - before).toBe(1);
-    const reused = await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r, backupType: "full", idempotencyKey: "e2e-key-1" }) { progressId } }`, { r: env.id });
-    expect(codeOf(reused)).toEqual([['BAD_USER_INPUT', 'input.idempotencyKey']]);
+    const reused = await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r, backupType: "full", idempotencyKey: "e2e-key-1" }) { progressId ${UE} } }`, { r: env.id });
+    expect(refused(reused, 'triggerBackup')).toEqual([['BAD_USER_INPUT', 'input.idempotencyKey']]);
   });
 
-  it('never retries a mutation on a 503', async () => {
+  it('never retries a mutation on a 503, which stays a top-level error', async () => {
     const env = await first('resources', 'ocore');
     const ocore = t.sims.get('ocore').simulator;
     const route = 'POST /api/environments/:env_id/backups';
@@ -220,6 +242,67 @@ describe('act through one schema', () => {
     const res = await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r }) { progressId } }`, { r: env.id });
     ocore.clearFaults();
     expect(codeOf(res)).toEqual([['UPSTREAM_UNAVAILABLE', 'ocore']]);
+    expect(res.data).toEqual({ triggerBackup: null });
     expect((ocore.stats.byRoute[route] ?? 0) - before).toBe(1);
+  });
+});
+
+describe('mutations that fail alone', () => {
+  it('a document whose second mutation has a bad input: the first happens and answers its data, the second a user error, no top-level error', async () => {
+    const env = await first('resources', 'ocore');
+    const ocore = t.sims.get('ocore').simulator;
+    const scheduleBefore = await okOn(ocore, `/api/environments/${env.nativeId}/backup-schedule`);
+    t.resetStats();
+    const res = await t.gql(`mutation($r: ID!) {
+      started: triggerBackup(input: { resourceId: $r }) { progressId backup { id nativeId status } ${UE} }
+      schedule: upsertSchedule(input: { resourceId: $r, dbCron: "61 * * * *" }) { schedule { id } ${UE} }
+    }`, { r: env.id });
+    expect(res.errors).toBeUndefined();
+    const started = happened(res, 'started');
+    expect(started.backup.status).toBe('CREATING');
+    expect(res.data.schedule).toEqual({
+      schedule: null,
+      userErrors: [{ code: 'BAD_USER_INPUT', field: ['input', 'dbCron'], message: expect.stringContaining('input.dbCron'), provider: null }],
+    });
+    // The first really happened: the simulator holds the backup, of that environment; the second sent nothing.
+    const backup = await okOn(ocore, `/api/backups/${started.backup.nativeId}`);
+    expect(JSON.stringify(backup)).toContain(env.nativeId);
+    expect(ocore.stats.byRoute['POST /api/environments/:env_id/backups']).toBe(1);
+    expect(Object.keys(ocore.stats.byRoute).filter((k) => !k.startsWith('GET ') && k !== 'POST /api/environments/:env_id/backups')).toEqual([]);
+    expect(await okOn(ocore, `/api/environments/${env.nativeId}/backup-schedule`)).toEqual(scheduleBefore);
+  });
+
+  it('an upstream outage is a top-level UPSTREAM_UNAVAILABLE on its own field: the field is null, its siblings keep their results', async () => {
+    const env = await first('resources', 'ocore');
+    const ds = await first('resources', 'norcube');
+    const ocore = t.sims.get('ocore').simulator;
+    ocore.setFault('POST /api/environments/:env_id/backups', { forceStatusTimes: 1, errorStatus: 503 });
+    try {
+      const res = await t.gql(`mutation($e: ID!, $d: ID!) {
+        before: triggerBackup(input: { resourceId: $d }) { progressId ${UE} }
+        down: triggerBackup(input: { resourceId: $e }) { progressId ${UE} }
+        after: createPolicy(input: { provider: "norcube", name: "e2e after an outage", scheduleCron: "0 4 * * *" }) { policy { name } ${UE} }
+      }`, { e: env.id, d: ds.id });
+      expect(res.errors?.map((e) => [e.extensions?.code, e.extensions?.provider, e.path])).toEqual([['UPSTREAM_UNAVAILABLE', 'ocore', ['down']]]);
+      expect(res.data.down).toBeNull();
+      expect(res.data.before).toMatchObject({ progressId: expect.any(String), userErrors: [] });
+      expect(res.data.after).toEqual({ policy: { name: 'e2e after an outage' }, userErrors: [] });
+    } finally {
+      ocore.clearFaults();
+    }
+  });
+
+  it('a refusal replayed by its idempotency key answers the same user errors without a second upstream call', async () => {
+    const ds = await first('resources', 'norcube');
+    const norcube = t.sims.get('norcube').simulator;
+    const policy = happened(await t.gql(`mutation { createPolicy(input: { provider: "norcube", name: "e2e replayed refusal", scheduleCron: "0 5 * * *" }) { policy { nativeId } userErrors { code } } }`), 'createPolicy').policy;
+    const attach = `mutation($r: ID!, $p: String!, $k: String) { attachPolicy(input: { resourceId: $r, policyId: $p, idempotencyKey: $k }) { schedule { id } ${UE} } }`;
+    happened(await t.gql(attach, { r: ds.id, p: policy.nativeId }), 'attachPolicy');
+    const route = 'POST /datasources/:datasourceId/policies';
+    const before = norcube.stats.byRoute[route] ?? 0;
+    const [a, b] = [await t.gql(attach, { r: ds.id, p: policy.nativeId, k: 'e2e-refused-1' }), await t.gql(attach, { r: ds.id, p: policy.nativeId, k: 'e2e-refused-1' })];
+    expect(refused(a, 'attachPolicy')).toEqual([['REFUSED_BY_PROVIDER', 'norcube']]);
+    expect(b.data).toEqual(a.data);
+    expect((norcube.stats.byRoute[route] ?? 0) - before).toBe(1);
   });
 });

@@ -3,11 +3,11 @@
  */
 import { badUserInput } from '../../domain/errors.ts';
 import { decodeGlobalIdOf } from '../../domain/ids.ts';
-import type { MutationResolvers } from '../../generated/graphql.ts';
 import { actionOf, decodeBackupId, once, started, withoutNulls } from '../_shared/actions.ts';
+import { mutationPayload } from '../_shared/user-errors.ts';
 
-/** Resolves `Mutation.restoreBackup`: what the restore started and the id to follow its progress by; BAD_USER_INPUT before any upstream call. */
-export const restoreBackup: NonNullable<MutationResolvers['restoreBackup']> = async (_p, { input }, ctx) => {
+/** Resolves `Mutation.restoreBackup`: what the restore started and the id to follow its progress by; bad input is a BAD_USER_INPUT user error, found before any upstream call. */
+export const restoreBackup = mutationPayload<'restoreBackup'>(async (_p, { input }, ctx) => {
   const b = decodeBackupId(input.backupId, 'input.backupId');
   let targetResourceNativeId: string | undefined;
   if (input.target === 'OTHER') {
@@ -29,4 +29,4 @@ export const restoreBackup: NonNullable<MutationResolvers['restoreBackup']> = as
     }, ctx.upstream),
   );
   return started(ctx, b.providerId, op);
-};
+});

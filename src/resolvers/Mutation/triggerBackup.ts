@@ -4,11 +4,11 @@
 import { badUserInput } from '../../domain/errors.ts';
 import { checkNativeId, decodeGlobalIdOf } from '../../domain/ids.ts';
 import { checkText } from '../../domain/validation.ts';
-import type { MutationResolvers } from '../../generated/graphql.ts';
 import { actionOf, once, started, withoutNulls } from '../_shared/actions.ts';
+import { mutationPayload } from '../_shared/user-errors.ts';
 
-/** Resolves `Mutation.triggerBackup`: what the backup started and the id to follow its progress by; BAD_USER_INPUT before any upstream call. */
-export const triggerBackup: NonNullable<MutationResolvers['triggerBackup']> = async (_p, { input }, ctx) => {
+/** Resolves `Mutation.triggerBackup`: what the backup started and the id to follow its progress by; bad input is a BAD_USER_INPUT user error, found before any upstream call. */
+export const triggerBackup = mutationPayload<'triggerBackup'>(async (_p, { input }, ctx) => {
   const r = decodeGlobalIdOf(input.resourceId, 'resource', 'input.resourceId');
   if (input.backupType != null && !['db', 'full'].includes(input.backupType)) throw badUserInput('input.backupType must be "db" or "full"', 'input.backupType');
   if (input.name != null) checkText(input.name, 'input.name', 255);
@@ -18,4 +18,4 @@ export const triggerBackup: NonNullable<MutationResolvers['triggerBackup']> = as
     act({ resourceNativeId: r.nativeId, ...withoutNulls({ backupType: input.backupType, policyId: input.policyId, name: input.name, description: input.description, incremental: input.incremental, force: input.force }) }, ctx.upstream),
   );
   return started(ctx, r.providerId, op);
-};
+});

@@ -3,11 +3,11 @@
  */
 import { decodeGlobalIdOf } from '../../domain/ids.ts';
 import { checkCron, checkNonNegative, checkRetention, checkTimeZone } from '../../domain/validation.ts';
-import type { MutationResolvers } from '../../generated/graphql.ts';
 import { actionOf, once, withoutNulls } from '../_shared/actions.ts';
+import { mutationPayload } from '../_shared/user-errors.ts';
 
 /** Resolves `Mutation.upsertSchedule`: the schedule as the provider has it now; fields left out keep their value. */
-export const upsertSchedule: NonNullable<MutationResolvers['upsertSchedule']> = async (_p, { input }, ctx) => {
+export const upsertSchedule = mutationPayload<'upsertSchedule'>(async (_p, { input }, ctx) => {
   const r = decodeGlobalIdOf(input.resourceId, 'resource', 'input.resourceId');
   const { retention, resourceId: _r, idempotencyKey: _k, ...fields } = input;
   if (fields.dbCron) checkCron(fields.dbCron, 'input.dbCron');
@@ -20,4 +20,4 @@ export const upsertSchedule: NonNullable<MutationResolvers['upsertSchedule']> = 
     act(r.nativeId, { ...withoutNulls(fields), ...withoutNulls(retention ?? {}) }, ctx.upstream),
   );
   return { schedule };
-};
+});

@@ -1,16 +1,17 @@
 /**
  * What every mutation (and the queries that read through a POST upstream) shares: find the
  * provider's action or answer UNSUPPORTED_BY_PROVIDER / NOT_FOUND, call it once per idempotency
- * key, keep the provider's own words for its 400/409/422 answers, and shape what it started.
+ * key (a refusal kept as the user errors it is, with the provider's own words for its 400/409/422
+ * answers), and shape what it started.
  */
 import { GatewayError, unsupportedByProvider } from '../../domain/errors.ts';
 import { checkNativeId, decodeGlobalIdOf, encodeGlobalId, type DecodedId } from '../../domain/ids.ts';
 import type { BackupModel, JobModel } from '../../domain/models.ts';
 import { checkCron, checkNonNegative, checkText, checkTimeZone } from '../../domain/validation.ts';
-import type { AlertActionInput } from '../../generated/graphql.ts';
 import type { PolicyInput, ProviderActions, StartedOperation } from '../../providers/contract/index.ts';
 import type { GatewayContext } from '../../server/context.ts';
 import { isUpstreamError, toGatewayError } from '../../upstream/errors.ts';
+import { MutationRefused, mutationPayload, refusalOf } from './user-errors.ts';
 
 /** The action `action` of provider `providerId`, bound to its adapter; NOT_FOUND or UNSUPPORTED_BY_PROVIDER (naming `what`) when there is none. */
 export function actionOf<A extends keyof ProviderActions>(ctx: GatewayContext, providerId: string, action: A, what: string): NonNullable<ProviderActions[A]> {
@@ -30,9 +31,27 @@ export async function withProviderMessage<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs an upstream action once per idempotency key (the same key answers the first result), as {@link withProviderMessage}. */
-export function once<T>(ctx: GatewayContext, scope: string, input: { idempotencyKey?: string | null }, fn: () => Promise<T>): Promise<T> {
-  return withProviderMessage(() => ctx.idempotency.run(scope, input.idempotencyKey, input, fn));
+/** What the idempotency store keeps of an action: its value, or the user errors its refusal is (plain data, so a shared store replays them as they were). */
+type ActionOutcome<T> = { value: T } | { userErrors: NonNullable<ReturnType<typeof refusalOf>> };
+
+/**
+ * Runs an upstream action once per idempotency key: the same key answers the first outcome, a
+ * value, a refusal ({@link MutationRefused}, read by {@link refusalOf} where the action failed)
+ * or an unexpected failure (thrown as it is), and never calls the provider again.
+ */
+export async function once<T>(ctx: GatewayContext, scope: string, input: { idempotencyKey?: string | null }, fn: () => Promise<T>): Promise<T> {
+  const outcome = await ctx.idempotency.run<ActionOutcome<T>>(scope, input.idempotencyKey, input, () =>
+    fn().then(
+      (value) => ({ value }),
+      (e: unknown) => {
+        const userErrors = refusalOf(e);
+        if (!userErrors) throw e;
+        return { userErrors };
+      },
+    ),
+  );
+  if ('userErrors' in outcome) throw new MutationRefused(outcome.userErrors);
+  return outcome.value;
 }
 
 /** What a trigger or restore answers: the job and backup it started (primed in the loaders) and the id to follow its progress by. */
@@ -55,13 +74,13 @@ export function decodePolicyAttachment(input: { resourceId: string; policyId: st
   return r;
 }
 
-/** A mutation of one alert (`dismissAlert`, `markAlertRead`): answers the alert as the provider has it after the action. */
+/** The resolver of a mutation of one alert (`dismissAlert`, `markAlertRead`): the alert as the provider has it after the action. */
 export function alertAction(action: 'dismissAlert' | 'markAlertRead', what: string) {
-  return async (_p: unknown, { input }: { input: AlertActionInput }, ctx: GatewayContext) => {
+  return mutationPayload<'dismissAlert' | 'markAlertRead'>(async (_p, { input }, ctx) => {
     const a = decodeGlobalIdOf(input.alertId, 'alert', 'input.alertId');
     const act = actionOf(ctx, a.providerId, action, what);
     return { alert: await once(ctx, action, input, () => act(a.nativeId, ctx.upstream)) };
-  };
+  });
 }
 
 /** Checks a policy create/update input, field by field, into what the adapter takes. */
