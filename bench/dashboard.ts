@@ -1,0 +1,136 @@
+/**
+ * The dashboard scenario: the document GraphiQL opens with (read at run time from
+ * src/server/graphiql.ts), through the gateway in its own process (`backup-graph serve --config`),
+ * over the four simulators in another (bench/sims.ts) with a fixed latency added to every upstream
+ * call, at two data scales, under a closed loop of a few clients (so p50 shows the critical path,
+ * and every upstream call counted belongs to an answered request). Figures: upstream calls per request by provider and route (the
+ * simulators count them), p50/p99, CPU ms per request of the gateway process; compared with the
+ * minimal plan of bench/dashboard-plan.ts: calls / minimal, and p50 / floor where the floor is the
+ * plan's sequential trips × the added latency.
+ */
+import { RESTORE_SCAN_ROUTES, analyzeDashboard, gatherPlanFacts, minimalPlan, type MinimalPlan, type PlanTotals } from './dashboard-plan.ts';
+import { startGateway } from './lib/gateway.ts';
+import { postJson, runClosedLoop, type LoadFigures } from './lib/load.ts';
+import { round } from './lib/proc.ts';
+import { startSims } from './sims.ts';
+
+/** Options of {@link dashboardScenario}. */
+export interface DashboardOptions {
+  /** Data scales (simulator `scale`). @default [10, 100] */
+  scales?: number[];
+  /** Added latency of every upstream call, ms. @default 20 */
+  latencyMs?: number;
+  /** Measured window per scale, s. @default 10 */
+  durationS?: number;
+  /** Unmeasured load per scale before the window, s. @default 2 */
+  warmupS?: number;
+  /** Concurrent clients: few, so p50 measures the critical path, not queueing. @default 4 */
+  connections?: number;
+  logLevel?: string;
+  log?: (line: string) => void;
+}
+
+/** One provider route: what the gateway called per request and what the plan needs. */
+export interface RouteFigure {
+  provider: string;
+  route: string;
+  perRequest: number;
+  minimal: number;
+}
+
+/** The figures of one scale. */
+export interface DashboardScaleFigures extends Omit<LoadFigures, 'cpuMs'> {
+  scale: number;
+  latencyMs: number;
+  connections: number;
+  /** Upstream calls per request, all providers. */
+  upstreamCallsPerRequest: number;
+  byProvider: Record<string, { perRequest: number; minimal: number }>;
+  routes: RouteFigure[];
+  /** The gateway's own count of its first answer (`extensions.cost.upstreamCalls`), without load. */
+  upstreamCallsOfOneRequest: number | null;
+  /** Error codes of that first answer (none: a complete answer). */
+  errorCodes: string[];
+  plan: MinimalPlan;
+  /** Which totals of the plan the figures compare with: the gateway read restore lists (`withRestoreScan`) or not (`backupRuns`). */
+  comparedWith: 'backupRuns' | 'withRestoreScan';
+  minimal: PlanTotals;
+  /** upstreamCallsPerRequest / minimal.total (target ≤ 1.2). */
+  callsOverMinimal: number;
+  /** minimal.trips × latencyMs. */
+  floorP50Ms: number;
+  /** p50 / floorP50Ms (target ≤ 1.5). */
+  p50OverFloor: number;
+}
+
+/** Runs the dashboard at each scale; resolves with the figures. */
+export async function dashboardScenario(options: DashboardOptions = {}): Promise<DashboardScaleFigures[]> {
+  const { scales = [10, 100], latencyMs = 20, durationS = 10, warmupS = 2, connections = 4, logLevel = 'warn', log = console.log } = options;
+  // Read now, not copied: another change may give GraphiQL another document.
+  const { DASHBOARD_QUERY } = await import('../src/server/graphiql.ts');
+  const document = analyzeDashboard(DASHBOARD_QUERY);
+  if (document.unplanned.length > 0) log(`  WARNING: bench/dashboard-plan.ts has no rule for ${document.unplanned.join(', ')}: the minimal plan leaves them out`);
+  const body = JSON.stringify({ query: DASHBOARD_QUERY });
+  const out: DashboardScaleFigures[] = [];
+  for (const scale of scales) {
+    const sims = await startSims({ scale });
+    try {
+      const facts = await gatherPlanFacts(sims.providers, document);
+      const plan = minimalPlan(document, facts);
+      const gateway = await startGateway({ name: `dashboard-gateway-${scale}`, providers: sims.providers, logLevel });
+      try {
+        await sims.setLatency(latencyMs);
+        const first = await postJson(gateway.graphql, body);
+        const errorCodes: string[] = [...new Set<string>((first.errors ?? []).map((e: any) => e.extensions?.code ?? 'NO_CODE'))];
+        if (errorCodes.length) log(`  scale ${scale}: the dashboard answered with errors ${errorCodes.join(', ')}: ${JSON.stringify(first.errors[0]).slice(0, 300)}`);
+        await runClosedLoop({ url: gateway.graphql, body, connections, durationS: warmupS });
+        await sims.resetStats();
+        const f = await runClosedLoop({ url: gateway.graphql, body, connections, durationS, pid: gateway.pid });
+        const counts = await sims.stats();
+        const per = (n: number) => round(n / Math.max(1, f.requests), 2);
+        const scanned = RESTORE_SCAN_ROUTES.some((key) => {
+          const [provider, ...route] = key.split(' ');
+          return (counts[provider]?.[route.join(' ')] ?? 0) > 0;
+        });
+        const comparedWith = scanned ? 'withRestoreScan' as const : 'backupRuns' as const;
+        const minimal = plan[comparedWith];
+        const routes: RouteFigure[] = [];
+        const keys = new Set([...Object.entries(counts).flatMap(([p, r]) => Object.keys(r).map((k) => `${p} ${k}`)), ...Object.keys(minimal.byRoute)]);
+        for (const key of [...keys].sort()) {
+          const [provider, ...rest] = key.split(' ');
+          const route = rest.join(' ');
+          routes.push({ provider, route, perRequest: per(counts[provider]?.[route] ?? 0), minimal: minimal.byRoute[key] ?? 0 });
+        }
+        const byProvider: DashboardScaleFigures['byProvider'] = {};
+        for (const r of routes) {
+          const p = (byProvider[r.provider] ??= { perRequest: 0, minimal: 0 });
+          p.perRequest = round(p.perRequest + r.perRequest, 2);
+          p.minimal += r.minimal;
+        }
+        const total = routes.reduce((n, r) => n + r.perRequest, 0);
+        const floorP50Ms = minimal.trips * latencyMs;
+        const { cpuMs: _cpu, ...load } = f;
+        out.push({
+          scale, latencyMs, connections, ...load,
+          upstreamCallsPerRequest: round(total, 1),
+          byProvider,
+          routes,
+          upstreamCallsOfOneRequest: first.extensions?.cost?.upstreamCalls ?? null,
+          errorCodes,
+          plan,
+          comparedWith,
+          minimal,
+          callsOverMinimal: round(total / minimal.total, 2),
+          floorP50Ms,
+          p50OverFloor: round(f.p50Ms / floorP50Ms, 2),
+        });
+        log(`  scale ${scale}: ${f.requests} requests, p50 ${f.p50Ms} ms (floor ${floorP50Ms}), ${round(total, 1)} upstream calls/request (minimal ${minimal.total}${scanned ? ' with the restore-job scan' : ''}, ${minimal.trips} trips), ${f.cpuMsPerRequest} CPU ms/request`);
+      } finally {
+        await gateway.stop();
+      }
+    } finally {
+      await sims.stop();
+    }
+  }
+  return out;
+}
