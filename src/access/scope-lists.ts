@@ -1,11 +1,14 @@
 /**
  * A provider's list narrowed to the organizations a caller may see, pushed down as the list's own
  * `organizationId` filter (never read whole and filtered here): one organization is one filtered
- * list; several organizations of one provider are read one after another, behind one resume token.
+ * list; several organizations of one provider are read one after another, behind one resume token
+ * (merged in the list's order, when it has one: `mergedPage`).
  * An `organizationId` the client asks for outside the scope is an empty list, not an error.
  */
 import { badUserInput } from '../domain/errors.ts';
 import type { EntityKind, EntityModel } from '../domain/models.ts';
+import { mergedPage } from '../domain/merge.ts';
+import { DEFAULT_ORDERS, orderingOf } from '../domain/merge-order.ts';
 import type { Page, PageRequest } from '../domain/page.ts';
 import type { RequestContext } from '../upstream/request-context.ts';
 
@@ -41,6 +44,9 @@ export function scopedList<T extends EntityModel>(kind: EntityKind, list: Adapte
     if (asked !== undefined) return allowed.includes(asked) ? keep(await list(req, ctx)) : EMPTY;
     if (allowed.length === 0) return EMPTY;
     if (allowed.length === 1) return keep(await one(req, allowed[0], ctx));
+    // An ordered list (time-stamped lists newest first, or an orderBy): the organizations' lists merged in that order.
+    const order = req.order ?? DEFAULT_ORDERS[kind];
+    if (order) return keep(await mergedPage('scope', allowed.map((o, i) => ({ key: `o${i}`, list: (r: PageRequest) => one({ ...r, order: req.order }, o, ctx) })), req, orderingOf(order)));
 
     // Several organizations: each one's filtered list in turn; an empty one hands over to the next
     // within this call (an empty page with a next token would end the gateway's page early).

@@ -10,7 +10,12 @@ function instantOf(m: EntityModel): string | null {
   return typeof v === 'string' ? v : null;
 }
 
-/** True when `model` satisfies every field of `filter` (native ids, normalized statuses, time range). */
+/** Whether `name` contains `text`, case-insensitively; a missing name never does. */
+export function nameContains(name: unknown, text: string): boolean {
+  return typeof name === 'string' && name.toLowerCase().includes(text.toLowerCase());
+}
+
+/** True when `model` satisfies every field of `filter` (native ids, normalized statuses, time range, name, operation). */
 export function matchesFilter(model: EntityModel, filter: ListFilter): boolean {
   if (filter.organizationId !== undefined && model.organizationNativeId != null && model.organizationNativeId !== filter.organizationId) {
     return false;
@@ -25,5 +30,7 @@ export function matchesFilter(model: EntityModel, filter: ListFilter): boolean {
     if (filter.until && t >= filter.until.getTime()) return false;
   }
   if (!filter.includeDismissed && 'dismissed' in model && model.dismissed === true) return false;
+  if (filter.nameContains !== undefined && filter.nameContains !== '' && !nameContains(model.name, filter.nameContains)) return false;
+  if (filter.operation && filter.operation.length > 0 && 'operation' in model && !filter.operation.includes(model.operation as never)) return false;
   return true;
 }

@@ -80,6 +80,12 @@ export interface JobModel extends ModelBase {
   createdAt: string | null;
   startedAt: string | null;
   endedAt: string | null;
+  /**
+   * Why the job did not succeed, in the provider's words; null for a job that succeeded or still
+   * runs (see `src/domain/failure-reason.ts`). Null too where it is a lazy field (Bocada: its
+   * timeline is read only when the field is asked for).
+   */
+  failureReason: string | null;
 }
 
 /** Severity of an alert. */

@@ -1,23 +1,29 @@
 /**
- * One page of a cross-provider list.
+ * One page of a cross-provider list (documented in the README, "Pagination").
  *
- * Order (documented in the README): each page draws a fair share of `first` from every selected
- * provider still having items (config order breaks ties), asks them in parallel, and lists the
- * items grouped by provider in config order, each provider in its own order. A provider that runs
- * out hands its share to the others. The cursor records each provider's exact position, so paging
- * to the end returns every item exactly once, whatever `first` is on each page.
+ * Lists in an order (time-stamped lists by default: newest first; any list given an `orderBy`)
+ * are ONE merged order across providers: the k-way merge of `merge.ts` over each provider's own
+ * stream in that order; ties go to the provider first in config order.
+ *
+ * Lists without an order (organizations, resources, schedules by default) draw a fair share of
+ * `first` from every selected provider still having items (config order breaks ties), ask them in
+ * parallel, and list the items grouped by provider in config order, each in its own order. A
+ * provider that runs out hands its share to the others.
+ *
+ * Either way the cursor records each provider's exact position, so paging to the end returns every
+ * item exactly once, whatever `first` is on each page; an item's cursor is encoded only when read.
  */
 import { encodeCursor, type ListCursor, type ProviderPosition } from './cursor.ts';
-import { matchesFilter } from './filter.ts';
+import { START, mergeStreams } from './merge.ts';
+import { DEFAULT_ORDERS, isDefaultOrder, orderKey, orderingOf, type ListOrder } from './merge-order.ts';
+import { take } from './merge-take.ts';
 import type { EntityKind, EntityModel } from './models.ts';
 import type { ListFilter, ListPage } from './page.ts';
 
+export { FILTERING_PAGE_SIZE, MAX_UPSTREAM_PAGES_PER_PAGE } from './merge-take.ts';
+
 /** Largest `first` any list accepts. */
 export const MAX_PAGE_SIZE = 100;
-/** Upstream pages one provider may read for one gateway page before handing back a cursor. */
-export const MAX_UPSTREAM_PAGES_PER_PAGE = 20;
-/** Page size asked upstream once items are being filtered in memory. */
-export const FILTERING_PAGE_SIZE = 100;
 
 /** One selected provider: its config id, its list of this kind (absent when it has none) and its translated filter. */
 export interface PaginationSource<T = EntityModel> {
@@ -26,10 +32,10 @@ export interface PaginationSource<T = EntityModel> {
   filter: ListFilter;
 }
 
-/** An item of a page with the cursor that resumes right after it. */
+/** An item of a page with the cursor that resumes right after it (encoded on first read). */
 export interface PagedItem<T> {
-  node: T;
-  cursor: string;
+  readonly node: T;
+  readonly cursor: string;
 }
 
 /** A failure of one provider while building the page. */
@@ -48,72 +54,79 @@ export interface FederatedPage<T> {
   failures: ProviderFailure[];
 }
 
-interface Taken<T> {
-  nodes: T[];
-  /** Position after each taken node. */
-  after: ProviderPosition[];
-  end: ProviderPosition;
-  total: number | null | undefined;
-}
-
-/** Reads up to `need` matching items of one provider from `pos`. */
-async function take<T extends EntityModel>(
-  list: ListPage<T>,
-  filter: ListFilter,
-  pos: ProviderPosition,
-  need: number,
-): Promise<Taken<T>> {
-  const out: Taken<T> = { nodes: [], after: [], end: pos, total: undefined };
-  if (pos === 'done' || need <= 0) return out;
-  let { after, skip } = pos;
-  // Ask for exactly what is needed; once the in-memory filter has rejected items (a filter the
-  // provider could not apply), ask for larger pages: positions stay exact either way.
-  let filtering = false;
-  for (let pages = 0; pages < MAX_UPSTREAM_PAGES_PER_PAGE && out.nodes.length < need; pages++) {
-    const want = filtering ? Math.max(need - out.nodes.length, FILTERING_PAGE_SIZE) : need - out.nodes.length;
-    const page = await list({ after, limit: skip + want, filter });
-    if (after === null && skip === 0 && out.total === undefined) out.total = page.total;
-    const n = page.items.length;
-    let j = skip;
-    for (; j < n && out.nodes.length < need; j++) {
-      if (!matchesFilter(page.items[j], filter)) {
-        filtering = true;
-        continue;
-      }
-      out.nodes.push(page.items[j]);
-      out.after.push(j + 1 < n ? { after, skip: j + 1 } : page.next === null ? 'done' : { after: page.next, skip: 0 });
-    }
-    if (j < n) {
-      out.end = { after, skip: j };
-      return out;
-    }
-    if (page.next === null || n === 0) {
-      out.end = 'done';
-      return out;
-    }
-    after = page.next;
-    skip = 0;
-    out.end = { after, skip: 0 };
-  }
-  return out;
+/** An item whose cursor is encoded the first time it is read (a `nodes`-only query never encodes one). */
+function pagedItem<T>(node: T, cursorOf: () => string): PagedItem<T> {
+  let cursor: string | undefined;
+  return {
+    node,
+    get cursor() {
+      return (cursor ??= cursorOf());
+    },
+  };
 }
 
 /**
- * Builds one page of `kind` across `sources`. A provider that fails contributes a failure and no
- * items; its position stays put so a later page tries it again, and it does not keep
- * `hasNextPage` true on its own.
+ * Builds one page of `kind` across `sources` in `order` (undefined: the kind's default order; null:
+ * no order, the fair share). A provider that fails contributes a failure and no items; its
+ * position stays put so a later page tries it again, and it does not keep `hasNextPage` true on
+ * its own.
  */
 export async function paginate<T extends EntityModel>(args: {
   kind: EntityKind;
   sources: PaginationSource<T>[];
   first: number;
   cursor: ListCursor | null;
+  order?: ListOrder | null;
 }): Promise<FederatedPage<T>> {
-  const { kind, sources, first } = args;
+  const order = args.order === undefined ? DEFAULT_ORDERS[args.kind] : args.order;
+  const cursorOrder = order && !isDefaultOrder(args.kind, order) ? orderKey(order) : undefined;
+  const encode = (positions: Record<string, ProviderPosition>) => encodeCursor({ list: args.kind, ...(cursorOrder ? { order: cursorOrder } : {}), positions });
+  return order ? mergedPageOf(args, order, encode) : fairSharePage(args, encode);
+}
+
+type Encode = (positions: Record<string, ProviderPosition>) => string;
+
+/** The merged order: one k-way merge over the providers' streams. */
+async function mergedPageOf<T extends EntityModel>(
+  args: { sources: PaginationSource<T>[]; first: number; cursor: ListCursor | null },
+  order: ListOrder,
+  encode: Encode,
+): Promise<FederatedPage<T>> {
+  const { sources, first } = args;
+  const start: Record<string, ProviderPosition> = { ...(args.cursor?.positions ?? {}) };
+  const out = await mergeStreams(
+    sources.map((s) => ({ list: s.list, filter: s.filter, pos: s.list ? start[s.providerId] ?? START : 'done' })),
+    first,
+    orderingOf(order),
+  );
+  const positionsOf = (ps: ProviderPosition[]) => {
+    const positions = { ...start };
+    sources.forEach((s, i) => (positions[s.providerId] = ps[i]));
+    return positions;
+  };
+  const totals = new Map<string, number | null>();
+  out.totals.forEach((t, i) => {
+    if (t !== undefined) totals.set(sources[i].providerId, t);
+  });
+  return {
+    items: out.items.map((x, i) => pagedItem(x.node, () => encode(positionsOf(out.positionsAfter(i))))),
+    hasNextPage: out.hasNext,
+    endCursor: out.items.length > 0 || out.hasNext ? encode(positionsOf(out.end)) : null,
+    totals,
+    failures: out.failures.map((f) => ({ providerId: sources[f.stream].providerId, error: f.error })),
+  };
+}
+
+/** No order: a fair share of `first` from every provider, grouped by provider in config order. */
+async function fairSharePage<T extends EntityModel>(
+  args: { sources: PaginationSource<T>[]; first: number; cursor: ListCursor | null },
+  encode: Encode,
+): Promise<FederatedPage<T>> {
+  const { sources, first } = args;
   const start: Record<string, ProviderPosition> = { ...(args.cursor?.positions ?? {}) };
   const listed = sources.filter((s) => s.list);
   for (const s of sources) if (!s.list) start[s.providerId] = 'done';
-  const pos = (id: string): ProviderPosition => start[id] ?? { after: null, skip: 0 };
+  const pos = (id: string): ProviderPosition => start[id] ?? START;
 
   const state = new Map(listed.map((s) => [s.providerId, { pos: pos(s.providerId), nodes: [] as T[], after: [] as ProviderPosition[], failed: null as unknown }]));
   const totals = new Map<string, number | null>();
@@ -128,9 +141,7 @@ export async function paginate<T extends EntityModel>(args: {
     const base = Math.floor(remaining / open.length);
     const extra = remaining % open.length;
     const shares = open.map((_, i) => base + (i < extra ? 1 : 0));
-    const results = await Promise.allSettled(
-      open.map((s, i) => take<T>(s.list!, s.filter, state.get(s.providerId)!.pos, shares[i])),
-    );
+    const results = await Promise.allSettled(open.map((s, i) => take<T>(s.list!, s.filter, state.get(s.providerId)!.pos, shares[i])));
     let progressed = false;
     results.forEach((r, i) => {
       const id = open[i].providerId;
@@ -149,18 +160,17 @@ export async function paginate<T extends EntityModel>(args: {
     if (!progressed) break;
   }
 
-  // first = 0: say whether anything is left without reading it.
   const items: PagedItem<T>[] = [];
   const endPositions: Record<string, ProviderPosition> = { ...start };
   for (const s of listed) endPositions[s.providerId] = state.get(s.providerId)!.pos;
-  for (const s of sources) if (!s.list) endPositions[s.providerId] = 'done';
   const running: Record<string, ProviderPosition> = { ...start };
   for (const s of listed) {
     const id = s.providerId;
     const st = state.get(id)!;
     st.nodes.forEach((node, j) => {
       running[id] = st.after[j];
-      items.push({ node, cursor: encodeCursor({ list: kind, positions: { ...running } }) });
+      const positions = { ...running };
+      items.push(pagedItem(node, () => encode(positions)));
     });
     running[id] = st.pos;
   }
@@ -169,6 +179,7 @@ export async function paginate<T extends EntityModel>(args: {
     const st = state.get(s.providerId)!;
     if (st.failed !== null) failures.push({ providerId: s.providerId, error: st.failed });
   }
+  // first = 0: say whether anything is left without reading it.
   const hasNextPage = listed.some((s) => {
     const st = state.get(s.providerId)!;
     return st.pos !== 'done' && st.failed === null;
@@ -176,7 +187,7 @@ export async function paginate<T extends EntityModel>(args: {
   return {
     items,
     hasNextPage,
-    endCursor: items.length > 0 || hasNextPage ? encodeCursor({ list: kind, positions: endPositions }) : null,
+    endCursor: items.length > 0 || hasNextPage ? encode(endPositions) : null,
     totals,
     failures,
   };

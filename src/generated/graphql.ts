@@ -9,6 +9,7 @@ import type { ProviderRef, OrganizationModel, ResourceModel, BackupModel, JobMod
 import type { Caller } from '../access/caller.ts';
 import type { ProviderHealthModel, ProviderCapabilities as ProviderCapabilitiesModel, PolicyModel } from '../providers/contract/index.ts';
 import type { RetentionPreviewItemModel } from '../resolvers/RetentionPreviewItem.ts';
+import type { ResourceProtectionModel } from '../insight/protection-model.ts';
 import type { ConnectionModel } from '../domain/connection.ts';
 import type { GatewayContext } from '../server/context.ts';
 export type Maybe<T> = T | null;
@@ -110,11 +111,26 @@ export type AlertFilter = {
   until?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+/** An order of an alert list. */
+export type AlertOrder = {
+  /** Which way. */
+  direction: OrderDirection;
+  /** What to order by. */
+  field: AlertOrderField;
+};
+
+/** What an alert list can be ordered by. */
+export type AlertOrderField =
+  /** When the provider raised the alert; alerts without a time count as the oldest. */
+  | 'CREATED_AT';
+
 /** An alert after an action. */
 export type AlertPayload = {
   __typename?: 'AlertPayload';
   /** The alert as it is now. */
   alert?: Maybe<Alert>;
+  /** Why the action did not happen, when it was an expected failure (then the other fields are null); empty when it happened. */
+  userErrors: Array<UserError>;
 };
 
 /** How urgent an alert is. */
@@ -199,6 +215,8 @@ export type BackupEdge = {
 
 /** Filter of backup lists. */
 export type BackupFilter = {
+  /** Only backups whose name contains this text, case-insensitively (a backup without a name never matches). */
+  nameContains?: InputMaybe<Scalars['String']['input']>;
   /** Only backups of this organization (global id). */
   organizationId?: InputMaybe<Scalars['ID']['input']>;
   /** Only these provider instances (config ids). */
@@ -212,6 +230,19 @@ export type BackupFilter = {
   /** Only backups created before this instant. */
   until?: InputMaybe<Scalars['DateTime']['input']>;
 };
+
+/** An order of a backup list. */
+export type BackupOrder = {
+  /** Which way. */
+  direction: OrderDirection;
+  /** What to order by. */
+  field: BackupOrderField;
+};
+
+/** What a backup list can be ordered by. */
+export type BackupOrderField =
+  /** When the provider created the backup; backups without a time count as the oldest. */
+  | 'CREATED_AT';
 
 /** Normalized state of a restorable artifact. The provider's raw value is in `providerStatus`. */
 export type BackupStatus =
@@ -256,6 +287,8 @@ export type BocadaJob = Job & Node & {
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   /** When it ended, if it has. */
   endedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The first ERROR line of the timeline (for a CANCELED job without one, its first WARNING); one upstream call, shared with `timeline`, made only for FAILED, CANCELED and MISSED jobs. */
+  failureReason?: Maybe<Scalars['String']['output']>;
   /** Files moved. */
   filesTransferred?: Maybe<Scalars['Int']['output']>;
   /** The global id: pass it to `node(id:)`, filters and mutations. */
@@ -320,7 +353,7 @@ export type BocadaOrganizationResourcesArgs = {
 /** A resource Bocada tracks: a protected VM, database, file system, application or SaaS tenant. */
 export type BocadaResource = Node & Resource & {
   __typename?: 'BocadaResource';
-  /** Backups of this resource. */
+  /** Backups of this resource, newest first unless `orderBy` says otherwise. */
   backups: BackupConnection;
   /** The backup system that protects it. */
   connection?: Maybe<BocadaConnection>;
@@ -330,7 +363,7 @@ export type BocadaResource = Node & Resource & {
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   /** The global id: pass it to `node(id:)`, filters and mutations. */
   id: Scalars['ID']['output'];
-  /** Jobs of this resource. */
+  /** Jobs of this resource, newest first unless `orderBy` says otherwise. */
   jobs: JobConnection;
   /** Display name. */
   name: Scalars['String']['output'];
@@ -338,6 +371,8 @@ export type BocadaResource = Node & Resource & {
   nativeId: Scalars['String']['output'];
   /** The organization that owns it. */
   organization?: Maybe<Organization>;
+  /** How well it is protected right now: status, last success, RPO target and missed runs (README "Protection and RPO"); batched per provider. */
+  protection: ResourceProtection;
   /** The provider instance this comes from. */
   provider: Provider;
   /** Bocada's resource type: `vm`, `database`, `filesystem`, `application` or `saas`. */
@@ -354,6 +389,7 @@ export type BocadaResourceBackupsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<BackupFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<BackupOrder>;
 };
 
 
@@ -362,6 +398,7 @@ export type BocadaResourceJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<JobFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<JobOrder>;
 };
 
 /** One entry of a Bocada job's timeline. */
@@ -418,18 +455,62 @@ export type ByCloudDatabaseBackup = Backup & Node & {
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
+/**
+ * The making of a ByCloud database backup, as a job: ByCloud reports no jobs, so each database
+ * backup's creation is one (operation BACKUP; `backup` is the backup it made, `resource` its instance).
+ */
+export type ByCloudDatabaseBackupJob = Job & Node & {
+  __typename?: 'ByCloudDatabaseBackupJob';
+  /** The backup this job produced (backup jobs) or restored from (restores), when known. */
+  backup?: Maybe<Backup>;
+  /** Bytes moved, when the provider reports it. */
+  bytesTransferred?: Maybe<Scalars['ByteCount']['output']>;
+  /** When the provider created it. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** ByCloud resource name of the backup (`crn:...`). */
+  crn?: Maybe<Scalars['String']['output']>;
+  /** Free text given when the backup was made. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** When it ended, if it has. */
+  endedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why the job did not succeed, in the provider's words (Norcube `errorSummary`, oCore `errorMessage`, Bocada's first timeline error); null unless its status is FAILED, PARTIAL, CANCELED or MISSED, or when the provider says nothing. */
+  failureReason?: Maybe<Scalars['String']['output']>;
+  /** The global id: pass it to `node(id:)`, filters and mutations. */
+  id: Scalars['ID']['output'];
+  /** Display name. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** The provider's own id of this record. */
+  nativeId: Scalars['String']['output'];
+  /** Whether it makes a backup or restores one. */
+  operation: JobOperation;
+  /** The organization it belongs to. */
+  organization?: Maybe<Organization>;
+  /** The provider instance this comes from. */
+  provider: Provider;
+  /** The provider's own status value, unchanged. */
+  providerStatus?: Maybe<Scalars['String']['output']>;
+  /** The resource this job ran for. */
+  resource?: Maybe<Resource>;
+  /** When it started running. */
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Normalized status; the raw value is in `providerStatus`. */
+  status: JobStatus;
+  /** When ByCloud last changed the backup. */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
 /** A ByCloud managed database instance, known through its backups. */
 export type ByCloudDatabaseInstance = Node & Resource & {
   __typename?: 'ByCloudDatabaseInstance';
   /** How many backups of this instance exist. */
   backupCount?: Maybe<Scalars['Int']['output']>;
-  /** Backups of this resource. */
+  /** Backups of this resource, newest first unless `orderBy` says otherwise. */
   backups: BackupConnection;
   /** When the provider created it. */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   /** The global id: pass it to `node(id:)`, filters and mutations. */
   id: Scalars['ID']['output'];
-  /** Jobs of this resource. */
+  /** Jobs of this resource, newest first unless `orderBy` says otherwise. */
   jobs: JobConnection;
   /** Display name. */
   name: Scalars['String']['output'];
@@ -437,6 +518,8 @@ export type ByCloudDatabaseInstance = Node & Resource & {
   nativeId: Scalars['String']['output'];
   /** The organization that owns it. */
   organization?: Maybe<Organization>;
+  /** How well it is protected right now: status, last success, RPO target and missed runs (README "Protection and RPO"); batched per provider. */
+  protection: ResourceProtection;
   /** The provider instance this comes from. */
   provider: Provider;
   /** Schedules that drive this resource's backups. */
@@ -451,6 +534,7 @@ export type ByCloudDatabaseInstanceBackupsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<BackupFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<BackupOrder>;
 };
 
 
@@ -459,6 +543,7 @@ export type ByCloudDatabaseInstanceJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<JobFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<JobOrder>;
 };
 
 /** A ByCloud database engine and version. */
@@ -512,13 +597,13 @@ export type ByCloudVolume = Node & Resource & {
   __typename?: 'ByCloudVolume';
   /** How many backups of this volume exist. */
   backupCount?: Maybe<Scalars['Int']['output']>;
-  /** Backups of this resource. */
+  /** Backups of this resource, newest first unless `orderBy` says otherwise. */
   backups: BackupConnection;
   /** When the provider created it. */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   /** The global id: pass it to `node(id:)`, filters and mutations. */
   id: Scalars['ID']['output'];
-  /** Jobs of this resource. */
+  /** Jobs of this resource, newest first unless `orderBy` says otherwise. */
   jobs: JobConnection;
   /** Display name. */
   name: Scalars['String']['output'];
@@ -526,6 +611,8 @@ export type ByCloudVolume = Node & Resource & {
   nativeId: Scalars['String']['output'];
   /** The organization that owns it. */
   organization?: Maybe<Organization>;
+  /** How well it is protected right now: status, last success, RPO target and missed runs (README "Protection and RPO"); batched per provider. */
+  protection: ResourceProtection;
   /** The provider instance this comes from. */
   provider: Provider;
   /** Schedules that drive this resource's backups. */
@@ -540,6 +627,7 @@ export type ByCloudVolumeBackupsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<BackupFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<BackupOrder>;
 };
 
 
@@ -548,6 +636,7 @@ export type ByCloudVolumeJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<JobFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<JobOrder>;
 };
 
 /** A backup of a ByCloud volume. */
@@ -595,6 +684,50 @@ export type ByCloudVolumeBackup = Backup & Node & {
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
+/**
+ * The making of a ByCloud volume backup, as a job: ByCloud reports no jobs, so each volume backup's
+ * creation is one (operation BACKUP; `backup` is the backup it made, `resource` its volume).
+ */
+export type ByCloudVolumeBackupJob = Job & Node & {
+  __typename?: 'ByCloudVolumeBackupJob';
+  /** The backup this job produced (backup jobs) or restored from (restores), when known. */
+  backup?: Maybe<Backup>;
+  /** Bytes moved, when the provider reports it. */
+  bytesTransferred?: Maybe<Scalars['ByteCount']['output']>;
+  /** When the provider created it. */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** ByCloud resource name of the backup (`crn:...`). */
+  crn?: Maybe<Scalars['String']['output']>;
+  /** Free text given when the backup was made. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** When it ended, if it has. */
+  endedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why the job did not succeed, in the provider's words (Norcube `errorSummary`, oCore `errorMessage`, Bocada's first timeline error); null unless its status is FAILED, PARTIAL, CANCELED or MISSED, or when the provider says nothing. */
+  failureReason?: Maybe<Scalars['String']['output']>;
+  /** The global id: pass it to `node(id:)`, filters and mutations. */
+  id: Scalars['ID']['output'];
+  /** Display name. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** The provider's own id of this record. */
+  nativeId: Scalars['String']['output'];
+  /** Whether it makes a backup or restores one. */
+  operation: JobOperation;
+  /** The organization it belongs to. */
+  organization?: Maybe<Organization>;
+  /** The provider instance this comes from. */
+  provider: Provider;
+  /** The provider's own status value, unchanged. */
+  providerStatus?: Maybe<Scalars['String']['output']>;
+  /** The resource this job ran for. */
+  resource?: Maybe<Resource>;
+  /** When it started running. */
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Normalized status; the raw value is in `providerStatus`. */
+  status: JobStatus;
+  /** When ByCloud last changed the backup. */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
 /** Create a backup policy. */
 export type CreatePolicyInput = {
   /** Storage destination id. */
@@ -629,8 +762,10 @@ export type DeleteBackupPayload = {
   __typename?: 'DeleteBackupPayload';
   /** The backup as it is now (often DELETING), or null when it is already gone. */
   backup?: Maybe<Backup>;
-  /** The id that was deleted. */
-  deletedBackupId: Scalars['ID']['output'];
+  /** The id that was deleted; null when nothing was. */
+  deletedBackupId?: Maybe<Scalars['ID']['output']>;
+  /** Why the action did not happen, when it was an expected failure (then the other fields are null); empty when it happened. */
+  userErrors: Array<UserError>;
 };
 
 /** The result of a detach. */
@@ -638,6 +773,8 @@ export type DetachPolicyPayload = {
   __typename?: 'DetachPolicyPayload';
   /** The resource the policy was detached from. */
   resource?: Maybe<Resource>;
+  /** Why the action did not happen, when it was an expected failure (then the other fields are null); empty when it happened. */
+  userErrors: Array<UserError>;
 };
 
 /** A download link. */
@@ -645,8 +782,10 @@ export type DownloadLinkPayload = {
   __typename?: 'DownloadLinkPayload';
   /** When the link stops working. */
   expiresAt?: Maybe<Scalars['DateTime']['output']>;
-  /** The link; it expires. */
-  url: Scalars['String']['output'];
+  /** The link; it expires. Null when none was made. */
+  url?: Maybe<Scalars['String']['output']>;
+  /** Why the action did not happen, when it was an expected failure (then the other fields are null); empty when it happened. */
+  userErrors: Array<UserError>;
 };
 
 export { EntityKind };
@@ -661,6 +800,8 @@ export type Job = {
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   /** When it ended, if it has. */
   endedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why the job did not succeed, in the provider's words (Norcube `errorSummary`, oCore `errorMessage`, Bocada's first timeline error); null unless its status is FAILED, PARTIAL, CANCELED or MISSED, or when the provider says nothing. */
+  failureReason?: Maybe<Scalars['String']['output']>;
   /** The global id: pass it to `node(id:)`, to filters and to mutations. */
   id: Scalars['ID']['output'];
   /** Display name. */
@@ -707,6 +848,10 @@ export type JobEdge = {
 
 /** Filter of job lists. */
 export type JobFilter = {
+  /** Only jobs whose name contains this text, case-insensitively (a job without a name never matches). */
+  nameContains?: InputMaybe<Scalars['String']['input']>;
+  /** Only backups, or only restores (BACKUP alone skips the providers' restore lists: fewer upstream calls). */
+  operation?: InputMaybe<Array<JobOperation>>;
   /** Only jobs of this organization (global id). */
   organizationId?: InputMaybe<Scalars['ID']['input']>;
   /** Only these provider instances (config ids). */
@@ -722,6 +867,36 @@ export type JobFilter = {
 };
 
 export { JobOperation };
+
+/** An order of a job list. */
+export type JobOrder = {
+  /** Which way. */
+  direction: OrderDirection;
+  /** What to order by. */
+  field: JobOrderField;
+};
+
+/** What a job list can be ordered by. */
+export type JobOrderField =
+  /** When the provider created (queued) the job; Bocada, which reports only a start, by its start. Jobs without a time count as the oldest. */
+  | 'CREATED_AT';
+
+/** Jobs per normalized status in a time window. */
+export type JobStats = {
+  __typename?: 'JobStats';
+  /** Jobs per status (statuses with none left out), in the order of `JobStatus`. */
+  byStatus: Array<JobStatusCount>;
+  /** True when every provider's counts are exact. */
+  exact: Scalars['Boolean']['output'];
+  /** The counts per provider, in config order. */
+  providers: Array<ProviderJobStats>;
+  /** Start of the window (inclusive): `filter.since`, or 24 hours before now. */
+  since: Scalars['DateTime']['output'];
+  /** Jobs in the window across every selected provider. */
+  total: Scalars['Int']['output'];
+  /** End of the window (exclusive): `filter.until`, or now. */
+  until: Scalars['DateTime']['output'];
+};
 
 /** Normalized state of an execution. The provider's raw value is in `providerStatus`. */
 export type JobStatus =
@@ -744,41 +919,104 @@ export type JobStatus =
   /** A status this gateway does not know; see `providerStatus`. */
   | 'UNKNOWN';
 
+/** Jobs in one normalized status. */
+export type JobStatusCount = {
+  __typename?: 'JobStatusCount';
+  /** Jobs in it. */
+  count: Scalars['Int']['output'];
+  /** The status. */
+  status: JobStatus;
+};
+
+/** One job that appeared or changed, as `jobUpdates` sends it. */
+export type JobUpdate = {
+  __typename?: 'JobUpdate';
+  /** When the gateway saw the change (the poll that found it). */
+  at: Scalars['DateTime']['output'];
+  /** Why this update was sent. */
+  change: JobUpdateChange;
+  /** The job as it is now. */
+  job: Job;
+  /** The status the gateway saw before, for `STATUS_CHANGED`; null otherwise. */
+  previousStatus?: Maybe<JobStatus>;
+};
+
+/** Why a `JobUpdate` was sent. */
+export type JobUpdateChange =
+  /** A job the gateway had not seen before showed up (started, queued or triggered since the last poll). */
+  | 'APPEARED'
+  /** One of the newest jobs as they were when the subscription started (`initial: true`). */
+  | 'INITIAL'
+  /** A job's normalized status changed (see `previousStatus`). */
+  | 'STATUS_CHANGED';
+
+/** Which jobs `jobUpdates` sends. */
+export type JobUpdatesFilter = {
+  /** Only jobs that do one of these. */
+  operation?: InputMaybe<Array<JobOperation>>;
+  /** Only jobs of this organization (global id). */
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only these provider instances (config ids). */
+  providers?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Only jobs of this resource (global id). */
+  resourceId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only updates that leave the job in one of these states (e.g. `[FAILED]`: every job that just failed). */
+  status?: InputMaybe<Array<JobStatus>>;
+};
+
+/** A run a resource's schedule called for that did not happen. */
+export type MissedRun = {
+  __typename?: 'MissedRun';
+  /** True when the provider itself reported the run missed (a Bocada MISSED job); false when the gateway found no attempt near a scheduled slot. */
+  reportedByProvider: Scalars['Boolean']['output'];
+  /** When the run was due. */
+  scheduledAt: Scalars['DateTime']['output'];
+};
+
 /**
  * Every action the providers allow. Each mutation takes an input with an optional
  * `idempotencyKey`: the same key within 24 hours returns the first result without calling the
  * provider again. A provider that cannot do an action answers `UNSUPPORTED_BY_PROVIDER`
- * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call
- * (`BAD_USER_INPUT` with `extensions.field`).
+ * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call.
+ *
+ * Errors in mutations: an EXPECTED failure is data, not an error. The payload's `userErrors` lists
+ * it (`code`: `BAD_USER_INPUT`, `NOT_FOUND`, `UNSUPPORTED_BY_PROVIDER` or `REFUSED_BY_PROVIDER`;
+ * `field`: the path of the input field at fault, e.g. `["input", "dbCron"]`; `message`, with a
+ * provider's own words when it refused), the payload's other fields are null, and the response has
+ * no top-level error. `userErrors` is empty exactly when the action happened. UNEXPECTED failures
+ * (`UPSTREAM_UNAVAILABLE`, `RATE_LIMITED`, `UPSTREAM_ERROR`, `COST_LIMIT_EXCEEDED`,
+ * `AUDIT_UNAVAILABLE`, `FORBIDDEN`, `UNAUTHENTICATED`) stay top-level errors with `extensions.code`;
+ * every field of `Mutation` is nullable, so such an error nulls only its own field and the other
+ * mutations of the document keep their results.
  */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Attaches a backup policy to a resource (Norcube data source). */
-  attachPolicy: SchedulePayload;
+  attachPolicy?: Maybe<SchedulePayload>;
   /** Creates a short-lived download link for a backup (Norcube). */
-  createDownloadLink: DownloadLinkPayload;
+  createDownloadLink?: Maybe<DownloadLinkPayload>;
   /** Creates a backup policy (Norcube). */
-  createPolicy: PolicyPayload;
+  createPolicy?: Maybe<PolicyPayload>;
   /** Deletes a backup (oCore, Norcube). Deletion may finish asynchronously: the backup shows DELETING first. */
-  deleteBackup: DeleteBackupPayload;
+  deleteBackup?: Maybe<DeleteBackupPayload>;
   /** Detaches a backup policy from a resource (Norcube). */
-  detachPolicy: DetachPolicyPayload;
+  detachPolicy?: Maybe<DetachPolicyPayload>;
   /** Dismisses an alert (oCore). */
-  dismissAlert: AlertPayload;
+  dismissAlert?: Maybe<AlertPayload>;
   /** Marks an alert as read (oCore). */
-  markAlertRead: AlertPayload;
+  markAlertRead?: Maybe<AlertPayload>;
   /** Restores a backup (oCore to the same or another environment, optionally to a point in time; Norcube restores). */
-  restoreBackup: StartedOperationPayload;
+  restoreBackup?: Maybe<StartedOperationPayload>;
   /** Enables or disables an attached policy (Norcube). */
-  setPolicyEnabled: SchedulePayload;
+  setPolicyEnabled?: Maybe<SchedulePayload>;
   /** Starts a backup of a resource now (oCore `db`/`full`, Norcube run-now, ByCloud volume backup). */
-  triggerBackup: StartedOperationPayload;
+  triggerBackup?: Maybe<StartedOperationPayload>;
   /** Updates a backup policy (Norcube). */
-  updatePolicy: PolicyPayload;
+  updatePolicy?: Maybe<PolicyPayload>;
   /** Creates or updates the backup schedule of a resource (oCore environment schedule). */
-  upsertSchedule: SchedulePayload;
+  upsertSchedule?: Maybe<SchedulePayload>;
   /** Asks the provider to verify a backup (Norcube). */
-  verifyBackup: VerifyBackupPayload;
+  verifyBackup?: Maybe<VerifyBackupPayload>;
 };
 
 
@@ -786,8 +1024,17 @@ export type Mutation = {
  * Every action the providers allow. Each mutation takes an input with an optional
  * `idempotencyKey`: the same key within 24 hours returns the first result without calling the
  * provider again. A provider that cannot do an action answers `UNSUPPORTED_BY_PROVIDER`
- * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call
- * (`BAD_USER_INPUT` with `extensions.field`).
+ * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call.
+ *
+ * Errors in mutations: an EXPECTED failure is data, not an error. The payload's `userErrors` lists
+ * it (`code`: `BAD_USER_INPUT`, `NOT_FOUND`, `UNSUPPORTED_BY_PROVIDER` or `REFUSED_BY_PROVIDER`;
+ * `field`: the path of the input field at fault, e.g. `["input", "dbCron"]`; `message`, with a
+ * provider's own words when it refused), the payload's other fields are null, and the response has
+ * no top-level error. `userErrors` is empty exactly when the action happened. UNEXPECTED failures
+ * (`UPSTREAM_UNAVAILABLE`, `RATE_LIMITED`, `UPSTREAM_ERROR`, `COST_LIMIT_EXCEEDED`,
+ * `AUDIT_UNAVAILABLE`, `FORBIDDEN`, `UNAUTHENTICATED`) stay top-level errors with `extensions.code`;
+ * every field of `Mutation` is nullable, so such an error nulls only its own field and the other
+ * mutations of the document keep their results.
  */
 export type MutationAttachPolicyArgs = {
   input: AttachPolicyInput;
@@ -798,8 +1045,17 @@ export type MutationAttachPolicyArgs = {
  * Every action the providers allow. Each mutation takes an input with an optional
  * `idempotencyKey`: the same key within 24 hours returns the first result without calling the
  * provider again. A provider that cannot do an action answers `UNSUPPORTED_BY_PROVIDER`
- * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call
- * (`BAD_USER_INPUT` with `extensions.field`).
+ * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call.
+ *
+ * Errors in mutations: an EXPECTED failure is data, not an error. The payload's `userErrors` lists
+ * it (`code`: `BAD_USER_INPUT`, `NOT_FOUND`, `UNSUPPORTED_BY_PROVIDER` or `REFUSED_BY_PROVIDER`;
+ * `field`: the path of the input field at fault, e.g. `["input", "dbCron"]`; `message`, with a
+ * provider's own words when it refused), the payload's other fields are null, and the response has
+ * no top-level error. `userErrors` is empty exactly when the action happened. UNEXPECTED failures
+ * (`UPSTREAM_UNAVAILABLE`, `RATE_LIMITED`, `UPSTREAM_ERROR`, `COST_LIMIT_EXCEEDED`,
+ * `AUDIT_UNAVAILABLE`, `FORBIDDEN`, `UNAUTHENTICATED`) stay top-level errors with `extensions.code`;
+ * every field of `Mutation` is nullable, so such an error nulls only its own field and the other
+ * mutations of the document keep their results.
  */
 export type MutationCreateDownloadLinkArgs = {
   input: BackupActionInput;
@@ -810,8 +1066,17 @@ export type MutationCreateDownloadLinkArgs = {
  * Every action the providers allow. Each mutation takes an input with an optional
  * `idempotencyKey`: the same key within 24 hours returns the first result without calling the
  * provider again. A provider that cannot do an action answers `UNSUPPORTED_BY_PROVIDER`
- * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call
- * (`BAD_USER_INPUT` with `extensions.field`).
+ * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call.
+ *
+ * Errors in mutations: an EXPECTED failure is data, not an error. The payload's `userErrors` lists
+ * it (`code`: `BAD_USER_INPUT`, `NOT_FOUND`, `UNSUPPORTED_BY_PROVIDER` or `REFUSED_BY_PROVIDER`;
+ * `field`: the path of the input field at fault, e.g. `["input", "dbCron"]`; `message`, with a
+ * provider's own words when it refused), the payload's other fields are null, and the response has
+ * no top-level error. `userErrors` is empty exactly when the action happened. UNEXPECTED failures
+ * (`UPSTREAM_UNAVAILABLE`, `RATE_LIMITED`, `UPSTREAM_ERROR`, `COST_LIMIT_EXCEEDED`,
+ * `AUDIT_UNAVAILABLE`, `FORBIDDEN`, `UNAUTHENTICATED`) stay top-level errors with `extensions.code`;
+ * every field of `Mutation` is nullable, so such an error nulls only its own field and the other
+ * mutations of the document keep their results.
  */
 export type MutationCreatePolicyArgs = {
   input: CreatePolicyInput;
@@ -822,8 +1087,17 @@ export type MutationCreatePolicyArgs = {
  * Every action the providers allow. Each mutation takes an input with an optional
  * `idempotencyKey`: the same key within 24 hours returns the first result without calling the
  * provider again. A provider that cannot do an action answers `UNSUPPORTED_BY_PROVIDER`
- * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call
- * (`BAD_USER_INPUT` with `extensions.field`).
+ * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call.
+ *
+ * Errors in mutations: an EXPECTED failure is data, not an error. The payload's `userErrors` lists
+ * it (`code`: `BAD_USER_INPUT`, `NOT_FOUND`, `UNSUPPORTED_BY_PROVIDER` or `REFUSED_BY_PROVIDER`;
+ * `field`: the path of the input field at fault, e.g. `["input", "dbCron"]`; `message`, with a
+ * provider's own words when it refused), the payload's other fields are null, and the response has
+ * no top-level error. `userErrors` is empty exactly when the action happened. UNEXPECTED failures
+ * (`UPSTREAM_UNAVAILABLE`, `RATE_LIMITED`, `UPSTREAM_ERROR`, `COST_LIMIT_EXCEEDED`,
+ * `AUDIT_UNAVAILABLE`, `FORBIDDEN`, `UNAUTHENTICATED`) stay top-level errors with `extensions.code`;
+ * every field of `Mutation` is nullable, so such an error nulls only its own field and the other
+ * mutations of the document keep their results.
  */
 export type MutationDeleteBackupArgs = {
   input: BackupActionInput;
@@ -834,8 +1108,17 @@ export type MutationDeleteBackupArgs = {
  * Every action the providers allow. Each mutation takes an input with an optional
  * `idempotencyKey`: the same key within 24 hours returns the first result without calling the
  * provider again. A provider that cannot do an action answers `UNSUPPORTED_BY_PROVIDER`
- * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call
- * (`BAD_USER_INPUT` with `extensions.field`).
+ * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call.
+ *
+ * Errors in mutations: an EXPECTED failure is data, not an error. The payload's `userErrors` lists
+ * it (`code`: `BAD_USER_INPUT`, `NOT_FOUND`, `UNSUPPORTED_BY_PROVIDER` or `REFUSED_BY_PROVIDER`;
+ * `field`: the path of the input field at fault, e.g. `["input", "dbCron"]`; `message`, with a
+ * provider's own words when it refused), the payload's other fields are null, and the response has
+ * no top-level error. `userErrors` is empty exactly when the action happened. UNEXPECTED failures
+ * (`UPSTREAM_UNAVAILABLE`, `RATE_LIMITED`, `UPSTREAM_ERROR`, `COST_LIMIT_EXCEEDED`,
+ * `AUDIT_UNAVAILABLE`, `FORBIDDEN`, `UNAUTHENTICATED`) stay top-level errors with `extensions.code`;
+ * every field of `Mutation` is nullable, so such an error nulls only its own field and the other
+ * mutations of the document keep their results.
  */
 export type MutationDetachPolicyArgs = {
   input: PolicyAttachmentInput;
@@ -846,8 +1129,17 @@ export type MutationDetachPolicyArgs = {
  * Every action the providers allow. Each mutation takes an input with an optional
  * `idempotencyKey`: the same key within 24 hours returns the first result without calling the
  * provider again. A provider that cannot do an action answers `UNSUPPORTED_BY_PROVIDER`
- * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call
- * (`BAD_USER_INPUT` with `extensions.field`).
+ * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call.
+ *
+ * Errors in mutations: an EXPECTED failure is data, not an error. The payload's `userErrors` lists
+ * it (`code`: `BAD_USER_INPUT`, `NOT_FOUND`, `UNSUPPORTED_BY_PROVIDER` or `REFUSED_BY_PROVIDER`;
+ * `field`: the path of the input field at fault, e.g. `["input", "dbCron"]`; `message`, with a
+ * provider's own words when it refused), the payload's other fields are null, and the response has
+ * no top-level error. `userErrors` is empty exactly when the action happened. UNEXPECTED failures
+ * (`UPSTREAM_UNAVAILABLE`, `RATE_LIMITED`, `UPSTREAM_ERROR`, `COST_LIMIT_EXCEEDED`,
+ * `AUDIT_UNAVAILABLE`, `FORBIDDEN`, `UNAUTHENTICATED`) stay top-level errors with `extensions.code`;
+ * every field of `Mutation` is nullable, so such an error nulls only its own field and the other
+ * mutations of the document keep their results.
  */
 export type MutationDismissAlertArgs = {
   input: AlertActionInput;
@@ -858,8 +1150,17 @@ export type MutationDismissAlertArgs = {
  * Every action the providers allow. Each mutation takes an input with an optional
  * `idempotencyKey`: the same key within 24 hours returns the first result without calling the
  * provider again. A provider that cannot do an action answers `UNSUPPORTED_BY_PROVIDER`
- * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call
- * (`BAD_USER_INPUT` with `extensions.field`).
+ * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call.
+ *
+ * Errors in mutations: an EXPECTED failure is data, not an error. The payload's `userErrors` lists
+ * it (`code`: `BAD_USER_INPUT`, `NOT_FOUND`, `UNSUPPORTED_BY_PROVIDER` or `REFUSED_BY_PROVIDER`;
+ * `field`: the path of the input field at fault, e.g. `["input", "dbCron"]`; `message`, with a
+ * provider's own words when it refused), the payload's other fields are null, and the response has
+ * no top-level error. `userErrors` is empty exactly when the action happened. UNEXPECTED failures
+ * (`UPSTREAM_UNAVAILABLE`, `RATE_LIMITED`, `UPSTREAM_ERROR`, `COST_LIMIT_EXCEEDED`,
+ * `AUDIT_UNAVAILABLE`, `FORBIDDEN`, `UNAUTHENTICATED`) stay top-level errors with `extensions.code`;
+ * every field of `Mutation` is nullable, so such an error nulls only its own field and the other
+ * mutations of the document keep their results.
  */
 export type MutationMarkAlertReadArgs = {
   input: AlertActionInput;
@@ -870,8 +1171,17 @@ export type MutationMarkAlertReadArgs = {
  * Every action the providers allow. Each mutation takes an input with an optional
  * `idempotencyKey`: the same key within 24 hours returns the first result without calling the
  * provider again. A provider that cannot do an action answers `UNSUPPORTED_BY_PROVIDER`
- * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call
- * (`BAD_USER_INPUT` with `extensions.field`).
+ * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call.
+ *
+ * Errors in mutations: an EXPECTED failure is data, not an error. The payload's `userErrors` lists
+ * it (`code`: `BAD_USER_INPUT`, `NOT_FOUND`, `UNSUPPORTED_BY_PROVIDER` or `REFUSED_BY_PROVIDER`;
+ * `field`: the path of the input field at fault, e.g. `["input", "dbCron"]`; `message`, with a
+ * provider's own words when it refused), the payload's other fields are null, and the response has
+ * no top-level error. `userErrors` is empty exactly when the action happened. UNEXPECTED failures
+ * (`UPSTREAM_UNAVAILABLE`, `RATE_LIMITED`, `UPSTREAM_ERROR`, `COST_LIMIT_EXCEEDED`,
+ * `AUDIT_UNAVAILABLE`, `FORBIDDEN`, `UNAUTHENTICATED`) stay top-level errors with `extensions.code`;
+ * every field of `Mutation` is nullable, so such an error nulls only its own field and the other
+ * mutations of the document keep their results.
  */
 export type MutationRestoreBackupArgs = {
   input: RestoreBackupInput;
@@ -882,8 +1192,17 @@ export type MutationRestoreBackupArgs = {
  * Every action the providers allow. Each mutation takes an input with an optional
  * `idempotencyKey`: the same key within 24 hours returns the first result without calling the
  * provider again. A provider that cannot do an action answers `UNSUPPORTED_BY_PROVIDER`
- * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call
- * (`BAD_USER_INPUT` with `extensions.field`).
+ * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call.
+ *
+ * Errors in mutations: an EXPECTED failure is data, not an error. The payload's `userErrors` lists
+ * it (`code`: `BAD_USER_INPUT`, `NOT_FOUND`, `UNSUPPORTED_BY_PROVIDER` or `REFUSED_BY_PROVIDER`;
+ * `field`: the path of the input field at fault, e.g. `["input", "dbCron"]`; `message`, with a
+ * provider's own words when it refused), the payload's other fields are null, and the response has
+ * no top-level error. `userErrors` is empty exactly when the action happened. UNEXPECTED failures
+ * (`UPSTREAM_UNAVAILABLE`, `RATE_LIMITED`, `UPSTREAM_ERROR`, `COST_LIMIT_EXCEEDED`,
+ * `AUDIT_UNAVAILABLE`, `FORBIDDEN`, `UNAUTHENTICATED`) stay top-level errors with `extensions.code`;
+ * every field of `Mutation` is nullable, so such an error nulls only its own field and the other
+ * mutations of the document keep their results.
  */
 export type MutationSetPolicyEnabledArgs = {
   input: SetPolicyEnabledInput;
@@ -894,8 +1213,17 @@ export type MutationSetPolicyEnabledArgs = {
  * Every action the providers allow. Each mutation takes an input with an optional
  * `idempotencyKey`: the same key within 24 hours returns the first result without calling the
  * provider again. A provider that cannot do an action answers `UNSUPPORTED_BY_PROVIDER`
- * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call
- * (`BAD_USER_INPUT` with `extensions.field`).
+ * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call.
+ *
+ * Errors in mutations: an EXPECTED failure is data, not an error. The payload's `userErrors` lists
+ * it (`code`: `BAD_USER_INPUT`, `NOT_FOUND`, `UNSUPPORTED_BY_PROVIDER` or `REFUSED_BY_PROVIDER`;
+ * `field`: the path of the input field at fault, e.g. `["input", "dbCron"]`; `message`, with a
+ * provider's own words when it refused), the payload's other fields are null, and the response has
+ * no top-level error. `userErrors` is empty exactly when the action happened. UNEXPECTED failures
+ * (`UPSTREAM_UNAVAILABLE`, `RATE_LIMITED`, `UPSTREAM_ERROR`, `COST_LIMIT_EXCEEDED`,
+ * `AUDIT_UNAVAILABLE`, `FORBIDDEN`, `UNAUTHENTICATED`) stay top-level errors with `extensions.code`;
+ * every field of `Mutation` is nullable, so such an error nulls only its own field and the other
+ * mutations of the document keep their results.
  */
 export type MutationTriggerBackupArgs = {
   input: TriggerBackupInput;
@@ -906,8 +1234,17 @@ export type MutationTriggerBackupArgs = {
  * Every action the providers allow. Each mutation takes an input with an optional
  * `idempotencyKey`: the same key within 24 hours returns the first result without calling the
  * provider again. A provider that cannot do an action answers `UNSUPPORTED_BY_PROVIDER`
- * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call
- * (`BAD_USER_INPUT` with `extensions.field`).
+ * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call.
+ *
+ * Errors in mutations: an EXPECTED failure is data, not an error. The payload's `userErrors` lists
+ * it (`code`: `BAD_USER_INPUT`, `NOT_FOUND`, `UNSUPPORTED_BY_PROVIDER` or `REFUSED_BY_PROVIDER`;
+ * `field`: the path of the input field at fault, e.g. `["input", "dbCron"]`; `message`, with a
+ * provider's own words when it refused), the payload's other fields are null, and the response has
+ * no top-level error. `userErrors` is empty exactly when the action happened. UNEXPECTED failures
+ * (`UPSTREAM_UNAVAILABLE`, `RATE_LIMITED`, `UPSTREAM_ERROR`, `COST_LIMIT_EXCEEDED`,
+ * `AUDIT_UNAVAILABLE`, `FORBIDDEN`, `UNAUTHENTICATED`) stay top-level errors with `extensions.code`;
+ * every field of `Mutation` is nullable, so such an error nulls only its own field and the other
+ * mutations of the document keep their results.
  */
 export type MutationUpdatePolicyArgs = {
   input: UpdatePolicyInput;
@@ -918,8 +1255,17 @@ export type MutationUpdatePolicyArgs = {
  * Every action the providers allow. Each mutation takes an input with an optional
  * `idempotencyKey`: the same key within 24 hours returns the first result without calling the
  * provider again. A provider that cannot do an action answers `UNSUPPORTED_BY_PROVIDER`
- * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call
- * (`BAD_USER_INPUT` with `extensions.field`).
+ * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call.
+ *
+ * Errors in mutations: an EXPECTED failure is data, not an error. The payload's `userErrors` lists
+ * it (`code`: `BAD_USER_INPUT`, `NOT_FOUND`, `UNSUPPORTED_BY_PROVIDER` or `REFUSED_BY_PROVIDER`;
+ * `field`: the path of the input field at fault, e.g. `["input", "dbCron"]`; `message`, with a
+ * provider's own words when it refused), the payload's other fields are null, and the response has
+ * no top-level error. `userErrors` is empty exactly when the action happened. UNEXPECTED failures
+ * (`UPSTREAM_UNAVAILABLE`, `RATE_LIMITED`, `UPSTREAM_ERROR`, `COST_LIMIT_EXCEEDED`,
+ * `AUDIT_UNAVAILABLE`, `FORBIDDEN`, `UNAUTHENTICATED`) stay top-level errors with `extensions.code`;
+ * every field of `Mutation` is nullable, so such an error nulls only its own field and the other
+ * mutations of the document keep their results.
  */
 export type MutationUpsertScheduleArgs = {
   input: UpsertScheduleInput;
@@ -930,8 +1276,17 @@ export type MutationUpsertScheduleArgs = {
  * Every action the providers allow. Each mutation takes an input with an optional
  * `idempotencyKey`: the same key within 24 hours returns the first result without calling the
  * provider again. A provider that cannot do an action answers `UNSUPPORTED_BY_PROVIDER`
- * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call
- * (`BAD_USER_INPUT` with `extensions.field`).
+ * (`Provider.capabilities` says so in advance). Inputs are validated before any upstream call.
+ *
+ * Errors in mutations: an EXPECTED failure is data, not an error. The payload's `userErrors` lists
+ * it (`code`: `BAD_USER_INPUT`, `NOT_FOUND`, `UNSUPPORTED_BY_PROVIDER` or `REFUSED_BY_PROVIDER`;
+ * `field`: the path of the input field at fault, e.g. `["input", "dbCron"]`; `message`, with a
+ * provider's own words when it refused), the payload's other fields are null, and the response has
+ * no top-level error. `userErrors` is empty exactly when the action happened. UNEXPECTED failures
+ * (`UPSTREAM_UNAVAILABLE`, `RATE_LIMITED`, `UPSTREAM_ERROR`, `COST_LIMIT_EXCEEDED`,
+ * `AUDIT_UNAVAILABLE`, `FORBIDDEN`, `UNAUTHENTICATED`) stay top-level errors with `extensions.code`;
+ * every field of `Mutation` is nullable, so such an error nulls only its own field and the other
+ * mutations of the document keep their results.
  */
 export type MutationVerifyBackupArgs = {
   input: BackupActionInput;
@@ -1018,7 +1373,7 @@ export type NorcubeDataSource = Node & Resource & {
   __typename?: 'NorcubeDataSource';
   /** Backup jobs queued or running now. */
   activeBackupJobs?: Maybe<Scalars['Int']['output']>;
-  /** Backups of this resource. */
+  /** Backups of this resource, newest first unless `orderBy` says otherwise. */
   backups: BackupConnection;
   /** When the provider created it. */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
@@ -1036,7 +1391,7 @@ export type NorcubeDataSource = Node & Resource & {
   id: Scalars['ID']['output'];
   /** False when backups of this data source are paused. */
   isActive: Scalars['Boolean']['output'];
-  /** Jobs of this resource. */
+  /** Jobs of this resource, newest first unless `orderBy` says otherwise. */
   jobs: JobConnection;
   /** When the last successful backup finished. */
   lastBackupAt?: Maybe<Scalars['DateTime']['output']>;
@@ -1050,6 +1405,8 @@ export type NorcubeDataSource = Node & Resource & {
   nextRunAt?: Maybe<Scalars['DateTime']['output']>;
   /** The organization that owns it. */
   organization?: Maybe<Organization>;
+  /** How well it is protected right now: status, last success, RPO target and missed runs (README "Protection and RPO"); batched per provider. */
+  protection: ResourceProtection;
   /** The provider instance this comes from. */
   provider: Provider;
   /** Restore-test health over its last checks (only when the data source is read in a list). */
@@ -1074,6 +1431,7 @@ export type NorcubeDataSourceBackupsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<BackupFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<BackupOrder>;
 };
 
 
@@ -1082,6 +1440,7 @@ export type NorcubeDataSourceJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<JobFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<JobOrder>;
 };
 
 /** A Norcube storage destination. */
@@ -1127,6 +1486,8 @@ export type NorcubeJob = Job & Node & {
   errorSummary?: Maybe<Scalars['String']['output']>;
   /** Why retention expired the file: `age_exceeded` or `keep_last_n_exceeded`. */
   expirationReason?: Maybe<Scalars['String']['output']>;
+  /** `errorSummary` when the job is FAILED, PARTIAL or CANCELED; null otherwise. */
+  failureReason?: Maybe<Scalars['String']['output']>;
   /** Whether this backup job left a backup file (status success or partial, bytes written); false for restores. */
   hasFile: Scalars['Boolean']['output'];
   /** The global id: pass it to `node(id:)`, filters and mutations. */
@@ -1417,6 +1778,8 @@ export type OcoreBackupRun = Job & Node & {
   endedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Why the run failed, when it failed. */
   errorMessage?: Maybe<Scalars['String']['output']>;
+  /** `errorMessage` when the run FAILED; null otherwise. */
+  failureReason?: Maybe<Scalars['String']['output']>;
   /** The global id: pass it to `node(id:)`, filters and mutations. */
   id: Scalars['ID']['output'];
   /** Display name. */
@@ -1453,7 +1816,7 @@ export type OcoreBaseBackup = {
 /** An oCore environment (production, staging or development) of a project: what oCore backs up. */
 export type OcoreEnvironment = Node & Resource & {
   __typename?: 'OcoreEnvironment';
-  /** Backups of this resource. */
+  /** Backups of this resource, newest first unless `orderBy` says otherwise. */
   backups: BackupConnection;
   /** When the provider created it. */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
@@ -1461,7 +1824,7 @@ export type OcoreEnvironment = Node & Resource & {
   environmentType?: Maybe<Scalars['String']['output']>;
   /** The global id: pass it to `node(id:)`, filters and mutations. */
   id: Scalars['ID']['output'];
-  /** Jobs of this resource. */
+  /** Jobs of this resource, newest first unless `orderBy` says otherwise. */
   jobs: JobConnection;
   /** Display name. */
   name: Scalars['String']['output'];
@@ -1475,6 +1838,8 @@ export type OcoreEnvironment = Node & Resource & {
   projectId: Scalars['String']['output'];
   /** Name of the project the environment belongs to. */
   projectName?: Maybe<Scalars['String']['output']>;
+  /** How well it is protected right now: status, last success, RPO target and missed runs (README "Protection and RPO"); batched per provider. */
+  protection: ResourceProtection;
   /** The provider instance this comes from. */
   provider: Provider;
   /** Schedules that drive this resource's backups. */
@@ -1489,6 +1854,7 @@ export type OcoreEnvironmentBackupsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<BackupFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<BackupOrder>;
 };
 
 
@@ -1497,6 +1863,7 @@ export type OcoreEnvironmentJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<JobFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<JobOrder>;
 };
 
 /** One step of an oCore backup or restore operation. */
@@ -1618,6 +1985,8 @@ export type OcoreRestore = Job & Node & {
   endedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Why the restore failed, when it failed. */
   errorMessage?: Maybe<Scalars['String']['output']>;
+  /** `errorMessage` when the restore FAILED; null otherwise. */
+  failureReason?: Maybe<Scalars['String']['output']>;
   /** The global id: pass it to `node(id:)`, filters and mutations. */
   id: Scalars['ID']['output'];
   /** Display name. */
@@ -1752,6 +2121,13 @@ export type OcoreTimeRange = {
   start?: Maybe<Scalars['DateTime']['output']>;
 };
 
+/** Direction of an order. */
+export type OrderDirection =
+  /** Smallest first: oldest first for times, A to Z for names. */
+  | 'ASC'
+  /** Largest first: newest first for times, Z to A for names. */
+  | 'DESC';
+
 /**
  * A customer or business scope: a Bocada organization, or the organization a provider's token
  * belongs to (Norcube, ByCloud, oCore have one each).
@@ -1864,8 +2240,10 @@ export type PolicyAttachmentInput = {
 /** A policy after an action. */
 export type PolicyPayload = {
   __typename?: 'PolicyPayload';
-  /** The policy as it is now. */
-  policy: Policy;
+  /** The policy as it is now; null when the action did not happen. */
+  policy?: Maybe<Policy>;
+  /** Why the action did not happen, when it was an expected failure (then the other fields are null); empty when it happened. */
+  userErrors: Array<UserError>;
 };
 
 /** One observation of a backup's or restore's progress, the same for every provider. */
@@ -1898,6 +2276,54 @@ export type ProgressEvent = {
 };
 
 export { ProgressSource };
+
+/** One backup attempt of a resource. */
+export type ProtectionAttempt = {
+  __typename?: 'ProtectionAttempt';
+  /** When it started (or was created, when it has not started). */
+  at: Scalars['DateTime']['output'];
+  /** How it ended, or where it stands. */
+  status: JobStatus;
+};
+
+/** Resources per protection status. */
+export type ProtectionCounts = {
+  __typename?: 'ProtectionCounts';
+  /** Resources AT_RISK. */
+  atRisk: Scalars['Int']['output'];
+  /** Resources PROTECTED. */
+  protected: Scalars['Int']['output'];
+  /** All resources counted. */
+  total: Scalars['Int']['output'];
+  /** Resources whose status is UNKNOWN. */
+  unknown: Scalars['Int']['output'];
+  /** Resources UNPROTECTED. */
+  unprotected: Scalars['Int']['output'];
+};
+
+/** How well a resource is protected right now (README "Protection and RPO" states the rule). */
+export type ProtectionStatus =
+  /** It has been backed up, but the last success is older than the RPO target, a run was missed in the RPO window, or the last finished attempt did not succeed cleanly. */
+  | 'AT_RISK'
+  /** It has a recent enough successful backup: within its RPO target, no missed run in the RPO window, its last finished attempt succeeded. */
+  | 'PROTECTED'
+  /** The gateway cannot tell: the provider did not answer (an error is beside the data), or the resource has no RPO target and nothing puts it at risk. */
+  | 'UNKNOWN'
+  /** No backup of it has ever succeeded. */
+  | 'UNPROTECTED';
+
+/** Resources per protection status across providers. */
+export type ProtectionSummary = {
+  __typename?: 'ProtectionSummary';
+  /** The instant the statuses were computed at. */
+  asOf: Scalars['DateTime']['output'];
+  /** True when every provider's counts are exact. */
+  exact: Scalars['Boolean']['output'];
+  /** The counts per provider, in config order. */
+  providers: Array<ProviderProtectionSummary>;
+  /** The counts across every selected provider. */
+  total: ProtectionCounts;
+};
 
 /** One configured provider instance (two Bocada tenants are two providers). */
 export type Provider = {
@@ -1959,21 +2385,49 @@ export type ProviderHealthStatus =
   /** The provider answered its health probe. */
   | 'UP';
 
+/** Job counts of one provider instance. */
+export type ProviderJobStats = {
+  __typename?: 'ProviderJobStats';
+  /** Its jobs per status (statuses with none left out), in the order of `JobStatus`. */
+  byStatus: Array<JobStatusCount>;
+  /** True when every job of this provider in the window was counted (false: it failed, or it has more jobs than one count reads). */
+  exact: Scalars['Boolean']['output'];
+  /** The provider instance. */
+  provider: Provider;
+  /** Its jobs in the window. */
+  total: Scalars['Int']['output'];
+};
+
 export { ProviderKind };
 
+/** Protection counts of one provider instance. */
+export type ProviderProtectionSummary = {
+  __typename?: 'ProviderProtectionSummary';
+  /** Its resources per status. */
+  counts: ProtectionCounts;
+  /** True when every resource of this provider was counted (false: it failed, or it has more resources than one summary reads). */
+  exact: Scalars['Boolean']['output'];
+  /** The provider instance. */
+  provider: Provider;
+};
+
 /**
- * The root of every read. Lists span all configured providers: each page draws from every selected
- * provider in config order (see README "Pagination"); `first` is 0..100 (default 20).
+ * The root of every read. Lists span all configured providers (see README "Pagination"): jobs,
+ * backups and alerts come newest first across providers as one merged order (or in `orderBy`);
+ * organizations, resources and schedules provider by provider in config order unless `orderBy` says
+ * otherwise. `first` is 0..100 (default 20).
  */
 export type Query = {
   __typename?: 'Query';
-  /** Alerts across providers (undismissed unless `filter.includeDismissed`). */
+  /** Alerts across providers (undismissed unless `filter.includeDismissed`), newest first unless `orderBy` says otherwise. */
   alerts: AlertConnection;
-  /** Backups across providers. */
+  /** Backups across providers, newest first unless `orderBy` says otherwise. */
   backups: BackupConnection;
   /** Common cron expressions a provider suggests for schedules (oCore). */
   cronPresets: Array<CronPreset>;
-  /** Jobs (backup runs and restores) across providers. */
+  /** Jobs per normalized status in a time window, per provider and in total. */
+  jobStats: JobStats;
+  /** Jobs (backup runs and restores) across providers, newest first unless `orderBy` says otherwise. */
   jobs: JobConnection;
   /** Any object by its global id; null when the provider says it does not exist. */
   node?: Maybe<Node>;
@@ -1981,6 +2435,8 @@ export type Query = {
   nodes: Array<Maybe<Node>>;
   /** Organizations across providers. */
   organizations: OrganizationConnection;
+  /** Resources per protection status, per provider and in total (one status per resource, as `Resource.protection` computes it). */
+  protectionSummary: ProtectionSummary;
   /** Every configured provider, in config order. */
   providers: Array<Provider>;
   /** Resources across providers. */
@@ -1995,30 +2451,38 @@ export type Query = {
 
 
 /**
- * The root of every read. Lists span all configured providers: each page draws from every selected
- * provider in config order (see README "Pagination"); `first` is 0..100 (default 20).
+ * The root of every read. Lists span all configured providers (see README "Pagination"): jobs,
+ * backups and alerts come newest first across providers as one merged order (or in `orderBy`);
+ * organizations, resources and schedules provider by provider in config order unless `orderBy` says
+ * otherwise. `first` is 0..100 (default 20).
  */
 export type QueryAlertsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<AlertFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<AlertOrder>;
 };
 
 
 /**
- * The root of every read. Lists span all configured providers: each page draws from every selected
- * provider in config order (see README "Pagination"); `first` is 0..100 (default 20).
+ * The root of every read. Lists span all configured providers (see README "Pagination"): jobs,
+ * backups and alerts come newest first across providers as one merged order (or in `orderBy`);
+ * organizations, resources and schedules provider by provider in config order unless `orderBy` says
+ * otherwise. `first` is 0..100 (default 20).
  */
 export type QueryBackupsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<BackupFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<BackupOrder>;
 };
 
 
 /**
- * The root of every read. Lists span all configured providers: each page draws from every selected
- * provider in config order (see README "Pagination"); `first` is 0..100 (default 20).
+ * The root of every read. Lists span all configured providers (see README "Pagination"): jobs,
+ * backups and alerts come newest first across providers as one merged order (or in `orderBy`);
+ * organizations, resources and schedules provider by provider in config order unless `orderBy` says
+ * otherwise. `first` is 0..100 (default 20).
  */
 export type QueryCronPresetsArgs = {
   provider: Scalars['String']['input'];
@@ -2026,19 +2490,35 @@ export type QueryCronPresetsArgs = {
 
 
 /**
- * The root of every read. Lists span all configured providers: each page draws from every selected
- * provider in config order (see README "Pagination"); `first` is 0..100 (default 20).
+ * The root of every read. Lists span all configured providers (see README "Pagination"): jobs,
+ * backups and alerts come newest first across providers as one merged order (or in `orderBy`);
+ * organizations, resources and schedules provider by provider in config order unless `orderBy` says
+ * otherwise. `first` is 0..100 (default 20).
+ */
+export type QueryJobStatsArgs = {
+  filter?: InputMaybe<JobFilter>;
+};
+
+
+/**
+ * The root of every read. Lists span all configured providers (see README "Pagination"): jobs,
+ * backups and alerts come newest first across providers as one merged order (or in `orderBy`);
+ * organizations, resources and schedules provider by provider in config order unless `orderBy` says
+ * otherwise. `first` is 0..100 (default 20).
  */
 export type QueryJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<JobFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<JobOrder>;
 };
 
 
 /**
- * The root of every read. Lists span all configured providers: each page draws from every selected
- * provider in config order (see README "Pagination"); `first` is 0..100 (default 20).
+ * The root of every read. Lists span all configured providers (see README "Pagination"): jobs,
+ * backups and alerts come newest first across providers as one merged order (or in `orderBy`);
+ * organizations, resources and schedules provider by provider in config order unless `orderBy` says
+ * otherwise. `first` is 0..100 (default 20).
  */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
@@ -2046,8 +2526,10 @@ export type QueryNodeArgs = {
 
 
 /**
- * The root of every read. Lists span all configured providers: each page draws from every selected
- * provider in config order (see README "Pagination"); `first` is 0..100 (default 20).
+ * The root of every read. Lists span all configured providers (see README "Pagination"): jobs,
+ * backups and alerts come newest first across providers as one merged order (or in `orderBy`);
+ * organizations, resources and schedules provider by provider in config order unless `orderBy` says
+ * otherwise. `first` is 0..100 (default 20).
  */
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
@@ -2055,8 +2537,10 @@ export type QueryNodesArgs = {
 
 
 /**
- * The root of every read. Lists span all configured providers: each page draws from every selected
- * provider in config order (see README "Pagination"); `first` is 0..100 (default 20).
+ * The root of every read. Lists span all configured providers (see README "Pagination"): jobs,
+ * backups and alerts come newest first across providers as one merged order (or in `orderBy`);
+ * organizations, resources and schedules provider by provider in config order unless `orderBy` says
+ * otherwise. `first` is 0..100 (default 20).
  */
 export type QueryOrganizationsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
@@ -2066,19 +2550,35 @@ export type QueryOrganizationsArgs = {
 
 
 /**
- * The root of every read. Lists span all configured providers: each page draws from every selected
- * provider in config order (see README "Pagination"); `first` is 0..100 (default 20).
+ * The root of every read. Lists span all configured providers (see README "Pagination"): jobs,
+ * backups and alerts come newest first across providers as one merged order (or in `orderBy`);
+ * organizations, resources and schedules provider by provider in config order unless `orderBy` says
+ * otherwise. `first` is 0..100 (default 20).
+ */
+export type QueryProtectionSummaryArgs = {
+  filter?: InputMaybe<ResourceFilter>;
+};
+
+
+/**
+ * The root of every read. Lists span all configured providers (see README "Pagination"): jobs,
+ * backups and alerts come newest first across providers as one merged order (or in `orderBy`);
+ * organizations, resources and schedules provider by provider in config order unless `orderBy` says
+ * otherwise. `first` is 0..100 (default 20).
  */
 export type QueryResourcesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ResourceFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<ResourceOrder>;
 };
 
 
 /**
- * The root of every read. Lists span all configured providers: each page draws from every selected
- * provider in config order (see README "Pagination"); `first` is 0..100 (default 20).
+ * The root of every read. Lists span all configured providers (see README "Pagination"): jobs,
+ * backups and alerts come newest first across providers as one merged order (or in `orderBy`);
+ * organizations, resources and schedules provider by provider in config order unless `orderBy` says
+ * otherwise. `first` is 0..100 (default 20).
  */
 export type QueryRetentionPreviewArgs = {
   resourceId: Scalars['ID']['input'];
@@ -2087,8 +2587,10 @@ export type QueryRetentionPreviewArgs = {
 
 
 /**
- * The root of every read. Lists span all configured providers: each page draws from every selected
- * provider in config order (see README "Pagination"); `first` is 0..100 (default 20).
+ * The root of every read. Lists span all configured providers (see README "Pagination"): jobs,
+ * backups and alerts come newest first across providers as one merged order (or in `orderBy`);
+ * organizations, resources and schedules provider by provider in config order unless `orderBy` says
+ * otherwise. `first` is 0..100 (default 20).
  */
 export type QuerySchedulesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
@@ -2096,18 +2598,35 @@ export type QuerySchedulesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** What the provider can prove about whether a backup restores. */
+export type Recoverability = {
+  __typename?: 'Recoverability';
+  /** The backup the evidence is about (global id). */
+  backupId?: Maybe<Scalars['ID']['output']>;
+  /** When the evidence was produced. */
+  checkedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why, in the provider's words. */
+  detail?: Maybe<Scalars['String']['output']>;
+  /** The provider's own status of the evidence (oCore `green`, `yellow`, `red`; Norcube `success`, `failed`...). */
+  providerStatus?: Maybe<Scalars['String']['output']>;
+  /** Which provider feature the evidence comes from: `ocore.recoveryEvidence` (of the newest completed backup) or `norcube.verification` (the newest restore test). */
+  source: Scalars['String']['output'];
+  /** True when the provider's evidence says the backup restores, false when it says it does not (or not cleanly), null while the check is pending. */
+  verified?: Maybe<Scalars['Boolean']['output']>;
+};
+
 /**
  * A protected thing: a Bocada resource, a Norcube data source, a ByCloud volume or database
  * instance, an oCore environment.
  */
 export type Resource = {
-  /** Backups of this resource. */
+  /** Backups of this resource, newest first unless `orderBy` says otherwise. */
   backups: BackupConnection;
   /** When the provider created it. */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   /** The global id: pass it to `node(id:)`, to filters and to mutations. */
   id: Scalars['ID']['output'];
-  /** Jobs of this resource. */
+  /** Jobs of this resource, newest first unless `orderBy` says otherwise. */
   jobs: JobConnection;
   /** Display name. */
   name: Scalars['String']['output'];
@@ -2115,6 +2634,8 @@ export type Resource = {
   nativeId: Scalars['String']['output'];
   /** The organization that owns it. */
   organization?: Maybe<Organization>;
+  /** How well it is protected right now: status, last success, RPO target and missed runs (README "Protection and RPO"); batched per provider. */
+  protection: ResourceProtection;
   /** The provider instance this comes from. */
   provider: Provider;
   /** Schedules that drive this resource's backups. */
@@ -2132,6 +2653,7 @@ export type ResourceBackupsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<BackupFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<BackupOrder>;
 };
 
 
@@ -2143,6 +2665,7 @@ export type ResourceJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<JobFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<JobOrder>;
 };
 
 /** A page of resources. */
@@ -2169,6 +2692,8 @@ export type ResourceEdge = {
 
 /** Filter of resource lists. */
 export type ResourceFilter = {
+  /** Only resources whose name contains this text, case-insensitively. */
+  nameContains?: InputMaybe<Scalars['String']['input']>;
   /** Only resources of this organization (global id). */
   organizationId?: InputMaybe<Scalars['ID']['input']>;
   /** Only these provider instances (config ids). */
@@ -2177,6 +2702,50 @@ export type ResourceFilter = {
   since?: InputMaybe<Scalars['DateTime']['input']>;
   /** Only resources created before this instant. */
   until?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** An order of a resource list. */
+export type ResourceOrder = {
+  /** Which way. */
+  direction: OrderDirection;
+  /** What to order by. */
+  field: ResourceOrderField;
+};
+
+/** What a resource list can be ordered by. */
+export type ResourceOrderField =
+  /** The name, case-insensitively. */
+  | 'NAME';
+
+/** How well a resource is protected right now, and why (README "Protection and RPO"). */
+export type ResourceProtection = {
+  __typename?: 'ResourceProtection';
+  /** The newest backup attempt of the last 10 days, finished or not. */
+  lastAttempt?: Maybe<ProtectionAttempt>;
+  /** When the newest successful backup finished (PARTIAL ones count: they left a restorable backup). */
+  lastSuccessfulBackupAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Runs the schedules called for with no attempt near them, and runs the provider reported missed, newest first. */
+  missedRuns: Array<MissedRun>;
+  /** The next run the provider announces, else the next slot of the resource's schedules. */
+  nextScheduledRunAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why the status is what it is: one short sentence per reason that holds. */
+  reasons: Array<Scalars['String']['output']>;
+  /** Recoverability evidence, where the provider keeps any (oCore, Norcube); null otherwise. */
+  recoverability?: Maybe<Recoverability>;
+  /** Whether the newest successful backup is within the target; null without a target or when it cannot be told. */
+  rpoMet?: Maybe<Scalars['Boolean']['output']>;
+  /** The RPO target in seconds: the most the newest successful backup may lag behind now; null without a target. */
+  rpoSeconds?: Maybe<Scalars['Int']['output']>;
+  /** Where the target comes from. */
+  rpoSource: RpoSource;
+  /** The status by the gateway's rule. */
+  status: ProtectionStatus;
+};
+
+
+/** How well a resource is protected right now, and why (README "Protection and RPO"). */
+export type ResourceProtectionMissedRunsArgs = {
+  since?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 /** Restore a backup. */
@@ -2274,6 +2843,17 @@ export type RetentionPreviewItem = {
 
 export { Role };
 
+/** Where a resource's RPO target comes from. */
+export type RpoSource =
+  /** The gateway's `insight.rpo.default`: no rule matched and no schedule drives the resource. */
+  | 'DEFAULT'
+  /** No target: no rule, no schedule, no default. */
+  | 'NONE'
+  /** A rule of the gateway's `insight.rpo.rules` matched the resource. */
+  | 'RULE'
+  /** The resource's schedules in force: their longest interval between two runs plus 25%. */
+  | 'SCHEDULE';
+
 /** When backups of a resource run: an oCore environment schedule, a Norcube policy attached to a data source. */
 export type Schedule = {
   /** The 5-field cron expressions that drive it. */
@@ -2333,8 +2913,10 @@ export type ScheduleFilter = {
 /** A schedule after an action. */
 export type SchedulePayload = {
   __typename?: 'SchedulePayload';
-  /** The schedule as it is now. */
-  schedule: Schedule;
+  /** The schedule as it is now; null when the action did not happen. */
+  schedule?: Maybe<Schedule>;
+  /** Why the action did not happen, when it was an expected failure (then the other fields are null); empty when it happened. */
+  userErrors: Array<UserError>;
 };
 
 /** Enable or disable an attachment. */
@@ -2356,8 +2938,10 @@ export type StartedOperationPayload = {
   backup?: Maybe<Backup>;
   /** The job that runs it, when the provider shows one. */
   job?: Maybe<Job>;
-  /** Pass to `backupProgress(backupId:)` (for a trigger) or `restoreProgress(backupId:)` (for a restore) to follow it live. */
-  progressId: Scalars['ID']['output'];
+  /** Pass to `backupProgress(backupId:)` (for a trigger) or `restoreProgress(backupId:)` (for a restore) to follow it live; null when nothing started. */
+  progressId?: Maybe<Scalars['ID']['output']>;
+  /** Why the action did not happen, when it was an expected failure (then the other fields are null); empty when it happened. */
+  userErrors: Array<UserError>;
 };
 
 /**
@@ -2371,6 +2955,13 @@ export type Subscription = {
    * whose `done` is true. oCore relays its upstream stream; the other providers are polled.
    */
   backupProgress: ProgressEvent;
+  /**
+   * Every job of every selected provider as it appears or changes status, ending never. Providers
+   * are polled (none has a job stream): one poller per provider, tenant scope and
+   * `organizationId`/`resourceId`, shared by every subscriber of it, fast while jobs run and backing
+   * off when nothing moves. A provider failing a poll sends nothing and is polled again later.
+   */
+  jobUpdates: JobUpdate;
   /** Progress of the latest restore from this backup, like `backupProgress`. */
   restoreProgress: ProgressEvent;
 };
@@ -2382,6 +2973,16 @@ export type Subscription = {
  */
 export type SubscriptionBackupProgressArgs = {
   backupId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Live updates over Server-Sent Events (graphql-sse protocol, distinct-connections and
+ * single-connection modes, on `/graphql`).
+ */
+export type SubscriptionJobUpdatesArgs = {
+  filter?: InputMaybe<JobUpdatesFilter>;
+  initial?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -2459,15 +3060,41 @@ export type UpsertScheduleInput = {
   walRetentionDays?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** An expected reason a mutation did not happen: fix the input or the target and send it again. */
+export type UserError = {
+  __typename?: 'UserError';
+  /** What kind of failure it is. */
+  code: UserErrorCode;
+  /** Path of the input field at fault, e.g. `["input", "resourceId"]`; null when no single field is. */
+  field?: Maybe<Array<Scalars['String']['output']>>;
+  /** What went wrong, for people. */
+  message: Scalars['String']['output'];
+  /** The provider instance (config id) that refused or cannot do it, when one did. */
+  provider?: Maybe<Scalars['String']['output']>;
+};
+
+/** Kinds of expected mutation failure (`UserError.code`). */
+export type UserErrorCode =
+  /** An input field is wrong (a malformed id, a bad cron, an idempotency key reused with another input); `field` names it. Nothing was sent to the provider. */
+  | 'BAD_USER_INPUT'
+  /** The target does not exist, or the caller cannot see it (both read the same). */
+  | 'NOT_FOUND'
+  /** The provider refused the request (its HTTP 400/409/422, or a refusal in its answer); `message` keeps the provider's own words. */
+  | 'REFUSED_BY_PROVIDER'
+  /** The target's provider cannot do this action (`Provider.capabilities` says so in advance). */
+  | 'UNSUPPORTED_BY_PROVIDER';
+
 /** The result of a verify request. */
 export type VerifyBackupPayload = {
   __typename?: 'VerifyBackupPayload';
-  /** Whether the provider accepted the request. */
-  accepted: Scalars['Boolean']['output'];
+  /** Whether the provider accepted the request; null when it was not made. */
+  accepted?: Maybe<Scalars['Boolean']['output']>;
   /** The backup. */
   backup?: Maybe<Backup>;
   /** What the provider said. */
   message?: Maybe<Scalars['String']['output']>;
+  /** Why the action did not happen, when it was an expected failure (then the other fields are null); empty when it happened. */
+  userErrors: Array<UserError>;
 };
 
 /**
@@ -2571,16 +3198,20 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( JobModel )
     | ( JobModel )
     | ( JobModel )
+    | ( JobModel )
+    | ( JobModel )
   ;
   Node:
     | ( JobModel )
     | ( OrganizationModel )
     | ( ResourceModel )
     | ( BackupModel )
+    | ( JobModel )
     | ( ResourceModel )
     | ( OrganizationModel )
     | ( ResourceModel )
     | ( BackupModel )
+    | ( JobModel )
     | ( BackupModel )
     | ( ResourceModel )
     | ( JobModel )
@@ -2620,6 +3251,8 @@ export type ResolversTypes = {
   AlertConnection: ResolverTypeWrapper<ConnectionModel>;
   AlertEdge: ResolverTypeWrapper<Omit<AlertEdge, 'node'> & { node: ResolversTypes['Alert'] }>;
   AlertFilter: AlertFilter;
+  AlertOrder: AlertOrder;
+  AlertOrderField: AlertOrderField;
   AlertPayload: ResolverTypeWrapper<Omit<AlertPayload, 'alert'> & { alert?: Maybe<ResolversTypes['Alert']> }>;
   AlertSeverity: AlertSeverity;
   AttachPolicyInput: AttachPolicyInput;
@@ -2628,6 +3261,8 @@ export type ResolversTypes = {
   BackupConnection: ResolverTypeWrapper<ConnectionModel>;
   BackupEdge: ResolverTypeWrapper<Omit<BackupEdge, 'node'> & { node: ResolversTypes['Backup'] }>;
   BackupFilter: BackupFilter;
+  BackupOrder: BackupOrder;
+  BackupOrderField: BackupOrderField;
   BackupStatus: BackupStatus;
   BocadaConnection: ResolverTypeWrapper<ConnectionModel>;
   BocadaJob: ResolverTypeWrapper<JobModel>;
@@ -2636,11 +3271,13 @@ export type ResolversTypes = {
   BocadaTimelineEvent: ResolverTypeWrapper<BocadaTimelineEvent>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ByCloudDatabaseBackup: ResolverTypeWrapper<BackupModel>;
+  ByCloudDatabaseBackupJob: ResolverTypeWrapper<JobModel>;
   ByCloudDatabaseInstance: ResolverTypeWrapper<ResourceModel>;
   ByCloudDatastore: ResolverTypeWrapper<ByCloudDatastore>;
   ByCloudOrganization: ResolverTypeWrapper<OrganizationModel>;
   ByCloudVolume: ResolverTypeWrapper<ResourceModel>;
   ByCloudVolumeBackup: ResolverTypeWrapper<BackupModel>;
+  ByCloudVolumeBackupJob: ResolverTypeWrapper<JobModel>;
   ByteCount: ResolverTypeWrapper<Scalars['ByteCount']['output']>;
   CreatePolicyInput: CreatePolicyInput;
   CronPreset: ResolverTypeWrapper<CronPreset>;
@@ -2658,7 +3295,15 @@ export type ResolversTypes = {
   JobEdge: ResolverTypeWrapper<Omit<JobEdge, 'node'> & { node: ResolversTypes['Job'] }>;
   JobFilter: JobFilter;
   JobOperation: JobOperation;
+  JobOrder: JobOrder;
+  JobOrderField: JobOrderField;
+  JobStats: ResolverTypeWrapper<Omit<JobStats, 'providers'> & { providers: Array<ResolversTypes['ProviderJobStats']> }>;
   JobStatus: JobStatus;
+  JobStatusCount: ResolverTypeWrapper<JobStatusCount>;
+  JobUpdate: ResolverTypeWrapper<Omit<JobUpdate, 'job'> & { job: ResolversTypes['Job'] }>;
+  JobUpdateChange: JobUpdateChange;
+  JobUpdatesFilter: JobUpdatesFilter;
+  MissedRun: ResolverTypeWrapper<MissedRun>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   NorcubeBackup: ResolverTypeWrapper<BackupModel>;
@@ -2682,6 +3327,7 @@ export type ResolversTypes = {
   OcoreRestore: ResolverTypeWrapper<JobModel>;
   OcoreSchedule: ResolverTypeWrapper<ScheduleModel>;
   OcoreTimeRange: ResolverTypeWrapper<OcoreTimeRange>;
+  OrderDirection: OrderDirection;
   Organization: ResolverTypeWrapper<OrganizationModel>;
   OrganizationConnection: ResolverTypeWrapper<ConnectionModel>;
   OrganizationEdge: ResolverTypeWrapper<Omit<OrganizationEdge, 'node'> & { node: ResolversTypes['Organization'] }>;
@@ -2689,30 +3335,41 @@ export type ResolversTypes = {
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Policy: ResolverTypeWrapper<PolicyModel>;
   PolicyAttachmentInput: PolicyAttachmentInput;
-  PolicyPayload: ResolverTypeWrapper<Omit<PolicyPayload, 'policy'> & { policy: ResolversTypes['Policy'] }>;
+  PolicyPayload: ResolverTypeWrapper<Omit<PolicyPayload, 'policy'> & { policy?: Maybe<ResolversTypes['Policy']> }>;
   ProgressEvent: ResolverTypeWrapper<ProgressEvent>;
   ProgressSource: ProgressSource;
+  ProtectionAttempt: ResolverTypeWrapper<ProtectionAttempt>;
+  ProtectionCounts: ResolverTypeWrapper<ProtectionCounts>;
+  ProtectionStatus: ProtectionStatus;
+  ProtectionSummary: ResolverTypeWrapper<Omit<ProtectionSummary, 'providers'> & { providers: Array<ResolversTypes['ProviderProtectionSummary']> }>;
   Provider: ResolverTypeWrapper<ProviderRef>;
   ProviderCapabilities: ResolverTypeWrapper<ProviderCapabilitiesModel>;
   ProviderHealth: ResolverTypeWrapper<ProviderHealthModel>;
   ProviderHealthStatus: ProviderHealthStatus;
+  ProviderJobStats: ResolverTypeWrapper<Omit<ProviderJobStats, 'provider'> & { provider: ResolversTypes['Provider'] }>;
   ProviderKind: ProviderKind;
+  ProviderProtectionSummary: ResolverTypeWrapper<Omit<ProviderProtectionSummary, 'provider'> & { provider: ResolversTypes['Provider'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Recoverability: ResolverTypeWrapper<Recoverability>;
   Resource: ResolverTypeWrapper<ResourceModel>;
   ResourceConnection: ResolverTypeWrapper<ConnectionModel>;
   ResourceEdge: ResolverTypeWrapper<Omit<ResourceEdge, 'node'> & { node: ResolversTypes['Resource'] }>;
   ResourceFilter: ResourceFilter;
+  ResourceOrder: ResourceOrder;
+  ResourceOrderField: ResourceOrderField;
+  ResourceProtection: ResolverTypeWrapper<ResourceProtectionModel>;
   RestoreBackupInput: RestoreBackupInput;
   RestoreTarget: RestoreTarget;
   RetentionInput: RetentionInput;
   RetentionPreview: ResolverTypeWrapper<Omit<RetentionPreview, 'items'> & { items: Array<ResolversTypes['RetentionPreviewItem']> }>;
   RetentionPreviewItem: ResolverTypeWrapper<RetentionPreviewItemModel>;
   Role: Role;
+  RpoSource: RpoSource;
   Schedule: ResolverTypeWrapper<ScheduleModel>;
   ScheduleConnection: ResolverTypeWrapper<ConnectionModel>;
   ScheduleEdge: ResolverTypeWrapper<Omit<ScheduleEdge, 'node'> & { node: ResolversTypes['Schedule'] }>;
   ScheduleFilter: ScheduleFilter;
-  SchedulePayload: ResolverTypeWrapper<Omit<SchedulePayload, 'schedule'> & { schedule: ResolversTypes['Schedule'] }>;
+  SchedulePayload: ResolverTypeWrapper<Omit<SchedulePayload, 'schedule'> & { schedule?: Maybe<ResolversTypes['Schedule']> }>;
   SetPolicyEnabledInput: SetPolicyEnabledInput;
   StartedOperationPayload: ResolverTypeWrapper<Omit<StartedOperationPayload, 'backup' | 'job'> & { backup?: Maybe<ResolversTypes['Backup']>, job?: Maybe<ResolversTypes['Job']> }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -2720,6 +3377,8 @@ export type ResolversTypes = {
   TriggerBackupInput: TriggerBackupInput;
   UpdatePolicyInput: UpdatePolicyInput;
   UpsertScheduleInput: UpsertScheduleInput;
+  UserError: ResolverTypeWrapper<UserError>;
+  UserErrorCode: UserErrorCode;
   VerifyBackupPayload: ResolverTypeWrapper<Omit<VerifyBackupPayload, 'backup'> & { backup?: Maybe<ResolversTypes['Backup']> }>;
   Viewer: ResolverTypeWrapper<Caller>;
 };
@@ -2731,6 +3390,7 @@ export type ResolversParentTypes = {
   AlertConnection: ConnectionModel;
   AlertEdge: Omit<AlertEdge, 'node'> & { node: ResolversParentTypes['Alert'] };
   AlertFilter: AlertFilter;
+  AlertOrder: AlertOrder;
   AlertPayload: Omit<AlertPayload, 'alert'> & { alert?: Maybe<ResolversParentTypes['Alert']> };
   AttachPolicyInput: AttachPolicyInput;
   Backup: BackupModel;
@@ -2738,6 +3398,7 @@ export type ResolversParentTypes = {
   BackupConnection: ConnectionModel;
   BackupEdge: Omit<BackupEdge, 'node'> & { node: ResolversParentTypes['Backup'] };
   BackupFilter: BackupFilter;
+  BackupOrder: BackupOrder;
   BocadaConnection: ConnectionModel;
   BocadaJob: JobModel;
   BocadaOrganization: OrganizationModel;
@@ -2745,11 +3406,13 @@ export type ResolversParentTypes = {
   BocadaTimelineEvent: BocadaTimelineEvent;
   Boolean: Scalars['Boolean']['output'];
   ByCloudDatabaseBackup: BackupModel;
+  ByCloudDatabaseBackupJob: JobModel;
   ByCloudDatabaseInstance: ResourceModel;
   ByCloudDatastore: ByCloudDatastore;
   ByCloudOrganization: OrganizationModel;
   ByCloudVolume: ResourceModel;
   ByCloudVolumeBackup: BackupModel;
+  ByCloudVolumeBackupJob: JobModel;
   ByteCount: Scalars['ByteCount']['output'];
   CreatePolicyInput: CreatePolicyInput;
   CronPreset: CronPreset;
@@ -2765,6 +3428,12 @@ export type ResolversParentTypes = {
   JobConnection: ConnectionModel;
   JobEdge: Omit<JobEdge, 'node'> & { node: ResolversParentTypes['Job'] };
   JobFilter: JobFilter;
+  JobOrder: JobOrder;
+  JobStats: Omit<JobStats, 'providers'> & { providers: Array<ResolversParentTypes['ProviderJobStats']> };
+  JobStatusCount: JobStatusCount;
+  JobUpdate: Omit<JobUpdate, 'job'> & { job: ResolversParentTypes['Job'] };
+  JobUpdatesFilter: JobUpdatesFilter;
+  MissedRun: MissedRun;
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   NorcubeBackup: BackupModel;
@@ -2795,16 +3464,24 @@ export type ResolversParentTypes = {
   PageInfo: PageInfo;
   Policy: PolicyModel;
   PolicyAttachmentInput: PolicyAttachmentInput;
-  PolicyPayload: Omit<PolicyPayload, 'policy'> & { policy: ResolversParentTypes['Policy'] };
+  PolicyPayload: Omit<PolicyPayload, 'policy'> & { policy?: Maybe<ResolversParentTypes['Policy']> };
   ProgressEvent: ProgressEvent;
+  ProtectionAttempt: ProtectionAttempt;
+  ProtectionCounts: ProtectionCounts;
+  ProtectionSummary: Omit<ProtectionSummary, 'providers'> & { providers: Array<ResolversParentTypes['ProviderProtectionSummary']> };
   Provider: ProviderRef;
   ProviderCapabilities: ProviderCapabilitiesModel;
   ProviderHealth: ProviderHealthModel;
+  ProviderJobStats: Omit<ProviderJobStats, 'provider'> & { provider: ResolversParentTypes['Provider'] };
+  ProviderProtectionSummary: Omit<ProviderProtectionSummary, 'provider'> & { provider: ResolversParentTypes['Provider'] };
   Query: Record<PropertyKey, never>;
+  Recoverability: Recoverability;
   Resource: ResourceModel;
   ResourceConnection: ConnectionModel;
   ResourceEdge: Omit<ResourceEdge, 'node'> & { node: ResolversParentTypes['Resource'] };
   ResourceFilter: ResourceFilter;
+  ResourceOrder: ResourceOrder;
+  ResourceProtection: ResourceProtectionModel;
   RestoreBackupInput: RestoreBackupInput;
   RetentionInput: RetentionInput;
   RetentionPreview: Omit<RetentionPreview, 'items'> & { items: Array<ResolversParentTypes['RetentionPreviewItem']> };
@@ -2813,7 +3490,7 @@ export type ResolversParentTypes = {
   ScheduleConnection: ConnectionModel;
   ScheduleEdge: Omit<ScheduleEdge, 'node'> & { node: ResolversParentTypes['Schedule'] };
   ScheduleFilter: ScheduleFilter;
-  SchedulePayload: Omit<SchedulePayload, 'schedule'> & { schedule: ResolversParentTypes['Schedule'] };
+  SchedulePayload: Omit<SchedulePayload, 'schedule'> & { schedule?: Maybe<ResolversParentTypes['Schedule']> };
   SetPolicyEnabledInput: SetPolicyEnabledInput;
   StartedOperationPayload: Omit<StartedOperationPayload, 'backup' | 'job'> & { backup?: Maybe<ResolversParentTypes['Backup']>, job?: Maybe<ResolversParentTypes['Job']> };
   String: Scalars['String']['output'];
@@ -2821,6 +3498,7 @@ export type ResolversParentTypes = {
   TriggerBackupInput: TriggerBackupInput;
   UpdatePolicyInput: UpdatePolicyInput;
   UpsertScheduleInput: UpsertScheduleInput;
+  UserError: UserError;
   VerifyBackupPayload: Omit<VerifyBackupPayload, 'backup'> & { backup?: Maybe<ResolversParentTypes['Backup']> };
   Viewer: Caller;
 };
@@ -2855,6 +3533,7 @@ export type AlertEdgeResolvers<ContextType = GatewayContext, ParentType extends 
 
 export type AlertPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AlertPayload'] = ResolversParentTypes['AlertPayload']> = {
   alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
 export type BackupResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Backup'] = ResolversParentTypes['Backup']> = {
@@ -2897,6 +3576,7 @@ export type BocadaJobResolvers<ContextType = GatewayContext, ParentType extends 
   connectionId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  failureReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   filesTransferred?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2933,6 +3613,7 @@ export type BocadaResourceResolvers<ContextType = GatewayContext, ParentType ext
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  protection?: Resolver<ResolversTypes['ResourceProtection'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   resourceType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   schedules?: Resolver<Array<ResolversTypes['Schedule']>, ParentType, ContextType>;
@@ -2969,6 +3650,28 @@ export type ByCloudDatabaseBackupResolvers<ContextType = GatewayContext, ParentT
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type ByCloudDatabaseBackupJobResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ByCloudDatabaseBackupJob'] = ResolversParentTypes['ByCloudDatabaseBackupJob']> = {
+  backup?: Resolver<Maybe<ResolversTypes['Backup']>, ParentType, ContextType>;
+  bytesTransferred?: Resolver<Maybe<ResolversTypes['ByteCount']>, ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  crn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  failureReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['JobOperation'], ParentType, ContextType>;
+  organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  providerStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resource?: Resolver<Maybe<ResolversTypes['Resource']>, ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['JobStatus'], ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type ByCloudDatabaseInstanceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ByCloudDatabaseInstance'] = ResolversParentTypes['ByCloudDatabaseInstance']> = {
   backupCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   backups?: Resolver<ResolversTypes['BackupConnection'], ParentType, ContextType, RequireFields<ByCloudDatabaseInstanceBackupsArgs, 'first'>>;
@@ -2978,6 +3681,7 @@ export type ByCloudDatabaseInstanceResolvers<ContextType = GatewayContext, Paren
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  protection?: Resolver<ResolversTypes['ResourceProtection'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   schedules?: Resolver<Array<ResolversTypes['Schedule']>, ParentType, ContextType>;
   type?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -3010,6 +3714,7 @@ export type ByCloudVolumeResolvers<ContextType = GatewayContext, ParentType exte
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  protection?: Resolver<ResolversTypes['ResourceProtection'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   schedules?: Resolver<Array<ResolversTypes['Schedule']>, ParentType, ContextType>;
   type?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -3040,6 +3745,28 @@ export type ByCloudVolumeBackupResolvers<ContextType = GatewayContext, ParentTyp
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type ByCloudVolumeBackupJobResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ByCloudVolumeBackupJob'] = ResolversParentTypes['ByCloudVolumeBackupJob']> = {
+  backup?: Resolver<Maybe<ResolversTypes['Backup']>, ParentType, ContextType>;
+  bytesTransferred?: Resolver<Maybe<ResolversTypes['ByteCount']>, ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  crn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  failureReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['JobOperation'], ParentType, ContextType>;
+  organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  providerStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resource?: Resolver<Maybe<ResolversTypes['Resource']>, ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['JobStatus'], ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export interface ByteCountScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['ByteCount'], any> {
   name: 'ByteCount';
 }
@@ -3055,16 +3782,19 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type DeleteBackupPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DeleteBackupPayload'] = ResolversParentTypes['DeleteBackupPayload']> = {
   backup?: Resolver<Maybe<ResolversTypes['Backup']>, ParentType, ContextType>;
-  deletedBackupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  deletedBackupId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
 export type DetachPolicyPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DetachPolicyPayload'] = ResolversParentTypes['DetachPolicyPayload']> = {
   resource?: Resolver<Maybe<ResolversTypes['Resource']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
 export type DownloadLinkPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DownloadLinkPayload'] = ResolversParentTypes['DownloadLinkPayload']> = {
   expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
 export type EntityKindResolvers = EnumResolverSignature<{ ALERT?: any, BACKUP?: any, JOB?: any, ORGANIZATION?: any, RESOURCE?: any, SCHEDULE?: any }, ResolversTypes['EntityKind']>;
@@ -3074,11 +3804,12 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 }
 
 export type JobResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Job'] = ResolversParentTypes['Job']> = {
-  __resolveType: TypeResolveFn<'BocadaJob' | 'NorcubeJob' | 'OcoreBackupRun' | 'OcoreRestore', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'BocadaJob' | 'ByCloudDatabaseBackupJob' | 'ByCloudVolumeBackupJob' | 'NorcubeJob' | 'OcoreBackupRun' | 'OcoreRestore', ParentType, ContextType>;
   backup?: Resolver<Maybe<ResolversTypes['Backup']>, ParentType, ContextType>;
   bytesTransferred?: Resolver<Maybe<ResolversTypes['ByteCount']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  failureReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -3105,24 +3836,50 @@ export type JobEdgeResolvers<ContextType = GatewayContext, ParentType extends Re
 
 export type JobOperationResolvers = EnumResolverSignature<{ BACKUP?: any, RESTORE?: any }, ResolversTypes['JobOperation']>;
 
+export type JobStatsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['JobStats'] = ResolversParentTypes['JobStats']> = {
+  byStatus?: Resolver<Array<ResolversTypes['JobStatusCount']>, ParentType, ContextType>;
+  exact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  providers?: Resolver<Array<ResolversTypes['ProviderJobStats']>, ParentType, ContextType>;
+  since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  until?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type JobStatusCountResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['JobStatusCount'] = ResolversParentTypes['JobStatusCount']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['JobStatus'], ParentType, ContextType>;
+};
+
+export type JobUpdateResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['JobUpdate'] = ResolversParentTypes['JobUpdate']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  change?: Resolver<ResolversTypes['JobUpdateChange'], ParentType, ContextType>;
+  job?: Resolver<ResolversTypes['Job'], ParentType, ContextType>;
+  previousStatus?: Resolver<Maybe<ResolversTypes['JobStatus']>, ParentType, ContextType>;
+};
+
+export type MissedRunResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['MissedRun'] = ResolversParentTypes['MissedRun']> = {
+  reportedByProvider?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  scheduledAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
-  attachPolicy?: Resolver<ResolversTypes['SchedulePayload'], ParentType, ContextType, RequireFields<MutationAttachPolicyArgs, 'input'>>;
-  createDownloadLink?: Resolver<ResolversTypes['DownloadLinkPayload'], ParentType, ContextType, RequireFields<MutationCreateDownloadLinkArgs, 'input'>>;
-  createPolicy?: Resolver<ResolversTypes['PolicyPayload'], ParentType, ContextType, RequireFields<MutationCreatePolicyArgs, 'input'>>;
-  deleteBackup?: Resolver<ResolversTypes['DeleteBackupPayload'], ParentType, ContextType, RequireFields<MutationDeleteBackupArgs, 'input'>>;
-  detachPolicy?: Resolver<ResolversTypes['DetachPolicyPayload'], ParentType, ContextType, RequireFields<MutationDetachPolicyArgs, 'input'>>;
-  dismissAlert?: Resolver<ResolversTypes['AlertPayload'], ParentType, ContextType, RequireFields<MutationDismissAlertArgs, 'input'>>;
-  markAlertRead?: Resolver<ResolversTypes['AlertPayload'], ParentType, ContextType, RequireFields<MutationMarkAlertReadArgs, 'input'>>;
-  restoreBackup?: Resolver<ResolversTypes['StartedOperationPayload'], ParentType, ContextType, RequireFields<MutationRestoreBackupArgs, 'input'>>;
-  setPolicyEnabled?: Resolver<ResolversTypes['SchedulePayload'], ParentType, ContextType, RequireFields<MutationSetPolicyEnabledArgs, 'input'>>;
-  triggerBackup?: Resolver<ResolversTypes['StartedOperationPayload'], ParentType, ContextType, RequireFields<MutationTriggerBackupArgs, 'input'>>;
-  updatePolicy?: Resolver<ResolversTypes['PolicyPayload'], ParentType, ContextType, RequireFields<MutationUpdatePolicyArgs, 'input'>>;
-  upsertSchedule?: Resolver<ResolversTypes['SchedulePayload'], ParentType, ContextType, RequireFields<MutationUpsertScheduleArgs, 'input'>>;
-  verifyBackup?: Resolver<ResolversTypes['VerifyBackupPayload'], ParentType, ContextType, RequireFields<MutationVerifyBackupArgs, 'input'>>;
+  attachPolicy?: Resolver<Maybe<ResolversTypes['SchedulePayload']>, ParentType, ContextType, RequireFields<MutationAttachPolicyArgs, 'input'>>;
+  createDownloadLink?: Resolver<Maybe<ResolversTypes['DownloadLinkPayload']>, ParentType, ContextType, RequireFields<MutationCreateDownloadLinkArgs, 'input'>>;
+  createPolicy?: Resolver<Maybe<ResolversTypes['PolicyPayload']>, ParentType, ContextType, RequireFields<MutationCreatePolicyArgs, 'input'>>;
+  deleteBackup?: Resolver<Maybe<ResolversTypes['DeleteBackupPayload']>, ParentType, ContextType, RequireFields<MutationDeleteBackupArgs, 'input'>>;
+  detachPolicy?: Resolver<Maybe<ResolversTypes['DetachPolicyPayload']>, ParentType, ContextType, RequireFields<MutationDetachPolicyArgs, 'input'>>;
+  dismissAlert?: Resolver<Maybe<ResolversTypes['AlertPayload']>, ParentType, ContextType, RequireFields<MutationDismissAlertArgs, 'input'>>;
+  markAlertRead?: Resolver<Maybe<ResolversTypes['AlertPayload']>, ParentType, ContextType, RequireFields<MutationMarkAlertReadArgs, 'input'>>;
+  restoreBackup?: Resolver<Maybe<ResolversTypes['StartedOperationPayload']>, ParentType, ContextType, RequireFields<MutationRestoreBackupArgs, 'input'>>;
+  setPolicyEnabled?: Resolver<Maybe<ResolversTypes['SchedulePayload']>, ParentType, ContextType, RequireFields<MutationSetPolicyEnabledArgs, 'input'>>;
+  triggerBackup?: Resolver<Maybe<ResolversTypes['StartedOperationPayload']>, ParentType, ContextType, RequireFields<MutationTriggerBackupArgs, 'input'>>;
+  updatePolicy?: Resolver<Maybe<ResolversTypes['PolicyPayload']>, ParentType, ContextType, RequireFields<MutationUpdatePolicyArgs, 'input'>>;
+  upsertSchedule?: Resolver<Maybe<ResolversTypes['SchedulePayload']>, ParentType, ContextType, RequireFields<MutationUpsertScheduleArgs, 'input'>>;
+  verifyBackup?: Resolver<Maybe<ResolversTypes['VerifyBackupPayload']>, ParentType, ContextType, RequireFields<MutationVerifyBackupArgs, 'input'>>;
 };
 
 export type NodeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'BocadaJob' | 'BocadaOrganization' | 'BocadaResource' | 'ByCloudDatabaseBackup' | 'ByCloudDatabaseInstance' | 'ByCloudOrganization' | 'ByCloudVolume' | 'ByCloudVolumeBackup' | 'NorcubeBackup' | 'NorcubeDataSource' | 'NorcubeJob' | 'NorcubeOrganization' | 'NorcubeSchedule' | 'OcoreAlert' | 'OcoreBackup' | 'OcoreBackupRun' | 'OcoreEnvironment' | 'OcoreOrganization' | 'OcoreRestore' | 'OcoreSchedule', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'BocadaJob' | 'BocadaOrganization' | 'BocadaResource' | 'ByCloudDatabaseBackup' | 'ByCloudDatabaseBackupJob' | 'ByCloudDatabaseInstance' | 'ByCloudOrganization' | 'ByCloudVolume' | 'ByCloudVolumeBackup' | 'ByCloudVolumeBackupJob' | 'NorcubeBackup' | 'NorcubeDataSource' | 'NorcubeJob' | 'NorcubeOrganization' | 'NorcubeSchedule' | 'OcoreAlert' | 'OcoreBackup' | 'OcoreBackupRun' | 'OcoreEnvironment' | 'OcoreOrganization' | 'OcoreRestore' | 'OcoreSchedule', ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
@@ -3179,6 +3936,7 @@ export type NorcubeDataSourceResolvers<ContextType = GatewayContext, ParentType 
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nextRunAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  protection?: Resolver<ResolversTypes['ResourceProtection'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   restoreCheck?: Resolver<Maybe<ResolversTypes['NorcubeRestoreCheckHealth']>, ParentType, ContextType>;
   restoreTestingEnabled?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
@@ -3210,6 +3968,7 @@ export type NorcubeJobResolvers<ContextType = GatewayContext, ParentType extends
   engine?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   errorSummary?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   expirationReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  failureReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasFile?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   jobId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -3356,6 +4115,7 @@ export type OcoreBackupRunResolvers<ContextType = GatewayContext, ParentType ext
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   errorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  failureReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -3387,6 +4147,7 @@ export type OcoreEnvironmentResolvers<ContextType = GatewayContext, ParentType e
   pitrCoverage?: Resolver<Maybe<ResolversTypes['OcorePitrCoverage']>, ParentType, ContextType>;
   projectId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   projectName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  protection?: Resolver<ResolversTypes['ResourceProtection'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   schedules?: Resolver<Array<ResolversTypes['Schedule']>, ParentType, ContextType>;
   type?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -3447,6 +4208,7 @@ export type OcoreRestoreResolvers<ContextType = GatewayContext, ParentType exten
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   errorMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  failureReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -3555,7 +4317,8 @@ export type PolicyResolvers<ContextType = GatewayContext, ParentType extends Res
 };
 
 export type PolicyPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PolicyPayload'] = ResolversParentTypes['PolicyPayload']> = {
-  policy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType>;
+  policy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
 export type ProgressEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ProgressEvent'] = ResolversParentTypes['ProgressEvent']> = {
@@ -3574,6 +4337,26 @@ export type ProgressEventResolvers<ContextType = GatewayContext, ParentType exte
 };
 
 export type ProgressSourceResolvers = EnumResolverSignature<{ POLL?: any, SSE?: any }, ResolversTypes['ProgressSource']>;
+
+export type ProtectionAttemptResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ProtectionAttempt'] = ResolversParentTypes['ProtectionAttempt']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['JobStatus'], ParentType, ContextType>;
+};
+
+export type ProtectionCountsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ProtectionCounts'] = ResolversParentTypes['ProtectionCounts']> = {
+  atRisk?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  protected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unknown?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unprotected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ProtectionSummaryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ProtectionSummary'] = ResolversParentTypes['ProtectionSummary']> = {
+  asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  exact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  providers?: Resolver<Array<ResolversTypes['ProviderProtectionSummary']>, ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['ProtectionCounts'], ParentType, ContextType>;
+};
 
 export type ProviderResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Provider'] = ResolversParentTypes['Provider']> = {
   capabilities?: Resolver<ResolversTypes['ProviderCapabilities'], ParentType, ContextType>;
@@ -3602,21 +4385,45 @@ export type ProviderHealthResolvers<ContextType = GatewayContext, ParentType ext
   status?: Resolver<ResolversTypes['ProviderHealthStatus'], ParentType, ContextType>;
 };
 
+export type ProviderJobStatsResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ProviderJobStats'] = ResolversParentTypes['ProviderJobStats']> = {
+  byStatus?: Resolver<Array<ResolversTypes['JobStatusCount']>, ParentType, ContextType>;
+  exact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type ProviderKindResolvers = EnumResolverSignature<{ BOCADA?: any, BYCLOUD?: any, NORCUBE?: any, OCORE?: any }, ResolversTypes['ProviderKind']>;
+
+export type ProviderProtectionSummaryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ProviderProtectionSummary'] = ResolversParentTypes['ProviderProtectionSummary']> = {
+  counts?: Resolver<ResolversTypes['ProtectionCounts'], ParentType, ContextType>;
+  exact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+};
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   alerts?: Resolver<ResolversTypes['AlertConnection'], ParentType, ContextType, RequireFields<QueryAlertsArgs, 'first'>>;
   backups?: Resolver<ResolversTypes['BackupConnection'], ParentType, ContextType, RequireFields<QueryBackupsArgs, 'first'>>;
   cronPresets?: Resolver<Array<ResolversTypes['CronPreset']>, ParentType, ContextType, RequireFields<QueryCronPresetsArgs, 'provider'>>;
+  jobStats?: Resolver<ResolversTypes['JobStats'], ParentType, ContextType, Partial<QueryJobStatsArgs>>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'first'>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   organizations?: Resolver<ResolversTypes['OrganizationConnection'], ParentType, ContextType, RequireFields<QueryOrganizationsArgs, 'first'>>;
+  protectionSummary?: Resolver<ResolversTypes['ProtectionSummary'], ParentType, ContextType, Partial<QueryProtectionSummaryArgs>>;
   providers?: Resolver<Array<ResolversTypes['Provider']>, ParentType, ContextType>;
   resources?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryResourcesArgs, 'first'>>;
   retentionPreview?: Resolver<ResolversTypes['RetentionPreview'], ParentType, ContextType, RequireFields<QueryRetentionPreviewArgs, 'resourceId' | 'retention'>>;
   schedules?: Resolver<ResolversTypes['ScheduleConnection'], ParentType, ContextType, RequireFields<QuerySchedulesArgs, 'first'>>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
+};
+
+export type RecoverabilityResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Recoverability'] = ResolversParentTypes['Recoverability']> = {
+  backupId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  checkedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  detail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  providerStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  verified?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
 };
 
 export type ResourceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Resource'] = ResolversParentTypes['Resource']> = {
@@ -3628,6 +4435,7 @@ export type ResourceResolvers<ContextType = GatewayContext, ParentType extends R
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  protection?: Resolver<ResolversTypes['ResourceProtection'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   schedules?: Resolver<Array<ResolversTypes['Schedule']>, ParentType, ContextType>;
   type?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -3643,6 +4451,19 @@ export type ResourceConnectionResolvers<ContextType = GatewayContext, ParentType
 export type ResourceEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ResourceEdge'] = ResolversParentTypes['ResourceEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Resource'], ParentType, ContextType>;
+};
+
+export type ResourceProtectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['ResourceProtection'] = ResolversParentTypes['ResourceProtection']> = {
+  lastAttempt?: Resolver<Maybe<ResolversTypes['ProtectionAttempt']>, ParentType, ContextType>;
+  lastSuccessfulBackupAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  missedRuns?: Resolver<Array<ResolversTypes['MissedRun']>, ParentType, ContextType, Partial<ResourceProtectionMissedRunsArgs>>;
+  nextScheduledRunAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  reasons?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  recoverability?: Resolver<Maybe<ResolversTypes['Recoverability']>, ParentType, ContextType>;
+  rpoMet?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  rpoSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  rpoSource?: Resolver<ResolversTypes['RpoSource'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ProtectionStatus'], ParentType, ContextType>;
 };
 
 export type RetentionPreviewResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['RetentionPreview'] = ResolversParentTypes['RetentionPreview']> = {
@@ -3689,24 +4510,35 @@ export type ScheduleEdgeResolvers<ContextType = GatewayContext, ParentType exten
 };
 
 export type SchedulePayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SchedulePayload'] = ResolversParentTypes['SchedulePayload']> = {
-  schedule?: Resolver<ResolversTypes['Schedule'], ParentType, ContextType>;
+  schedule?: Resolver<Maybe<ResolversTypes['Schedule']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
 export type StartedOperationPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['StartedOperationPayload'] = ResolversParentTypes['StartedOperationPayload']> = {
   backup?: Resolver<Maybe<ResolversTypes['Backup']>, ParentType, ContextType>;
   job?: Resolver<Maybe<ResolversTypes['Job']>, ParentType, ContextType>;
-  progressId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  progressId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
 export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
   backupProgress?: SubscriptionResolver<ResolversTypes['ProgressEvent'], "backupProgress", ParentType, ContextType, RequireFields<SubscriptionBackupProgressArgs, 'backupId'>>;
+  jobUpdates?: SubscriptionResolver<ResolversTypes['JobUpdate'], "jobUpdates", ParentType, ContextType, RequireFields<SubscriptionJobUpdatesArgs, 'initial'>>;
   restoreProgress?: SubscriptionResolver<ResolversTypes['ProgressEvent'], "restoreProgress", ParentType, ContextType, RequireFields<SubscriptionRestoreProgressArgs, 'backupId'>>;
 };
 
+export type UserErrorResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = {
+  code?: Resolver<ResolversTypes['UserErrorCode'], ParentType, ContextType>;
+  field?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  provider?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type VerifyBackupPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['VerifyBackupPayload'] = ResolversParentTypes['VerifyBackupPayload']> = {
-  accepted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  accepted?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   backup?: Resolver<Maybe<ResolversTypes['Backup']>, ParentType, ContextType>;
   message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
 export type ViewerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = {
@@ -3730,11 +4562,13 @@ export type Resolvers<ContextType = GatewayContext> = {
   BocadaResource?: BocadaResourceResolvers<ContextType>;
   BocadaTimelineEvent?: BocadaTimelineEventResolvers<ContextType>;
   ByCloudDatabaseBackup?: ByCloudDatabaseBackupResolvers<ContextType>;
+  ByCloudDatabaseBackupJob?: ByCloudDatabaseBackupJobResolvers<ContextType>;
   ByCloudDatabaseInstance?: ByCloudDatabaseInstanceResolvers<ContextType>;
   ByCloudDatastore?: ByCloudDatastoreResolvers<ContextType>;
   ByCloudOrganization?: ByCloudOrganizationResolvers<ContextType>;
   ByCloudVolume?: ByCloudVolumeResolvers<ContextType>;
   ByCloudVolumeBackup?: ByCloudVolumeBackupResolvers<ContextType>;
+  ByCloudVolumeBackupJob?: ByCloudVolumeBackupJobResolvers<ContextType>;
   ByteCount?: GraphQLScalarType;
   CronPreset?: CronPresetResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
@@ -3747,6 +4581,10 @@ export type Resolvers<ContextType = GatewayContext> = {
   JobConnection?: JobConnectionResolvers<ContextType>;
   JobEdge?: JobEdgeResolvers<ContextType>;
   JobOperation?: JobOperationResolvers;
+  JobStats?: JobStatsResolvers<ContextType>;
+  JobStatusCount?: JobStatusCountResolvers<ContextType>;
+  JobUpdate?: JobUpdateResolvers<ContextType>;
+  MissedRun?: MissedRunResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   NorcubeBackup?: NorcubeBackupResolvers<ContextType>;
@@ -3778,14 +4616,21 @@ export type Resolvers<ContextType = GatewayContext> = {
   PolicyPayload?: PolicyPayloadResolvers<ContextType>;
   ProgressEvent?: ProgressEventResolvers<ContextType>;
   ProgressSource?: ProgressSourceResolvers;
+  ProtectionAttempt?: ProtectionAttemptResolvers<ContextType>;
+  ProtectionCounts?: ProtectionCountsResolvers<ContextType>;
+  ProtectionSummary?: ProtectionSummaryResolvers<ContextType>;
   Provider?: ProviderResolvers<ContextType>;
   ProviderCapabilities?: ProviderCapabilitiesResolvers<ContextType>;
   ProviderHealth?: ProviderHealthResolvers<ContextType>;
+  ProviderJobStats?: ProviderJobStatsResolvers<ContextType>;
   ProviderKind?: ProviderKindResolvers;
+  ProviderProtectionSummary?: ProviderProtectionSummaryResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Recoverability?: RecoverabilityResolvers<ContextType>;
   Resource?: ResourceResolvers<ContextType>;
   ResourceConnection?: ResourceConnectionResolvers<ContextType>;
   ResourceEdge?: ResourceEdgeResolvers<ContextType>;
+  ResourceProtection?: ResourceProtectionResolvers<ContextType>;
   RetentionPreview?: RetentionPreviewResolvers<ContextType>;
   RetentionPreviewItem?: RetentionPreviewItemResolvers<ContextType>;
   Role?: RoleResolvers;
@@ -3795,6 +4640,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   SchedulePayload?: SchedulePayloadResolvers<ContextType>;
   StartedOperationPayload?: StartedOperationPayloadResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  UserError?: UserErrorResolvers<ContextType>;
   VerifyBackupPayload?: VerifyBackupPayloadResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
 };

@@ -21,6 +21,7 @@ import { ProgressSource } from './ProgressSource.ts';
 import { Provider } from './Provider.ts';
 import { providerKindValues } from './ProviderKind.ts';
 import { Resource } from './Resource.ts';
+import { ResourceProtection } from './ResourceProtection.ts';
 import { Role } from './Role.ts';
 import { RetentionPreviewItem } from './RetentionPreviewItem.ts';
 import { Schedule } from './Schedule.ts';
@@ -32,6 +33,8 @@ import { jobs } from './Query/jobs.ts';
 import { node } from './Query/node.ts';
 import { nodes } from './Query/nodes.ts';
 import { organizations } from './Query/organizations.ts';
+import { protectionSummary } from './Query/protectionSummary.ts';
+import { jobStats } from './Query/jobStats.ts';
 import { providers as providersField } from './Query/providers.ts';
 import { resources } from './Query/resources.ts';
 import { retentionPreview } from './Query/retentionPreview.ts';
@@ -52,6 +55,7 @@ import { upsertSchedule } from './Mutation/upsertSchedule.ts';
 import { verifyBackup } from './Mutation/verifyBackup.ts';
 import { backupProgress } from './Subscription/backupProgress.ts';
 import { restoreProgress } from './Subscription/restoreProgress.ts';
+import { jobUpdates } from './Subscription/jobUpdates.ts';
 
 /** Options of {@link createResolvers}. */
 export interface ResolversOptions {
@@ -81,6 +85,7 @@ export function createResolvers(providers: ProviderSet, options: ResolversOption
       providers: providersField, node, nodes,
       organizations, resources, backups, jobs, alerts, schedules,
       retentionPreview, cronPresets, viewer,
+      protectionSummary, jobStats,
     },
     // The one place roles apply: each mutation checked against src/access/roles.ts, then audited.
     Mutation: guardMutations({
@@ -88,13 +93,14 @@ export function createResolvers(providers: ProviderSet, options: ResolversOption
       dismissAlert, markAlertRead,
       upsertSchedule, attachPolicy, detachPolicy, setPolicyEnabled, createPolicy, updatePolicy,
     }, options.audit ?? NO_AUDIT),
-    Subscription: { backupProgress, restoreProgress },
+    Subscription: { backupProgress, restoreProgress, jobUpdates },
     Node,
     Provider,
     Viewer,
     RetentionPreviewItem,
     Organization,
     Resource,
+    ResourceProtection,
     Backup,
     Job,
     Alert,

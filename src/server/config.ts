@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { PROVIDER_KINDS, PROVIDERS } from '../providers/registry.ts';
 import { HTTP_SERVER_DEFAULTS } from './http-server.ts';
 import { normalizeOrganization } from '../access/authenticate.ts';
+import { parseDuration } from '../domain/protection-duration.ts';
 
 const upstreamSchema = z
   .object({
@@ -15,6 +16,7 @@ const upstreamSchema = z
     headersTimeoutMs: z.number().int().positive().optional(),
     bodyTimeoutMs: z.number().int().positive().optional(),
     deadlineMs: z.number().int().positive().optional(),
+    /** Keep-alive connections per provider, and the bulkhead's default cap (default DEFAULT_UPSTREAM_CONNECTIONS, 64). */
     connections: z.number().int().positive().max(1024).optional(),
     retry: z
       .object({
@@ -118,6 +120,46 @@ const accessSchema = z
     });
   });
 
+/** A duration such as `24h`, `90m`, `1d12h` (days, hours, minutes, seconds in that order), as seconds. */
+const durationSchema = z.string().transform((text, ctx) => {
+  const seconds = parseDuration(text);
+  if (seconds === null) {
+    ctx.addIssue({ code: 'custom', message: `must be a duration such as "24h", "90m" or "1d12h" (days, hours, minutes, seconds; more than 0, at most 366d), got ${JSON.stringify(text)}` });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
+/** `insight:` protection and RPO (gateway `insight`; README "Protection and RPO"). */
+const insightSchema = z
+  .object({
+    rpo: z
+      .object({
+        /** The target of resources no rule matches and no schedule drives. */
+        default: durationSchema.optional(),
+        /** Checked in order before a resource's schedules; the first that matches sets its target. */
+        rules: z
+          .array(
+            z
+              .object({
+                provider: z.string().min(1).optional(),
+                kind: z.enum(PROVIDER_KINDS as [string, ...string[]]).optional(),
+                resourceType: z.string().min(1).optional(),
+                name: z.string().min(1).max(200).optional(),
+                rpo: durationSchema,
+              })
+              .strict()
+              .refine((r) => r.provider !== undefined || r.kind !== undefined || r.resourceType !== undefined || r.name !== undefined, {
+                message: 'a rule needs at least one of provider, kind, resourceType, name (use rpo.default for every resource)',
+              }),
+          )
+          .optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 /** The validated config. */
 export const configSchema = z
   .object({
@@ -208,6 +250,8 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /** Protection and RPO: where RPO targets come from (gateway `insight`). */
+    insight: insightSchema.optional(),
     /** Authentication, roles, CORS and the audit file (gateway `access`); `serve --config` refuses to start without it. */
     access: accessSchema.optional(),
     providers: z.array(providerSchema).min(1, 'at least one provider is needed'),
@@ -218,6 +262,10 @@ export const configSchema = z
     c.providers.forEach((p, i) => {
       if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['providers', i, 'id'], message: `duplicate provider id "${p.id}"` });
       seen.add(p.id);
+    });
+    // An RPO rule names configured providers only (a typo would silently match nothing).
+    c.insight?.rpo?.rules?.forEach((r, i) => {
+      if (r.provider !== undefined && !seen.has(r.provider)) ctx.addIssue({ code: 'custom', path: ['insight', 'rpo', 'rules', i, 'provider'], message: `no provider "${r.provider}" is configured` });
     });
     // An API key's scope names configured providers only (a typo would silently hide everything).
     c.access?.apiKeys?.forEach((k, i) => {
@@ -328,6 +376,18 @@ function limitsFrom(limits: GatewayConfig['limits']): Pick<import('./gateway.ts'
   return { maxCost, maxComplexity, maxUpstreamCallsPerRequest, queryLimits };
 }
 
+/** The gateway options of the `insight:` section: durations as seconds (absent keys keep the gateway's defaults). */
+function insightFrom(insight: GatewayConfig['insight']): import('../insight/options.ts').InsightOptions | undefined {
+  if (!insight?.rpo) return insight ? {} : undefined;
+  const { default: defaultSeconds, rules } = insight.rpo;
+  return {
+    rpo: {
+      ...(defaultSeconds !== undefined ? { defaultSeconds } : {}),
+      ...(rules ? { rules: rules.map(({ rpo, ...match }) => ({ ...match, rpoSeconds: rpo })) } : {}),
+    },
+  };
+}
+
 /**
  * The gateway options a config gives, besides the logger (and the providers, from
  * {@link providerOptionsFrom}). Each config section's settings land here.
@@ -350,6 +410,7 @@ export function gatewayOptionsFrom(config: GatewayConfig, env: NodeJS.ProcessEnv
     ...limitsFrom(config.limits),
     metrics: config.metrics,
     telemetry: config.telemetry,
+    insight: insightFrom(config.insight),
   };
 }
 

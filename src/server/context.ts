@@ -11,8 +11,11 @@ import type { IdempotencyStore } from '../mutations/idempotency.ts';
 import type { ProgressUpdate } from '../providers/contract/index.ts';
 import type { PollOptions } from '../progress/poller.ts';
 import type { RelayOptions } from '../progress/relay.ts';
+import type { JobWatchHub } from '../progress/job-watch-hub.ts';
+import type { JobWatchOptions } from '../progress/job-watch.ts';
 import type { Caller } from '../access/caller.ts';
 import type { Scope } from '../access/scope.ts';
+import type { InsightContext } from '../insight/options.ts';
 
 /** What every resolver receives. */
 export interface GatewayContext {
@@ -31,6 +34,10 @@ export interface GatewayContext {
   progress: ProgressHub<ProgressUpdate>;
   /** Remembers idempotency keys of mutations. */
   idempotency: IdempotencyStore;
-  /** Poll and reconnect tuning for progress. */
-  progressOptions: { poll?: PollOptions; relay?: RelayOptions };
+  /** Poll and reconnect tuning for progress; `watch` tunes the job watches of `jobUpdates`. */
+  progressOptions: { poll?: PollOptions; relay?: RelayOptions; watch?: JobWatchOptions };
+  /** Shared job watches of this gateway process (`jobUpdates`). */
+  jobWatch: JobWatchHub;
+  /** Protection and RPO: the `insight` options, the gateway's clock and this request's "now". */
+  insight: InsightContext;
 }

@@ -12,6 +12,7 @@ import { systemClock, type Clock } from '../domain/clock.ts';
 import { createLoaders } from '../loaders/loaders.ts';
 import type { ProgressUpdate, ProviderAdapterOptions } from '../providers/contract/index.ts';
 import { createProgressHub, type ProgressHub } from '../progress/hub.ts';
+import { createJobWatchHub, type JobWatchHub } from '../progress/job-watch-hub.ts';
 import { createIdempotencyStore } from '../mutations/idempotency.ts';
 import { createProviderSet, PROVIDERS, type ProviderRegistry, type ProviderSet } from '../providers/registry.ts';
 import { createResolvers } from '../resolvers/index.ts';
@@ -56,6 +57,7 @@ import { createTracing, type TelemetryOptions, type Tracing } from './telemetry/
 import { traceRegistry } from './telemetry/trace-providers.ts';
 import { createUpstreamTracer } from './telemetry/upstream-spans.ts';
 import { loadTypeDefs } from './type-defs.ts';
+import { createInsightContext, type InsightOptions } from '../insight/options.ts';
 
 /** Options of {@link createGateway}. */
 export interface GatewayOptions {
@@ -67,7 +69,7 @@ export interface GatewayOptions {
   logger: Logger;
   /** Serve GraphiQL on GET /graphql from a browser. @default true without `access`, false with it */
   graphiql?: boolean;
-  /** Progress poll intervals and stream reconnect tuning. */
+  /** Progress poll intervals and stream reconnect tuning; `watch`: the job watches of `jobUpdates` (intervals, page size, timers). */
   progress?: GatewayContext['progressOptions'];
   /** Where the gateway reads the time (deadlines, retry waits, idempotency expiry). @default the system clock */
   clock?: Clock;
@@ -131,6 +133,8 @@ export interface GatewayOptions {
   metrics?: MetricsOptions;
   /** OpenTelemetry traces over OTLP/HTTP; without `otlpEndpoint` there is no tracing at all. @default {} (off) */
   telemetry?: TelemetryOptions;
+  /** Protection and RPO: where RPO targets come from (README "Protection and RPO"). @default {} (no rules, no default) */
+  insight?: InsightOptions;
 }
 
 /** Where replicas share state. */
@@ -167,6 +171,8 @@ export interface Gateway {
   readonly providers: ProviderSet;
   /** Shared progress sources (counters for tests and benchmarks). */
   readonly progress: ProgressHub<ProgressUpdate>;
+  /** Shared job watches of `jobUpdates` (counters for tests and benchmarks). */
+  readonly jobWatch: JobWatchHub;
   /** This gateway's metrics and their registry (its own, not prom-client's global one); undefined when disabled. */
   readonly metrics: GatewayMetrics | undefined;
   /** This gateway's tracer provider (`forceFlush` exports what has ended); undefined when tracing is off. */
@@ -269,6 +275,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       })
     : createProgressHub<ProgressUpdate>(progressSettings);
   const progressOptions = options.progress ?? {};
+  // `jobUpdates`: one poller per provider, scope and filter shape in this process (not shared through Redis).
+  const jobWatch = createJobWatchHub({
+    clock,
+    watch: progressOptions.watch,
+    onTickError: (_key, provider, e) => logger.warn({ provider, err: (e as Error)?.name, code: (e as { code?: string })?.code }, 'job watch: a poll failed; retrying later'),
+  });
   // Access control (none = open): who calls, at what rate, and the audit trail every mutation passes.
   const { access, introspection = !access, fieldSuggestions = !access } = options;
   const audit = createAuditTrail({ logger, file: access?.auditLog, clock });
@@ -315,6 +327,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // The body cap is the HTTP server's (`http.maxBodyBytes`, by Content-Length, counted only when
+    // chunked: http-server.ts); yoga's own would pipe every body through a TransformStream.
+    maxRequestBodySize: false,
     // Cross-origin access only for `access.cors.origins`: never `*`, never with credentials (keys travel in headers).
     cors: (request) => {
       const origin = request.headers.get('origin');
@@ -341,7 +356,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (!caller) throw new GatewayError('UNAUTHENTICATED', 'authentication required');
       // Tenant scope: resolvers and loaders see only the caller's providers and organizations.
       const scope = createScope(caller, providers);
-      return { caller, scope, providers: scope.providers, upstream, loaders: createLoaders(scope.providers, upstream), partialErrors: [], progress, progressOptions, idempotency: scopedIdempotencyStore(idempotency, callerKey(caller)) };
+      return { caller, scope, providers: scope.providers, upstream, loaders: createLoaders(scope.providers, upstream, { clock }), insight: createInsightContext(options.insight, clock), partialErrors: [], progress, progressOptions, jobWatch, idempotency: scopedIdempotencyStore(idempotency, callerKey(caller)) };
     },
     // Known failures keep their code; parse/validation errors pass; the rest is logged and masked.
     maskedErrors: useErrorMasking({ logger }),
@@ -396,7 +411,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // 2. In-flight requests answered, subscriptions completed; single-connection streams flushed and closed.
     let clean = await inTime(shutdown.idle().then(() => singleConnection.drain()));
     // 3. Upstream streams and pollers closed (at once, whatever is left, when time is up).
-    clean = (await inTime(progress.close())) && clean;
+    clean = (await inTime(Promise.all([progress.close(), jobWatch.close()]))) && clean;
     // 4. The server: idle keep-alive sockets close now, busy ones once their response is written.
     if (server) {
       const s = server;
@@ -424,6 +439,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     yoga,
     providers,
     progress,
+    jobWatch,
     metrics,
     tracing,
     async listen(port, host = '127.0.0.1') {

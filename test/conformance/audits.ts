@@ -12,9 +12,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Kind, parse } from 'graphql';
 import { GatewayError } from '../../src/domain/errors.ts';
+import { matchesFilter } from '../../src/domain/filter.ts';
+import { DEFAULT_ORDERS, compareIn, orderKey, type ListOrder } from '../../src/domain/merge-order.ts';
 import type { EntityKind, EntityModel } from '../../src/domain/models.ts';
 import { BACKUP_STATUSES, JOB_STATUSES } from '../../src/domain/statuses.ts';
-import { capabilitiesOf, type Page, type PageRequest, type ProviderAdapter, type ProviderKindEntry, type RequestContext } from '../../src/providers/contract/index.ts';
+import { capabilitiesOf, ordersOf, type ListFilter, type Page, type PageRequest, type ProviderAdapter, type ProviderKindEntry, type RequestContext } from '../../src/providers/contract/index.ts';
 import { isUpstreamError, ProviderHttpError } from '../../src/upstream/errors.ts';
 import { collectPages } from '../utils/tsimulator.ts';
 import { drain } from '../utils/tupstream.ts';
@@ -85,6 +87,37 @@ const show = (xs: readonly unknown[], n = 6) => JSON.stringify(xs.slice(0, n)) +
 
 /** A whole list, `limit` at a time, each page in a fresh request. */
 const walk = (t: AuditTarget, kind: EntityKind, limit: number) => drain(t.adapter, kind, { limit, ctx: t.ctx, maxPages: 5000 });
+
+/** A whole list in `order` (or under `filter`), `limit` at a time, each page in a fresh request. */
+function walkWith(t: AuditTarget, kind: EntityKind, limit: number, { order, filter = {} }: { order?: ListOrder; filter?: ListFilter }) {
+  const list = listOf(t.adapter, kind)!;
+  return collectPages<Page<EntityModel>>((after) => list({ after, limit, filter, ...(order ? { order } : {}) }, t.ctx()), { maxPages: 5000 });
+}
+
+/** The first place `items` break `order` (index of the item that should have come earlier), or -1. */
+function firstOutOfOrder(items: readonly EntityModel[], order: ListOrder): number {
+  const cmp = compareIn(order);
+  for (let i = 1; i < items.length; i++) if (cmp(items[i - 1], items[i]) > 0) return i;
+  return -1;
+}
+
+/** Kinds whose lists have a name a client can search (`filter.nameContains`). */
+const NAMED_KINDS: readonly EntityKind[] = ['resource', 'backup', 'job'];
+
+/** A search text matching some but not all of `names`: the middle of one name, in the other case. */
+function searchTextFor(names: readonly string[]): string | null {
+  for (const name of names) {
+    for (const len of [4, 3, 2]) {
+      if (name.length < len + 2) continue;
+      const start = Math.floor((name.length - len) / 2);
+      const text = name.slice(start, start + len);
+      const flipped = text === text.toUpperCase() ? text.toLowerCase() : text.toUpperCase();
+      const hits = names.filter((n) => n.toLowerCase().includes(text.toLowerCase())).length;
+      if (hits > 0 && hits < names.length) return flipped;
+    }
+  }
+  return null;
+}
 
 /** Every list of `t`'s adapter in turn, walked whole `limit` at a time. */
 async function* eachWalk(t: AuditTarget, limit: number) {
@@ -259,6 +292,66 @@ export const AUDITS: readonly Audit[] = [
         expectThat(e instanceof GatewayError && e.extensions.field === 'after', () =>
           `${kind} list refused ${JSON.stringify(token)} naming field ${JSON.stringify(e instanceof GatewayError ? e.extensions.field : undefined)}`);
       });
+    },
+  },
+  {
+    id: 'A1008',
+    level: 'MUST',
+    rule: 'a time-stamped list (jobs, backups, alerts) pages newest first by createdAt, items without a time last',
+    async check(t) {
+      for await (const { kind, items } of eachWalk(t, 50)) {
+        const order = DEFAULT_ORDERS[kind];
+        if (!order) continue;
+        const at = firstOutOfOrder(items, order);
+        expectThat(at === -1, () => `${kind} list is not newest first at item ${at}: ${show(items.slice(Math.max(0, at - 1), at + 1).map((m) => `${m.nativeId} ${m.createdAt}`))}`);
+      }
+    },
+  },
+  {
+    id: 'A1009',
+    level: 'MUST',
+    rule: 'every order the adapter declares is served: that list in that order holds the same items once each, sorted, in small and large pages alike',
+    async check(t) {
+      for (const kind of listedKinds(t.adapter)) {
+        const extra = ordersOf(t.adapter, kind).filter((o) => !DEFAULT_ORDERS[kind] || orderKey(o) !== orderKey(DEFAULT_ORDERS[kind]!));
+        if (extra.length === 0) continue;
+        const all = new Set(ids((await walk(t, kind, 100)).items));
+        for (const order of extra) {
+          const { items } = await walkWith(t, kind, 100, { order });
+          const at = firstOutOfOrder(items, order);
+          expectThat(at === -1, () => `${kind} list in ${orderKey(order)} is out of order at item ${at}: ${show(items.slice(Math.max(0, at - 1), at + 1).map((m) => m.nativeId))}`);
+          const seen = ids(items);
+          expectThat(seen.length === all.size && new Set(seen).size === seen.length && seen.every((id) => all.has(id)),
+            () => `${kind} list in ${orderKey(order)} walked ${seen.length} items (${new Set(seen).size} distinct); the default order has ${all.size}`);
+          const small = ids((await walkWith(t, kind, 7, { order })).items);
+          expectThat(JSON.stringify(small) === JSON.stringify(seen), () => `${kind} list in ${orderKey(order)} differs in pages of 7 and of 100`);
+        }
+      }
+    },
+  },
+  {
+    id: 'A1010',
+    level: 'MUST',
+    rule: 'a name search (nameContains, case-insensitive substring) or an operation filter never drops a matching item, and a total it reports counts the matches',
+    async check(t) {
+      for (const kind of listedKinds(t.adapter)) {
+        const filters: ListFilter[] = [];
+        const everything = (await walk(t, kind, 100)).items;
+        if (NAMED_KINDS.includes(kind)) {
+          const text = searchTextFor(everything.map((m) => m.name).filter((n): n is string => typeof n === 'string'));
+          if (text !== null) filters.push({ nameContains: text });
+        }
+        if (kind === 'job') filters.push({ operation: ['backup'] }, { operation: ['restore'] });
+        for (const filter of filters) {
+          const expected = ids(everything.filter((m) => matchesFilter(m, filter)));
+          const { items, pages } = await walkWith(t, kind, 50, { filter });
+          const got = ids(items.filter((m) => matchesFilter(m, filter)));
+          expectThat(JSON.stringify(got) === JSON.stringify(expected),
+            () => `${kind} list under ${JSON.stringify(filter)} kept ${got.length} matches (${show(got, 3)}); the unfiltered list holds ${expected.length} (${show(expected, 3)})`);
+          const wrong = pages.find((p) => p.total !== null && p.total !== expected.length);
+          expectThat(!wrong, () => `${kind} list under ${JSON.stringify(filter)} reported total ${wrong!.total}; ${expected.length} items match`);
+        }
+      }
     },
   },
   {

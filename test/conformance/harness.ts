@@ -110,6 +110,8 @@ export const HARNESSES: Record<string, HarnessDefinition<SeededSimulator>> = {
       organization: () => 1,
       resource: (sim) => distinct(sim.volumeBackups.map((b) => b.volume_id)) + distinct(sim.databaseBackups.map((b) => b.instance_id)),
       backup: (sim) => sim.volumeBackups.length + sim.databaseBackups.length,
+      // Jobs: each backup's creation (ByCloud reports no jobs).
+      job: (sim) => sim.volumeBackups.length + sim.databaseBackups.length,
     },
     perIdLookup: { kind: 'backup', routeKey: 'GET /v1/backups/:id' },
   }),

@@ -94,9 +94,9 @@ describe('lists', () => {
     expect(await a.lists.resource!({ after: null, limit: 50, filter: { organizationId: empty } }, ctx())).toEqual({ items: [], next: null, total: null });
   });
 
-  it('pages all 3000 jobs with pages of at most 200 (limit above the provider maximum), each once', async () => {
+  it('pages all ~3000 jobs with pages of at most 200 (limit above the provider maximum), each once', async () => {
     const { items, pages } = await pageAll(a, 'job', {}, 500);
-    expect(pages).toBe(15);
+    expect(pages).toBe(Math.ceil(truth.length / 200));
     expect(items.map((j) => j.nativeId)).toEqual(truth.map((j) => j.id));
   });
 
@@ -169,7 +169,7 @@ describe('models', () => {
         typename: 'BocadaJob', provider: ref, nativeId: dto.id, name: null, operation: 'backup',
         status: expected[dto.status], providerStatus: dto.status,
         organizationNativeId: dto.organizationId, resourceNativeId: dto.resourceId, backupNativeId: null,
-        bytesTransferred: dto.bytesTransferred, createdAt: dto.startedAt, startedAt: dto.startedAt, endedAt: dto.endedAt,
+        bytesTransferred: dto.bytesTransferred, createdAt: dto.startedAt, startedAt: dto.startedAt, endedAt: dto.endedAt, failureReason: null,
         connectionId: dto.connectionId, filesTransferred: dto.filesTransferred,
       });
     });

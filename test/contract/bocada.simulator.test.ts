@@ -9,6 +9,7 @@ import { disposeAfterAll, disposeAfterEach } from '../utils/leftovers.ts';
 import { apiKey, bocadaAll, callOn, healthy, type Json } from '../utils/tsimulator.ts';
 import { delay } from '../../src/simulators/kit/index.ts';
 import { startBocadaSimulator, type BocadaSimulator } from '../../src/simulators/bocada/index.ts';
+import { BOCADA_BASE_JOBS, BOCADA_BASE_RESOURCES, BOCADA_KNOWN_RESOURCES } from '../../src/simulators/bocada/seed.ts';
 
 const STATUSES = ['succeeded', 'succeeded_with_warnings', 'failed', 'running', 'queued', 'missed', 'canceled'];
 const TERMINAL = ['succeeded', 'succeeded_with_warnings', 'failed', 'missed', 'canceled'];
@@ -37,6 +38,11 @@ const allOn = (target: BocadaSimulator, path: string, pageSize = 200): Promise<J
 const all = (path: string, pageSize = 200) => allOn(sim, path, pageSize);
 
 /** Newest first, ties by id ascending. */
+/** Jobs of the known resources (seeded besides the `BOCADA_BASE_JOBS * scale` random ones). */
+const knownJobsOf = (target: BocadaSimulator) => {
+  const known = new Set([target.known.protectedResourceId, target.known.atRiskResourceId, target.known.unprotectedResourceId, target.known.missedRunResourceId]);
+  return target.data.jobs.filter((j) => known.has(j.resourceId)).length;
+};
 const newestFirst = (a: Json, b: Json) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 describe('auth and request ids', () => {
@@ -130,10 +136,10 @@ describe('organizations and connections', () => {
 });
 
 describe('resources', () => {
-  it('lists about 150 resources of the five types, each once', async () => {
+  it('lists about 150 resources of the five types, each once (the known ones too)', async () => {
     const res = await all('/resources', 37);
-    expect(res).toHaveLength(150);
-    expect(new Set(res.map((r) => r.id)).size).toBe(150);
+    expect(res).toHaveLength(BOCADA_BASE_RESOURCES + BOCADA_KNOWN_RESOURCES);
+    expect(new Set(res.map((r) => r.id)).size).toBe(BOCADA_BASE_RESOURCES + BOCADA_KNOWN_RESOURCES);
     expect(new Set(res.map((r) => r.type))).toEqual(new Set(['vm', 'database', 'filesystem', 'application', 'saas']));
     for (const r of res) expect(Object.keys(r).sort()).toEqual(['connectionId', 'createdAt', 'id', 'name', 'organizationId', 'type']);
     expect(res.some((r) => /[^\x00-\x7f]/.test(r.name))).toBe(true);
@@ -170,8 +176,8 @@ describe('backup jobs', () => {
   });
 
   it('pages all ~3000 jobs to the end, each once, newest first with ties by id', () => {
-    expect(jobs).toHaveLength(3000);
-    expect(new Set(jobs.map((j) => j.id)).size).toBe(3000);
+    expect(jobs).toHaveLength(BOCADA_BASE_JOBS + knownJobsOf(sim));
+    expect(new Set(jobs.map((j) => j.id)).size).toBe(BOCADA_BASE_JOBS + knownJobsOf(sim));
     expect(jobs).toEqual([...jobs].sort(newestFirst));
     expect(jobs.map((j) => j.id)).toEqual(sim.data.jobs.map((j) => j.id));
   });
@@ -371,9 +377,9 @@ describe('dataset determinism and scale', () => {
 
   it('multiplies resources and jobs by scale, and still finds any job by id', async () => {
     const big = disposeAfterEach(await startBocadaSimulator({ scheduleEveryMs: 0, scale: 3 }));
-    expect(big.data.resources).toHaveLength(450);
-    expect(big.jobStore.size).toBe(9000);
-    expect((await allOn(big, '/resources')).length).toBe(450);
+    expect(big.data.resources).toHaveLength(3 * BOCADA_BASE_RESOURCES + BOCADA_KNOWN_RESOURCES);
+    expect(big.jobStore.size).toBe(3 * BOCADA_BASE_JOBS + knownJobsOf(big));
+    expect((await allOn(big, '/resources')).length).toBe(3 * BOCADA_BASE_RESOURCES + BOCADA_KNOWN_RESOURCES);
     const last = (await getOn(big, '/backup-jobs?sort=startedAt&pageSize=1')).body.data[0];
     expect((await getOn(big, `/backup-jobs/${last.id}`)).body).toEqual(last);
     expect(big.data.organizations).toHaveLength(6);
@@ -414,7 +420,7 @@ describe('scheduled work', () => {
     expect(done.bytesTransferred).toBeGreaterThan(0);
 
     // The page after the first page is the same page it was before the new jobs appeared.
-    expect(live.jobStore.size).toBeGreaterThan(3000);
+    expect(live.jobStore.size).toBeGreaterThan(sim.jobStore.size);
     const next = await getOn(live, `/backup-jobs?pageSize=5&cursor=${encodeURIComponent(firstPage.body.pagination.nextCursor)}`);
     expect(next.body.data.map((j: Json) => j.id)).toEqual(sim.data.jobs.slice(5, 10).map((j) => j.id));
     // New jobs are filterable like the seeded ones.
@@ -426,6 +432,6 @@ describe('scheduled work', () => {
     const quiet = disposeAfterEach(await startBocadaSimulator({ stepMs: 5, scheduleEveryMs: 0 }));
     // Absence cannot be awaited: give a would-be 0 ms timer a few turns to fire.
     await delay(30);
-    expect(quiet.jobStore.size).toBe(3000);
+    expect(quiet.jobStore.size).toBe(BOCADA_BASE_JOBS + knownJobsOf(quiet));
   });
 });

@@ -3,6 +3,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { healthy } from '../utils/tsimulator.ts';
 import { disposeAfterAll } from '../utils/leftovers.ts';
 import { drain } from '../utils/tupstream.ts';
+import { encodeSegmentToken } from '../../src/domain/merge.ts';
 import type { ResourceModel } from '../../src/domain/models.ts';
 import { createBycloudAdapter } from '../../src/providers/bycloud/index.ts';
 import { startBycloudSimulator, type BycloudSimulator } from '../../src/simulators/bycloud/index.ts';
@@ -25,6 +26,15 @@ beforeAll(async () => {
 });
 beforeEach(() => healthy(sim));
 
+/**
+ * Volume and database backups merged newest first by creation (ties: volumes first), each
+ * collection in the simulator's own (newest-first) order.
+ */
+const mergedIds = (vols: readonly { id: string; created_at: string }[], dbs: readonly { id: string; created_at: string }[]) =>
+  [...vols.map((b, i) => ({ id: `vol:${b.id}`, at: b.created_at, s: 0, i })), ...dbs.map((b, i) => ({ id: `db:${b.id}`, at: b.created_at, s: 1, i }))]
+    .sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || a.s - b.s || a.i - b.i)
+    .map((x) => x.id);
+
 /** Pages a backup list to the end; returns items, the first page's total and the tokens seen. */
 async function allBackups(filter: ListFilter, limit: number, a = adapter) {
   const { items, pages } = await drain(a, 'backup', { limit, filter, ctx });
@@ -35,9 +45,9 @@ async function allBackups(filter: ListFilter, limit: number, a = adapter) {
 const seededVolume = () => sim.volumeBackups.find((b) => !sim.volumeBackups.some((x) => x.volume_id === b.volume_id && x.status.toLowerCase() === 'creating'))!.volume_id;
 
 describe('ByCloud adapter: capabilities and health', () => {
-  it('lists organizations, resources and backups; polls progress; triggers backups only', () => {
+  it('lists organizations, resources, backups and their creations as jobs; polls progress; triggers backups only', () => {
     expect(capabilitiesOf(adapter)).toEqual({
-      lists: ['organization', 'resource', 'backup'], progress: 'poll', triggerBackup: true, restoreBackup: false, deleteBackup: false,
+      lists: ['organization', 'resource', 'backup', 'job'], progress: 'poll', triggerBackup: true, restoreBackup: false, deleteBackup: false,
       manageAlerts: false, manageSchedules: false, managePolicies: false, verifyBackup: false, downloadBackup: false,
     });
   });
@@ -53,18 +63,19 @@ describe('ByCloud adapter: capabilities and health', () => {
 });
 
 describe('ByCloud adapter: backups list', () => {
-  it.each([[1000], [97], [20]])('pages volumes then databases to the end, each once, exact total (limit %i)', async (limit) => {
+  it.each([[1000], [97], [20]])('pages volume and database backups merged newest first to the end, each once, exact total (limit %i)', async (limit) => {
     const { items, total, tokens } = await allBackups({}, limit);
-    const expected = [...sim.volumeBackups.map((b) => `vol:${b.id}`), ...sim.databaseBackups.map((b) => `db:${b.id}`)];
+    const expected = mergedIds(sim.volumeBackups, sim.databaseBackups);
     expect(items.map((b) => b.nativeId)).toEqual(expected);
     expect(total).toBe(expected.length);
-    expect(tokens.every((t) => /^[vd]:/.test(t))).toBe(true);
-    expect(tokens).toContain('d:');
+    expect(tokens.length).toBe(Math.ceil(expected.length / limit) - 1);
   });
 
   it('asks upstream for at most 1000 per page', async () => {
+    sim.resetStats();
     const page = await adapter.lists.backup!({ after: null, limit: 5000, filter: {} }, ctx());
-    expect(page.items.length).toBe(Math.min(1000, sim.volumeBackups.length));
+    expect(page.items.length).toBe(Math.min(1000, sim.volumeBackups.length + sim.databaseBackups.length));
+    expect(sim.stats.requests.every((r) => Number(r.query.get('limit')) <= 1000)).toBe(true);
   });
 
   it('pushes a volume down, skipping database backups, with an exact total', async () => {
@@ -113,12 +124,15 @@ describe('ByCloud adapter: backups list', () => {
     expect((await adapter.lists.backup!({ after: null, limit: 10, filter: { organizationId: 'default' } }, ctx())).items.length).toBe(10);
   });
 
-  it.each([['garbage'], ['x:1'], ['v']])('malformed resume token %j -> BAD_USER_INPUT', async (after) => {
-    await expect(adapter.lists.backup!({ after, limit: 5, filter: {} }, ctx())).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
-  });
+  it.each([['garbage'], ['x:1'], ['v'], [encodeSegmentToken('job', {})], [encodeSegmentToken('backup', { v: { after: 'not a marker!', skip: 0 } })]])(
+    'malformed resume token %j -> BAD_USER_INPUT', async (after) => {
+      await expect(adapter.lists.backup!({ after, limit: 5, filter: {} }, ctx())).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    },
+  );
 
   it('a marker ByCloud rejects surfaces as a typed 400', async () => {
-    await expect(adapter.lists.backup!({ after: 'v:not-a-uuid', limit: 5, filter: {} }, ctx())).rejects.toMatchObject({ status: 400 });
+    const after = encodeSegmentToken('backup', { v: { after: 'not-a-uuid', skip: 0 } });
+    await expect(adapter.lists.backup!({ after, limit: 5, filter: {} }, ctx())).rejects.toMatchObject({ status: 400 });
   });
 });
 
@@ -132,7 +146,9 @@ describe('ByCloud adapter: resources and organization', () => {
     expect(page.items.map((r) => r.nativeId)).toEqual([...vols.map((v) => `vol:${v}`), ...insts.map((i) => `db:${i}`)]);
     expect(page).toMatchObject({ next: null, total: vols.length + insts.length });
     const first = page.items[0] as ResourceModel & { backupCount: number };
-    expect(first).toMatchObject({ typename: 'ByCloudVolume', type: 'volume', name: vols[0], organizationNativeId: 'default' });
+    // ByCloud names volumes nowhere but in their backups' `metadata.volume_name`.
+    const named = sim.volumeBackups.find((b) => b.volume_id === vols[0])!.metadata.volume_name;
+    expect(first).toMatchObject({ typename: 'ByCloudVolume', type: 'volume', name: named, organizationNativeId: 'default' });
     expect(first.backupCount).toBe(sim.volumeBackups.filter((b) => b.volume_id === vols[0]).length);
     const db = page.items.find((r) => r.typename === 'ByCloudDatabaseInstance')!;
     expect(db.type).toBe(sim.databaseBackups.find((b) => `db:${b.instance_id}` === db.nativeId)!.datastore.type);
@@ -153,7 +169,7 @@ describe('ByCloud adapter: resources and organization', () => {
       after = page.next;
     } while (after);
     expect(new Set(seen).size).toBe(seen.length);
-    expect(seen.length).toBe(55);
+    expect(seen.length).toBe(new Set(sim.volumeBackups.map((b) => b.volume_id)).size + new Set(sim.databaseBackups.map((b) => b.instance_id)).size);
     await expect(adapter.lists.resource!({ after: 'nope', limit: 7, filter: {} }, ctx())).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 

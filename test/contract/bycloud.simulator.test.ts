@@ -151,7 +151,9 @@ describe('ByCloud simulator: dataset', () => {
     const { volumeBackups: vb, databaseBackups: db } = sim;
     expect(vb.length).toBeGreaterThanOrEqual(400);
     expect(db.length).toBeGreaterThanOrEqual(150);
-    expect(new Set(vb.map((x) => x.volume_id)).size).toBe(40);
+    // 40 random volumes and the 4 known ones (one per protection status); every backup names its volume.
+    expect(new Set(vb.map((x) => x.volume_id)).size).toBe(40 + 4);
+    expect(vb.every((x) => typeof x.metadata.volume_name === 'string' && x.metadata.volume_name !== '')).toBe(true);
     expect(new Set(db.map((x) => x.instance_id)).size).toBe(15);
     const vs = new Set(vb.map((x) => x.status));
     for (const s of ['available', 'Available', 'error', 'error_restoring', 'deleting', 'restoring']) expect(vs).toContain(s);
@@ -165,7 +167,8 @@ describe('ByCloud simulator: dataset', () => {
 
   it('is deterministic and scales', async () => {
     const again = disposeAfterEach(await startBycloudSimulator({ scale: 2 }));
-    expect(again.volumeBackups.length).toBe(2 * 400);
+    const knownOf = (t: BycloudSimulator) => new Set([t.known.protectedVolumeId, t.known.atRiskVolumeId, t.known.unprotectedVolumeId, t.known.missedRunVolumeId]);
+    expect(again.volumeBackups.filter((b) => !knownOf(again).has(b.volume_id)).length).toBe(2 * 400);
     expect(again.databaseBackups.length).toBe(2 * 150);
     // Same seed and anchor, same data: seeded records predate the anchor, POSTed ones come after it.
     const same = disposeAfterEach(await startBycloudSimulator({ anchor: sim.anchor }));

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { disposeAfterAll, disposeAfterEach } from '../utils/leftovers.ts';
 import { callOn, NO_RATE_LIMIT, norcubeAll, pollUntil, type CallInit, type Json } from '../utils/tsimulator.ts';
 import { startNorcubeSimulator, type NorcubeSimulator } from '../../src/simulators/norcube/index.ts';
+import { NORCUBE_DATA_SOURCES_PER_SCALE } from '../../src/simulators/norcube/seed.ts';
 
 let sim: NorcubeSimulator;
 
@@ -70,8 +71,8 @@ describe('auth', () => {
 describe('data sources', () => {
   it('pages to the end with each data source exactly once, in the org of the token', async () => {
     const all = await allPages('/datasources', 7);
-    expect(all).toHaveLength(25);
-    expect(new Set(all.map((d) => d.id)).size).toBe(25);
+    expect(all).toHaveLength(NORCUBE_DATA_SOURCES_PER_SCALE);
+    expect(new Set(all.map((d) => d.id)).size).toBe(NORCUBE_DATA_SOURCES_PER_SCALE);
     for (const d of all) expect(d.organizationId).toBe(sim.organizationId);
     const engines = new Set(all.map((d) => d.engine));
     const envs = new Set(all.map((d) => d.environment));
@@ -90,7 +91,7 @@ describe('data sources', () => {
     expect(typeof first.body.cursors.next).toBe('string');
     expect(typeof first.body.meta.timestamp).toBe('string');
     const last = await call(`/datasources?cursor=${encodeURIComponent(first.body.cursors.next)}`);
-    expect(last.body.list).toHaveLength(5);
+    expect(last.body.list).toHaveLength(NORCUBE_DATA_SOURCES_PER_SCALE - 20);
     expect(last.body.cursors.next).toBeUndefined();
   });
 
@@ -625,7 +626,7 @@ describe('cross-cutting', () => {
     expect(pa).toEqual(pb);
     expect(a.organizationId).toBe(b.organizationId);
     expect(c.organizationId).not.toBe(a.organizationId);
-    expect(c.counts().datasources).toBe(50);
+    expect(c.counts().datasources).toBe(2 * NORCUBE_DATA_SOURCES_PER_SCALE);
     expect(c.counts().jobs).toBeGreaterThan(1400);
   });
 });

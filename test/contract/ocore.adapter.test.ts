@@ -49,11 +49,15 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 }
 
 const ids = (xs: { nativeId: string }[]) => xs.map((x) => x.nativeId);
+/** Whether `xs` are newest first by `createdAt`. */
+const newestFirst = (xs: { createdAt?: unknown }[]) => xs.every((x, i) => i === 0 || Date.parse(String(xs[i - 1].createdAt)) >= Date.parse(String(x.createdAt)));
 const unique = (xs: string[]) => new Set(xs).size === xs.length;
 
 beforeAll(async () => {
   // Slow steps and no scheduler: the dataset stays still while lists are paged.
   sim = disposeAfterAll(await startOcoreSimulator({ stepMs: 60_000, scheduleEveryMs: 0 }));
+  // Only the rate-limit test is about the simulator's quota; the others page whole lists (hundreds of calls).
+  sim.setRateLimit(NO_RATE_LIMIT);
   adapter = disposeAfterAll(createOcoreAdapter({ ref, baseUrl: sim.url, secret: sim.credential }));
 });
 
@@ -81,11 +85,12 @@ describe('oCore adapter: lists', () => {
     expect(items.map((e) => e.projectName)).toContain('Café Ñandú — Intranet 東京');
   });
 
-  it('pages every backup of every project exactly once', async () => {
+  it('pages every backup of every project exactly once, newest first across projects, with the exact total', async () => {
     const { items, totals } = await drain('backup', {}, 100);
     expect(items.length).toBe(sim.counts().backups);
     expect(unique(ids(items))).toBe(true);
-    expect(totals[0]).toBeNull();
+    expect(totals[0]).toBe(items.length);
+    expect(newestFirst(items)).toBe(true);
     expect(items.every((b) => b.typename === 'OcoreBackup' && b.resourceNativeId)).toBe(true);
   });
 
@@ -109,11 +114,13 @@ describe('oCore adapter: lists', () => {
     expect([available.items.length, available.totals[0]]).toEqual([total, total]);
   });
 
-  it('leaves a status of several raw values to the gateway, without a total', async () => {
+  it('checks a status of several raw values in memory (not upstream), without a total', async () => {
     const env = sim.fixtures().productionEnvironmentId;
+    sim.resetStats();
     const page = await adapter.lists.backup!({ after: null, limit: 50, filter: { resourceId: env, status: ['CREATING'] } }, ctx());
     expect(page.total).toBeNull();
-    expect(page.items.some((b) => b.status !== 'CREATING')).toBe(true);
+    expect(page.items.every((b) => b.status === 'CREATING')).toBe(true);
+    expect(sim.stats.requests.every((r) => !r.query.has('status'))).toBe(true);
   });
 
   it('answers nothing, without asking upstream, for a status no raw value has or another organization', async () => {
@@ -127,14 +134,16 @@ describe('oCore adapter: lists', () => {
     expect(sim.stats.total).toBe(0);
   });
 
-  it('pages backup runs, then each restore once (restores show under source and target upstream)', async () => {
+  it('pages backup runs and each restore once, merged newest first (restores show under source and target upstream)', async () => {
     const { items, totals } = await drain('job', {}, 100);
     const runs = items.filter((j) => j.operation === 'backup');
     const restores = items.filter((j) => j.operation === 'restore');
-    expect(totals[0]).toBeNull();
+    expect(totals[0]).toBe(items.length);
     expect(unique(ids(items))).toBe(true);
     expect(runs.length).toBe(sim.counts().backups);
-    expect(items.findIndex((j) => j.operation === 'restore')).toBe(runs.length); // runs first, then restores
+    expect(newestFirst(items)).toBe(true);
+    // Restores sit among the runs by creation time, not after them.
+    expect(items.findIndex((j) => j.operation === 'restore')).toBeLessThan(runs.length);
     expect(restores.length).toBe(sim.counts().restoreLogs);
     for (const r of restores) {
       expect(r.typename).toBe('OcoreRestore');
@@ -158,12 +167,15 @@ describe('oCore adapter: lists', () => {
     expect(source.items.some((j) => j.restoreLogId === into.id)).toBe(false);
   });
 
-  it('pushes a job status down to the backup runs only', async () => {
+  it('pushes a job status down to the backup runs, and checks it on the restore logs read whole', async () => {
+    const all = (await drain('job', {})).items.filter((j) => j.operation === 'restore');
+    sim.resetStats();
     const { items } = await drain('job', { status: ['SUCCEEDED'] });
     const runs = items.filter((j) => j.operation === 'backup');
     expect(runs.length).toBeGreaterThan(0);
     expect(runs.every((j) => j.status === 'SUCCEEDED' && j.providerStatus === 'completed')).toBe(true);
-    expect(items.filter((j) => j.operation === 'restore').length).toBe(sim.counts().restoreLogs);
+    expect(ids(items.filter((j) => j.operation === 'restore'))).toEqual(ids(all.filter((j) => j.status === 'SUCCEEDED')));
+    expect(sim.stats.requests.filter((r) => /\/backups/.test(r.path)).every((r) => r.query.get('status') === 'completed')).toBe(true);
   });
 
   it('lists alerts with include_dismissed pushed down and an exact total', async () => {

@@ -154,11 +154,11 @@ describe('auth and errors', () => {
 });
 
 describe('projects and environments', () => {
-  it('lists 3 projects, one with a unicode name', async () => {
+  it('lists 4 projects (the last one holds the known environments), one with a unicode name', async () => {
     const r = await call('/api/projects');
     expect(r.status).toBe(200);
-    expect(r.body.total).toBe(3);
-    expect(r.body.projects).toHaveLength(3);
+    expect(r.body.total).toBe(4);
+    expect(r.body.projects).toHaveLength(4);
     for (const p of r.body.projects) expect(Object.keys(p).sort()).toEqual(['id', 'name']);
     expect(r.body.projects.some((p: Json) => /[^\x00-\x7f]/.test(p.name))).toBe(true);
   });
@@ -166,8 +166,8 @@ describe('projects and environments', () => {
   it('pages projects with limit and offset', async () => {
     const all = (await call('/api/projects')).body.projects;
     const r = await call('/api/projects?limit=1&offset=1');
-    expect(r.body).toEqual({ projects: [all[1]], total: 3 });
-    expect((await call('/api/projects?offset=5')).body).toEqual({ projects: [], total: 3 });
+    expect(r.body).toEqual({ projects: [all[1]], total: 4 });
+    expect((await call('/api/projects?offset=5')).body).toEqual({ projects: [], total: 4 });
   });
 
   it.each(['limit=0', 'limit=101', 'limit=-1', 'limit=abc', 'offset=-1', 'offset=1.5'])('answers 400 for %s', async (q) => {
@@ -852,7 +852,7 @@ describe('dataset', () => {
     const double = createOcoreSeed({ dataSeed: 42, scale: 2, now });
     expect(double.state.environments.size).toBe(2 * a.state.environments.size);
     expect(double.state.backups.size / a.state.backups.size).toBeGreaterThan(1.8);
-    expect(double.state.projects).toHaveLength(3);
+    expect(double.state.projects).toHaveLength(4);
   });
 });
 

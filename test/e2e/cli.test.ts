@@ -22,24 +22,31 @@ describe('backup-graph CLI', () => {
     const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: DASHBOARD_QUERY }) });
     const body: any = await res.json();
     expect(body.errors).toBeUndefined();
-    const seen = new Set([...body.data.recentJobs.nodes, ...body.data.recentBackups.nodes].map((n: any) => n.provider.id));
-    expect([...seen].sort()).toEqual(['bocada', 'bycloud', 'norcube', 'ocore']);
+    expect(body.data.providers.map((p: any) => p.id).sort()).toEqual(['bocada', 'bycloud', 'norcube', 'ocore']);
+    // Newest first across providers: the first page holds whoever worked last, each item newer than the next.
+    for (const list of [body.data.recentJobs.nodes, body.data.recentBackups.nodes]) {
+      expect(list.length).toBeGreaterThan(0);
+      const times = list.map((n: any) => Date.parse(n.createdAt));
+      expect(times).toEqual([...times].sort((a: number, b: number) => b - a));
+    }
     expect(body.data.alerts.nodes.length).toBeGreaterThan(0);
 
     // The demo's data is anchored to when it starts: last night's work, schedules ahead.
     const before = Date.now();
     const fresh: any = await (await fetch(`${url}/graphql`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
+      // One newest item per provider and list: the merged order would let the busiest provider fill a shared page.
       body: JSON.stringify({ query: `{
-        jobs(first: 100) { nodes { provider { id } startedAt createdAt } }
-        backups(first: 100) { nodes { provider { id } createdAt } }
+        ${['bocada', 'bycloud', 'norcube', 'ocore'].map((p) => `
+        ${p}Jobs: jobs(first: 1, filter: { providers: ["${p}"] }) { nodes { provider { id } startedAt createdAt } }
+        ${p}Backups: backups(first: 1, filter: { providers: ["${p}"] }) { nodes { provider { id } createdAt } }`).join('')}
         schedules(first: 100) { nodes { provider { id } nextRunAt enabled } }
       }` }),
     })).json();
     expect(fresh.errors).toBeUndefined();
     const askedAt = Date.now();
     const newest = new Map<string, number>();
-    for (const n of [...fresh.data.jobs.nodes, ...fresh.data.backups.nodes]) {
+    for (const n of Object.entries(fresh.data).filter(([k]) => k !== 'schedules').flatMap(([, v]: [string, any]) => v.nodes)) {
       const at = Date.parse(n.startedAt ?? n.createdAt);
       newest.set(n.provider.id, Math.max(newest.get(n.provider.id) ?? 0, at));
     }

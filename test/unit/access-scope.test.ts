@@ -62,7 +62,7 @@ function singleOrg(id: string, organization: string) {
   const ref = { id, kind: 'norcube', name: id };
   const job: JobModel = {
     typename: 'TestJob', provider: ref, nativeId: 'j1', name: null, operation: 'backup', status: 'SUCCEEDED', providerStatus: null,
-    organizationNativeId: null, resourceNativeId: null, backupNativeId: null, bytesTransferred: null, createdAt: null, startedAt: null, endedAt: null,
+    organizationNativeId: null, resourceNativeId: null, backupNativeId: null, bytesTransferred: null, createdAt: null, startedAt: null, endedAt: null, failureReason: null,
   };
   const adapter: ProviderAdapter = {
     ref,

@@ -8,6 +8,8 @@ import {
   bocadaJobStatus, toConnection, toJobModel, toOrganizationModel, toResourceModel, toTimelineEvent,
 } from '../../src/providers/bocada/mapper.ts';
 import type { BocadaBackupJobDto } from '../../src/providers/bocada/wire.ts';
+import { bocadaFailureReasons, failureReasonFromTimeline } from '../../src/providers/bocada/failure-reason.ts';
+import type { RequestContext } from '../../src/upstream/request-context.ts';
 
 const ref = { id: 'bocada-eu', kind: 'bocada' as const, name: 'Bocada EU' };
 const TABLE: Array<[string, JobStatus]> = [
@@ -71,7 +73,7 @@ describe('Bocada models', () => {
     expect(toJobModel(ref, job({ status: 'running', endedAt: null }))).toEqual({
       typename: 'BocadaJob', provider: ref, nativeId: 'j1', name: null, operation: 'backup', status: 'RUNNING', providerStatus: 'running',
       organizationNativeId: 'o1', resourceNativeId: 'r1', backupNativeId: null, bytesTransferred: 5_242_880,
-      createdAt: '2026-11-19T10:00:00.000Z', startedAt: '2026-11-19T10:00:00.000Z', endedAt: null, connectionId: 'c1', filesTransferred: 321,
+      createdAt: '2026-11-19T10:00:00.000Z', startedAt: '2026-11-19T10:00:00.000Z', endedAt: null, failureReason: null, connectionId: 'c1', filesTransferred: 321,
     });
   });
 
@@ -94,4 +96,50 @@ describe('Bocada models', () => {
       expect(e).toEqual({ id: 'e1', timestamp: '2026-11-19T10:00:00.000Z', severity: upper, message: 'Job started' });
     },
   );
+});
+
+describe('Bocada failureReason (from the timeline, lazily)', () => {
+  const line = (severity: string, message: string, i = 0) => ({ id: `e${i}`, timestamp: '2026-11-19T10:00:00.000Z', severity, message });
+  const failedTimeline = [line('INFO', 'Job started', 0), line('WARNING', '3 files skipped', 1), line('ERROR', 'Target repository unreachable', 2), line('ERROR', 'Job ended: failed', 3)];
+
+  it('the mapper leaves it null: only the lazy field reads the timeline', () => {
+    expect(toJobModel(ref, job({ status: 'failed' })).failureReason).toBeNull();
+  });
+
+  it('is the first ERROR line of a failed or missed job', () => {
+    expect(failureReasonFromTimeline('FAILED', failedTimeline)).toBe('Target repository unreachable');
+    expect(failureReasonFromTimeline('MISSED', [line('ERROR', 'Backup window missed: the job did not start')])).toBe('Backup window missed: the job did not start');
+  });
+
+  it('is the first WARNING line of a canceled job without an error (Bocada logs a cancel as a warning)', () => {
+    expect(failureReasonFromTimeline('CANCELED', [line('INFO', 'Job started'), line('WARNING', 'Canceled by operator', 1)])).toBe('Canceled by operator');
+    expect(failureReasonFromTimeline('FAILED', [line('WARNING', 'Canceled by operator')])).toBeNull();
+  });
+
+  it.each(['SUCCEEDED', 'SUCCEEDED_WITH_WARNINGS', 'RUNNING', 'QUEUED', 'UNKNOWN'] as const)('is null for a %s job, whatever its timeline says', (status) => {
+    expect(failureReasonFromTimeline(status, failedTimeline)).toBeNull();
+  });
+
+  it('reads no timeline for a job that cannot have a reason, and at most 4 at once per request', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const read: string[] = [];
+    const reasons = bocadaFailureReasons(async (id) => {
+      read.push(id);
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setImmediate(r));
+      inFlight--;
+      return failedTimeline;
+    });
+    const ctx: RequestContext = { requestId: 'r1' };
+    const model = (id: string, status: string) => toJobModel(ref, job({ id, status }));
+    expect(await reasons(model('ok', 'succeeded'), ctx)).toBeNull();
+    expect(await reasons(model('warn', 'succeeded_with_warnings'), ctx)).toBeNull();
+    expect(await reasons(model('run', 'running'), ctx)).toBeNull();
+    expect(read).toEqual([]);
+    const failed = await Promise.all(Array.from({ length: 10 }, (_, i) => reasons(model(`f${i}`, 'failed'), ctx)));
+    expect(failed).toEqual(Array(10).fill('Target repository unreachable'));
+    expect(read).toHaveLength(10);
+    expect(most).toBe(4);
+  });
 });

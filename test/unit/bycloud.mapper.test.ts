@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { servedSchema, undeclaredFields } from '../utils/tschema.ts';
 import { describeBycloudError } from '../../src/providers/bycloud/client.ts';
 import {
-  databaseBackupStatus, parseNativeId, toDatabaseBackupModel, toOrganizationModel, toProgressUpdate, toResourceModel,
-  toVolumeBackupModel, volumeBackupStatus,
+  databaseBackupJobStatus, databaseBackupStatus, parseNativeId, toBackupJobModel, toDatabaseBackupModel, toOrganizationModel, toProgressUpdate,
+  toResourceModel, toVolumeBackupModel, volumeBackupJobStatus, volumeBackupStatus,
 } from '../../src/providers/bycloud/mapper.ts';
 import type { BycloudDatabaseBackupDto, BycloudVolumeBackupDto } from '../../src/providers/bycloud/wire.ts';
 
@@ -119,7 +119,7 @@ describe('bycloud progress snapshots', () => {
 
 describe('bycloud schema.graphql', () => {
   const schema = servedSchema();
-  const unifiedOnly = new Set(['typename', 'provider', 'nativeId', 'organizationNativeId', 'resourceNativeId']);
+  const unifiedOnly = new Set(['typename', 'provider', 'nativeId', 'organizationNativeId', 'resourceNativeId', 'backupNativeId']);
 
   it.each([
     ['ByCloudOrganization', toOrganizationModel(ref)],
@@ -127,6 +127,8 @@ describe('bycloud schema.graphql', () => {
     ['ByCloudDatabaseInstance', toResourceModel(ref, { collection: 'db', id: INST, datastoreType: 'mysql', firstSeen: null, backupCount: 1 })],
     ['ByCloudVolumeBackup', toVolumeBackupModel(ref, volumeBackup())],
     ['ByCloudDatabaseBackup', toDatabaseBackupModel(ref, databaseBackup())],
+    ['ByCloudVolumeBackupJob', toBackupJobModel(ref, volumeBackup(), 'vol')],
+    ['ByCloudDatabaseBackupJob', toBackupJobModel(ref, databaseBackup(), 'db')],
   ])('%s declares every field its model carries', (typename, model) => {
     expect(model.typename).toBe(typename);
     expect(undeclaredFields(schema, typename, model, unifiedOnly)).toEqual([]);
@@ -138,5 +140,33 @@ describe('describeBycloudError', () => {
     expect(describeBycloudError(409, { error: { code: 409, message: 'busy', request_id: 'r' } })).toEqual({ code: '409', message: 'busy' });
     expect(describeBycloudError(500, '<html>')).toEqual({ code: null, message: null });
     expect(describeBycloudError(500, undefined)).toEqual({ code: null, message: null });
+  });
+});
+
+describe('backup creations as jobs', () => {
+  it.each([
+    ['creating', 'RUNNING'], ['available', 'SUCCEEDED'], ['Available', 'SUCCEEDED'], ['error', 'FAILED'],
+    ['restoring', 'SUCCEEDED'], ['error_restoring', 'SUCCEEDED'], ['deleting', 'SUCCEEDED'], ['weird', 'UNKNOWN'],
+  ])('a volume backup %s is a %s job', (raw, status) => {
+    expect(volumeBackupJobStatus.map(raw)).toBe(status);
+  });
+
+  it.each([['NEW', 'RUNNING'], ['BUILDING', 'RUNNING'], ['SAVING', 'RUNNING'], ['COMPLETED', 'SUCCEEDED'], ['FAILED', 'FAILED'], ['DELETE_FAILED', 'SUCCEEDED']])(
+    'a database backup %s is a %s job', (raw, status) => {
+      expect(databaseBackupJobStatus.map(raw)).toBe(status);
+    },
+  );
+
+  it('is the backup\'s creation: same native id, its backup and volume, started when created, no failure reason ByCloud never gives', () => {
+    const b = volumeBackup();
+    const failed = toBackupJobModel(ref, { ...b, status: 'error', description: 'Weekly backup' }, 'vol');
+    expect(failed).toMatchObject({
+      typename: 'ByCloudVolumeBackupJob', nativeId: `vol:${b.id}`, operation: 'backup', status: 'FAILED', providerStatus: 'error',
+      backupNativeId: `vol:${b.id}`, resourceNativeId: `vol:${b.volume_id}`, createdAt: b.created_at, startedAt: b.created_at,
+      endedAt: b.updated_at, failureReason: null, bytesTransferred: null,
+    });
+    expect(toBackupJobModel(ref, { ...b, status: 'creating' }, 'vol')).toMatchObject({ status: 'RUNNING', endedAt: null });
+    const db = databaseBackup();
+    expect(toBackupJobModel(ref, db, 'db')).toMatchObject({ typename: 'ByCloudDatabaseBackupJob', resourceNativeId: `db:${db.instance_id}`, status: 'SUCCEEDED' });
   });
 });

@@ -199,3 +199,23 @@ describe('describeNorcubeError', () => {
     expect(describeNorcubeError(500, body)).toEqual({ code: null, message: null });
   });
 });
+
+describe('norcube failureReason (errorSummary, when the job did not succeed)', () => {
+  it.each([['failed', 'FAILED'], ['partial', 'PARTIAL'], ['canceled', 'CANCELED']])('a %s backup job gives its errorSummary', (raw, status) => {
+    expect(toBackupJobModel(ref, job({ jobStatus: raw, jobErrorSummary: 'Connection timeout' }))).toMatchObject({ status, errorSummary: 'Connection timeout', failureReason: 'Connection timeout' });
+  });
+
+  it.each(['success', 'running', 'queued', 'mystery'])('a %s backup job has none, even with an errorSummary', (raw) => {
+    expect(toBackupJobModel(ref, job({ jobStatus: raw, jobErrorSummary: 'stale text' })).failureReason).toBeNull();
+  });
+
+  it('a failed job that says nothing (missing or blank summary) has none', () => {
+    expect(toBackupJobModel(ref, job({ jobStatus: 'failed', jobErrorSummary: undefined })).failureReason).toBeNull();
+    expect(toBackupJobModel(ref, job({ jobStatus: 'failed', jobErrorSummary: '   ' })).failureReason).toBeNull();
+  });
+
+  it('a restore job gives its own errorSummary when it failed, none when it succeeded', () => {
+    expect(toRestoreJobModel(ref, restore({ status: 'failed', errorSummary: 'target database exists' })).failureReason).toBe('target database exists');
+    expect(toRestoreJobModel(ref, restore({ status: 'success', errorSummary: 'target database exists' })).failureReason).toBeNull();
+  });
+});

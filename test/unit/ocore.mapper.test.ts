@@ -215,3 +215,17 @@ describe('oCore models', () => {
     expect(steps[0].output).toBe('{"lines":3}');
   });
 });
+
+describe('oCore failureReason (errorMessage, when the run or restore failed)', () => {
+  it('a failed backup run gives its errorMessage; a completed or running one none', () => {
+    expect(toBackupRunModel(ref, backup({ status: 'failed', errorMessage: 'disk full' })).failureReason).toBe('disk full');
+    expect(toBackupRunModel(ref, backup({ status: 'completed', errorMessage: 'disk full' })).failureReason).toBeNull();
+    expect(toBackupRunModel(ref, backup({ status: 'running', errorMessage: 'disk full' })).failureReason).toBeNull();
+    expect(toBackupRunModel(ref, backup({ status: 'failed' })).failureReason).toBeNull();
+  });
+
+  it('a failed restore gives its errorMessage; a completed one none', () => {
+    expect(toRestoreModel(ref, restoreLog({ status: 'failed', errorMessage: 'filestore copy failed' }), 'e2').failureReason).toBe('filestore copy failed');
+    expect(toRestoreModel(ref, restoreLog({ status: 'completed', errorMessage: 'filestore copy failed' }), 'e2').failureReason).toBeNull();
+  });
+});

@@ -31,12 +31,16 @@ function listProvider(id: string, size: number, maxPage: number, calls: { n: num
 }
 
 
-/** Every node id of a walk to the end, with page sizes cycling through `firsts`. */
-const pageAll = async (sources: PaginationSource<BackupModel>[], firsts: number[]) =>
-  (await paginateAll('backup', sources, (i) => firsts[i % firsts.length])).items.map((x) => x.nativeId);
+/** Every node id of a walk to the end, with page sizes cycling through `firsts` (`kind` backup: merged newest first; schedule: no order). */
+const pageAll = async (sources: PaginationSource<BackupModel>[], firsts: number[], kind: 'backup' | 'schedule' = 'backup') =>
+  (await paginateAll(kind, sources, (i) => firsts[i % firsts.length])).items.map((x) => x.nativeId);
+
+/** A page of a list without an order (the fair share, grouped by provider). */
+const unordered = (sources: PaginationSource<BackupModel>[], first: number, cursor: string | null = null) =>
+  paginate<BackupModel>({ kind: 'backup', sources, first, cursor: cursor === null ? null : decodeCursor(cursor, 'backup'), order: null });
 
 describe('paginate', () => {
-  it('returns every item exactly once, whatever the page sizes, provider sizes and filter', async () => {
+  it.each(['backup', 'schedule'] as const)('returns every item exactly once, whatever the page sizes, provider sizes and filter (%s: merged / no order)', async (kind) => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.record({ size: fc.integer({ min: 0, max: 60 }), maxPage: fc.integer({ min: 1, max: 25 }) }), { minLength: 1, maxLength: 4 }),
@@ -45,7 +49,7 @@ describe('paginate', () => {
         async (providers, firsts, onlyFailed) => {
           const filter = onlyFailed ? { status: ['FAILED' as const] } : {};
           const sources = providers.map((p, i) => (sourceOf(listProvider(`p${i}`, p.size, p.maxPage, { n: 0 }), 'backup', filter, tctx())));
-          const seen = await pageAll(sources, firsts);
+          const seen = await pageAll(sources, firsts, kind);
           const expected = providers.flatMap((p, i) =>
             Array.from({ length: p.size }, (_, j) => j).filter((j) => !onlyFailed || j % 3 === 0).map((j) => `p${i}-${j}`),
           );
@@ -57,26 +61,34 @@ describe('paginate', () => {
     );
   });
 
-  it('draws a fair share from every provider and groups the page by provider in config order', async () => {
+  it('without an order, draws a fair share from every provider and groups the page by provider in config order', async () => {
     const sources = ['a', 'b', 'c'].map((id) => sourceOf(listProvider(id, 50, 50, { n: 0 }), 'backup', {}, tctx()));
-    const page = await paginate<BackupModel>({ kind: 'backup', sources, first: 7, cursor: null });
+    const page = await unordered(sources, 7);
     expect(page.items.map((i) => i.node.nativeId)).toEqual(['a-0', 'a-1', 'a-2', 'b-0', 'b-1', 'c-0', 'c-1']);
     expect(Object.fromEntries(page.totals)).toEqual({ a: 50, b: 50, c: 50 });
   });
 
-  it('hands the share of a provider that runs out to the others', async () => {
+  it('without an order, hands the share of a provider that runs out to the others', async () => {
     const sources = [listProvider('a', 1, 10, { n: 0 }), listProvider('b', 20, 10, { n: 0 })].map((adapter) => sourceOf(adapter, 'backup', {}, tctx()));
-    const page = await paginate<BackupModel>({ kind: 'backup', sources, first: 6, cursor: null });
+    const page = await unordered(sources, 6);
     expect(page.items.map((i) => i.node.nativeId)).toEqual(['a-0', 'b-0', 'b-1', 'b-2', 'b-3', 'b-4']);
     expect(page.hasNextPage).toBe(true);
   });
 
-  it('resumes exactly after any edge cursor', async () => {
+  it('without an order, resumes exactly after any edge cursor', async () => {
     const sources = ['a', 'b'].map((id) => sourceOf(listProvider(id, 10, 4, { n: 0 }), 'backup', {}, tctx()));
-    const page = await paginate<BackupModel>({ kind: 'backup', sources, first: 6, cursor: null });
+    const page = await unordered(sources, 6);
     // Resume after the 2nd edge (a-1): a-2 comes next, b starts over (nothing of b was passed).
-    const next = await paginate<BackupModel>({ kind: 'backup', sources, first: 4, cursor: decodeCursor(page.items[1].cursor, 'backup') });
+    const next = await unordered(sources, 4, page.items[1].cursor);
     expect(next.items.map((i) => i.node.nativeId)).toEqual(['a-2', 'a-3', 'b-0', 'b-1']);
+  });
+
+  it('in the merged order, resumes exactly after any edge cursor (items without a time: provider order, then each provider\'s)', async () => {
+    const sources = ['a', 'b'].map((id) => sourceOf(listProvider(id, 3, 2, { n: 0 }), 'backup', {}, tctx()));
+    const page = await paginate<BackupModel>({ kind: 'backup', sources, first: 4, cursor: null });
+    expect(page.items.map((i) => i.node.nativeId)).toEqual(['a-0', 'a-1', 'a-2', 'b-0']);
+    const next = await paginate<BackupModel>({ kind: 'backup', sources, first: 4, cursor: decodeCursor(page.items[1].cursor, 'backup') });
+    expect(next.items.map((i) => i.node.nativeId)).toEqual(['a-2', 'b-0', 'b-1', 'b-2']);
   });
 
   it('reports a failing provider and keeps the others', async () => {

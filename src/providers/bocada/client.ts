@@ -47,6 +47,8 @@ export interface BocadaJobQuery {
   status?: string;
   startedAfter?: string;
   startedBefore?: string;
+  /** `-startedAt` (newest first, Bocada's default) or `startedAt`. */
+  sort?: '-startedAt' | 'startedAt';
 }
 
 /** Typed reads of the Bocada API. */
@@ -143,7 +145,7 @@ export function createBocadaClient(options: BocadaClientOptions): BocadaClient {
     listJobs: (req, ctx) =>
       page(BOCADA_ROUTES.jobs(), {
         organizationId: req.organizationId, resourceId: req.resourceId, status: req.status,
-        startedAfter: req.startedAfter, startedBefore: req.startedBefore,
+        startedAfter: req.startedAfter, startedBefore: req.startedBefore, sort: req.sort,
       }, req, ctx),
     getJob: (id, ctx) => one(BOCADA_ROUTES.job(id), ctx),
     listTimeline: (jobId, ctx) =>

@@ -8,13 +8,21 @@ import type { JobModel, OrganizationModel, ResourceModel } from '../../domain/mo
 import type { JobStatus } from '../../domain/statuses.ts';
 import { ProviderHttpError, lookupEntry } from '../../upstream/errors.ts';
 import type { ProviderAdapter, ProviderAdapterFactory, ProviderKindEntry } from '../contract/index.ts';
-import { createHealthProbe, organizationScopeOf } from '../contract/index.ts';
+import { createHealthProbe, orderKeysOf, orderedBy, organizationScopeOf } from '../contract/index.ts';
 import { PromiseMemo, perRequest, type RequestContext } from '../../upstream/request-context.ts';
 import { BOCADA_MAX_PAGE_SIZE, createBocadaClient, readAllBocadaPages, type BocadaPage } from './client.ts';
 import { bocadaJobStatus, toConnection, toJobModel, toOrganizationModel, toResourceModel, toTimelineEvent } from './mapper.ts';
 import type { BocadaConnectionDto, BocadaOrganizationDto, BocadaResourceDto } from './wire.ts';
 import { mapLimit } from '../../upstream/map-limit.ts';
 import { createUpstreamGuard } from '../../upstream/guard.ts';
+import { createBocadaProtection } from './protection.ts';
+import { bocadaFailureReasons } from './failure-reason.ts';
+
+/**
+ * Bocada's `sort` per order of the job list: newest first (its default, passed explicitly) and
+ * oldest first. Job models carry the start as `createdAt`, so both are exact by `createdAt`.
+ */
+const JOB_SORTS = { CREATED_AT_DESC: '-startedAt', CREATED_AT_ASC: 'startedAt' } as const;
 
 /** Lookups of more ids than this read the whole resource list instead of one call per id. */
 const LIST_INSTEAD_OF_GETS = 3;
@@ -44,6 +52,9 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
   };
   const connectionsOf = (orgId: string, ctx: RequestContext) =>
     memo(ctx, `connections:${orgId}`, () => readAll<BocadaConnectionDto>(ctx, (cursor) => client.listConnections(orgId, { cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)));
+  /** A job's timeline, read once per request: `timeline` and `failureReason` share it. */
+  const timelineOf = (jobId: string, ctx: RequestContext) => memo(ctx, `timeline:${jobId}`, async () => (await client.listTimeline(jobId, ctx)).map(toTimelineEvent));
+  const failureReasonOf = bocadaFailureReasons(timelineOf);
 
   const pageSize = (limit: number) => Math.max(1, Math.min(BOCADA_MAX_PAGE_SIZE, limit));
   /** Runs one list call; Bocada's 400 to a resume token it did not issue becomes the client's bad input. */
@@ -82,17 +93,21 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
         guard(req.after, async () => {
           const { filter } = req;
           const raw = filter.status?.length ? bocadaJobStatus.rawFor(filter.status as readonly JobStatus[]) : [];
-          // Statuses Bocada never reports (PARTIAL, UNKNOWN): nothing can match, no call needed.
-          if (filter.status?.length && raw.length === 0) return { items: [], next: null, total: null };
+          // Statuses Bocada never reports (PARTIAL, UNKNOWN), or restores only: nothing can match, no call needed.
+          if ((filter.status?.length && raw.length === 0) || (filter.operation?.length && !filter.operation.includes('backup'))) {
+            return { items: [], next: null, total: null };
+          }
           const p = await client.listJobs({
             cursor: req.after, pageSize: pageSize(req.limit),
             organizationId: filter.organizationId, resourceId: filter.resourceId,
             status: raw.length === 1 ? raw[0] : undefined,
             startedAfter: filter.since?.toISOString(), startedBefore: filter.until?.toISOString(),
+            sort: orderedBy(JOB_SORTS, 'job', req.order) ?? JOB_SORTS.CREATED_AT_DESC,
           }, ctx);
           return { items: p.items.map((j) => toJobModel(ref, j)), next: p.next, total: null };
         }),
     },
+    orders: { job: orderKeysOf(JOB_SORTS) },
     lookups: {
       organization: async (ids, ctx) => {
         // Limited to some organizations: only those, one detail call each, never the whole list.
@@ -130,9 +145,12 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
         },
       },
       BocadaJob: {
-        timeline: async (m: JobModel, _args, ctx) => (await client.listTimeline(m.nativeId, ctx)).map(toTimelineEvent),
+        timeline: (m: JobModel, _args, ctx) => timelineOf(m.nativeId, ctx),
+        // Lazy: only FAILED/CANCELED/MISSED jobs read their timeline (memoized, bounded per request).
+        failureReason: (m: JobModel, _args, ctx) => failureReasonOf(m, ctx),
       },
     },
+    protection: createBocadaProtection(client),
     health: createHealthProbe((ctx) => client.status(ctx), upstreamGuard),
     upstreamState: () => upstreamGuard.state(),
     close: () => client.close(),

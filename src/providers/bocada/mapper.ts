@@ -29,7 +29,7 @@ export function toResourceModel(ref: ProviderRef, r: BocadaResourceDto): Resourc
   };
 }
 
-/** A Bocada backup job. */
+/** A Bocada backup job (its `failureReason` is left null: the adapter's lazy field reads the timeline). */
 export function toJobModel(ref: ProviderRef, j: BocadaBackupJobDto): JobModel {
   return {
     typename: 'BocadaJob', provider: ref, nativeId: j.id, name: null, operation: 'backup',
@@ -37,6 +37,8 @@ export function toJobModel(ref: ProviderRef, j: BocadaBackupJobDto): JobModel {
     organizationNativeId: j.organizationId ?? null, resourceNativeId: j.resourceId ?? null, backupNativeId: null,
     bytesTransferred: typeof j.bytesTransferred === 'number' ? j.bytesTransferred : null,
     createdAt: j.startedAt ?? null, startedAt: j.startedAt ?? null, endedAt: j.endedAt ?? null,
+    // From the timeline, which takes a call: the lazy `BocadaJob.failureReason` field reads it.
+    failureReason: null,
     connectionId: j.connectionId ?? null, filesTransferred: typeof j.filesTransferred === 'number' ? j.filesTransferred : null,
   };
 }

@@ -1,32 +1,58 @@
 /**
- * The ByCloud adapter: volume and database backups (one stream: volumes first, then databases),
- * volumes and database instances derived from them, the token's organization, polled progress and
- * on-demand volume backups.
+ * The ByCloud adapter: volume and database backups (one newest-first stream merging the two
+ * collections, each newest first upstream), the same records as jobs (each backup's creation is a
+ * job: ByCloud reports no jobs), volumes and database instances derived from them, the token's
+ * organization, polled progress and on-demand volume backups.
+ *
+ * Resume tokens of backups and jobs: the merge's token (`mergedPage`), holding each collection's
+ * marker (`v` volumes, `d` databases). Resources: an offset into the derived list.
+ * Filters: status pushed down when it is one raw value per collection; `name` upstream is exact or a
+ * case-sensitive prefix, which cannot express a case-insensitive substring, so `nameContains` is
+ * checked in memory (pushing a prefix down would drop names that contain the text further on).
  */
 import { badUserInput, unsupportedByProvider } from '../../domain/errors.ts';
-import type { BackupModel, ResourceModel } from '../../domain/models.ts';
+import { matchesFilter } from '../../domain/filter.ts';
+import { mergedPage, type Segment } from '../../domain/merge.ts';
+import { DEFAULT_ORDERS, compareIn, orderingOf } from '../../domain/merge-order.ts';
+import type { BackupModel, JobModel, ResourceModel } from '../../domain/models.ts';
+import type { BackupStatus, JobStatus } from '../../domain/statuses.ts';
 import { isNotFound, nullIfNotFound } from '../../upstream/errors.ts';
-import type { Page, ProviderAdapter, ProviderAdapterFactory, ProviderKindEntry } from '../contract/index.ts';
-import { createHealthProbe } from '../contract/index.ts';
+import type { ListFilter, Page, PageRequest, ProviderAdapter, ProviderAdapterFactory, ProviderKindEntry } from '../contract/index.ts';
+import { createHealthProbe, orderKeysOf, orderedBy } from '../contract/index.ts';
 import { perRequest, type RequestContext } from '../../upstream/request-context.ts';
 import { BYCLOUD_MAX_PAGE_SIZE, createBycloudClient } from './client.ts';
 import type { BycloudDatabaseBackupDto, BycloudVolumeBackupDto } from './wire.ts';
 import {
-  BYCLOUD_ORGANIZATION_ID, databaseBackupStatus, parseNativeId, toDatabaseBackupModel, toOrganizationModel, toProgressUpdate,
-  toResourceModel, toVolumeBackupModel, volumeBackupStatus,
+  BYCLOUD_ORGANIZATION_ID, databaseBackupJobStatus, databaseBackupStatus, parseNativeId, toBackupJobModel, toDatabaseBackupModel,
+  toOrganizationModel, toProgressUpdate, toResourceModel, toVolumeBackupModel, volumeBackupJobStatus, volumeBackupStatus,
 } from './mapper.ts';
 import { mapLimit } from '../../upstream/map-limit.ts';
 import { createUpstreamGuard } from '../../upstream/guard.ts';
+import { createBycloudProtection } from './protection.ts';
 
 const CONCURRENCY = 8;
 const EMPTY = { items: [], next: null, total: 0 };
 
-/** Resume token: which collection (`v` volumes, `d` databases) and the marker within it. */
-function decodeToken(after: string | null): { collection: 'v' | 'd'; marker: string | null } {
-  if (after === null) return { collection: 'v', marker: null };
-  const m = /^([vd]):(.*)$/.exec(after);
-  if (!m) throw badUserInput('malformed cursor', 'after');
-  return { collection: m[1] as 'v' | 'd', marker: m[2] === '' ? null : m[2] };
+/** Backups and jobs come newest first: the merge of the two collections compares creation times. */
+const NEWEST_FIRST = orderingOf(DEFAULT_ORDERS.backup!);
+/** Orders the derived resource list can be sorted in (it is read whole, so any order is exact). */
+const RESOURCE_SORTS = { NAME_ASC: compareIn({ field: 'NAME', direction: 'ASC' }), NAME_DESC: compareIn({ field: 'NAME', direction: 'DESC' }) };
+/** A marker is a ByCloud id; anything else in a token was not issued by us. */
+const MARKER = /^[A-Za-z0-9-]{1,64}$/;
+
+/** A collection's status table (raw values -> normalized), read backwards to push a status filter down. */
+interface StatusTable {
+  rawFor(wanted: readonly (JobStatus | BackupStatus)[]): string[];
+}
+
+/** How a normalized status filter goes to one collection: no filter, one raw value, nothing can match, or in memory. */
+function statusPush(table: StatusTable, status: ListFilter['status']): { raw?: string; none: boolean; exact: boolean } {
+  if (!status?.length) return { none: false, exact: true };
+  // UNKNOWN is any value outside the table: only the gateway's check can find those.
+  if (status.includes('UNKNOWN')) return { none: false, exact: false };
+  const raw = table.rawFor(status);
+  if (raw.length === 0) return { none: true, exact: true };
+  return raw.length === 1 ? { raw: raw[0], none: false, exact: true } : { none: false, exact: false };
 }
 
 
@@ -47,10 +73,10 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
     let p = session.resources;
     if (!p) {
       p = (async () => {
-        const seen = new Map<string, { collection: 'vol' | 'db'; id: string; datastoreType: string | null; firstSeen: string | null; backupCount: number }>();
-        const note = (collection: 'vol' | 'db', id: string, createdAt: string, ds: string | null) => {
+        const seen = new Map<string, Parameters<typeof toResourceModel>[1]>();
+        const note = (collection: 'vol' | 'db', id: string, createdAt: string, ds: string | null, newest: BycloudVolumeBackupDto | BycloudDatabaseBackupDto) => {
           const k = `${collection}:${id}`;
-          const e = seen.get(k) ?? { collection, id, datastoreType: ds, firstSeen: createdAt, backupCount: 0 };
+          const e = seen.get(k) ?? { collection, id, datastoreType: ds, firstSeen: createdAt, backupCount: 0, newest };
           e.backupCount++;
           if (createdAt < (e.firstSeen ?? createdAt)) e.firstSeen = createdAt;
           seen.set(k, e);
@@ -58,12 +84,12 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
         let marker: string | null = null;
         do {
           const pg = await client.listVolumeBackups({ marker, limit: BYCLOUD_MAX_PAGE_SIZE }, ctx);
-          for (const b of pg.items) note('vol', b.volume_id, b.created_at, null);
+          for (const b of pg.items) note('vol', b.volume_id, b.created_at, null, b);
           marker = pg.next;
         } while (marker);
         do {
           const pg = await client.listDatabaseBackups({ marker, limit: BYCLOUD_MAX_PAGE_SIZE }, ctx);
-          for (const b of pg.items) note('db', b.instance_id, b.created_at, b.datastore?.type ?? null);
+          for (const b of pg.items) note('db', b.instance_id, b.created_at, b.datastore?.type ?? null, b);
           marker = pg.next;
         } while (marker);
         const all = [...seen.values()].sort((a, b) => (a.collection === b.collection ? (a.id < b.id ? -1 : 1) : a.collection === 'vol' ? -1 : 1));
@@ -77,43 +103,71 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
     return p;
   }
 
-  async function listBackups(req: { after: string | null; limit: number; filter: import('../contract/index.ts').ListFilter }, ctx: RequestContext): Promise<Page<BackupModel>> {
-    const { filter } = req;
-    if (otherOrganization(filter.organizationId)) return EMPTY;
-    const pos = decodeToken(req.after);
+  /**
+   * The collections' segments of a backup or job list under `filter` (the volume or instance of a
+   * resource filter alone), each mapped by `toVolume` / `toDatabase`, with the status pushed down
+   * through that kind's status tables. `exact` says whether every filter went upstream (totals hold).
+   */
+  function segmentsOf<T extends BackupModel | JobModel>(
+    filter: ListFilter,
+    statuses: { vol: StatusTable; db: StatusTable },
+    toVolume: (b: BycloudVolumeBackupDto) => T,
+    toDatabase: (b: BycloudDatabaseBackupDto) => T,
+    ctx: RequestContext,
+  ): { segments: Segment<T>[]; exact: boolean } {
     const resource = filter.resourceId !== undefined ? parseNativeId(filter.resourceId) : undefined;
-    if (resource === null) return EMPTY;
-    const onlyVol = resource?.collection === 'vol';
-    const onlyDb = resource?.collection === 'db';
-    const volRaw = filter.status?.length ? volumeBackupStatus.rawFor(filter.status as never) : null;
-    const dbRaw = filter.status?.length ? databaseBackupStatus.rawFor(filter.status as never) : null;
-    const exactFilter = !filter.since && !filter.until && (!filter.status?.length || ((volRaw?.length ?? 1) <= 1 && (dbRaw?.length ?? 1) <= 1));
-    const limit = Math.max(1, Math.min(BYCLOUD_MAX_PAGE_SIZE, req.limit));
-
-    if (pos.collection === 'v' && !onlyDb && !(volRaw && volRaw.length === 0)) {
-      const pg = await client.listVolumeBackups({ marker: pos.marker, limit, status: volRaw?.length === 1 ? volRaw[0] : undefined, volumeId: onlyVol ? resource!.id : undefined }, ctx);
-      const next = pg.next ? `v:${pg.next}` : onlyVol ? null : 'd:';
-      // Total across both collections when it can be exact and we start from the beginning.
-      let total: number | null = null;
-      if (exactFilter && pos.marker === null && pg.total !== null) {
-        if (onlyVol) total = pg.total;
-        else if (!(dbRaw && dbRaw.length === 0)) {
-          const db = await client.listDatabaseBackups({ marker: null, limit: 1, status: dbRaw?.length === 1 ? dbRaw[0] : undefined }, ctx);
-          total = db.total === null ? null : pg.total + db.total;
-        } else total = pg.total;
-      }
-      if (pg.items.length > 0 || next === null) return { items: pg.items.map((b) => toVolumeBackupModel(ref, b)), next, total };
-      pos.collection = 'd';
-      pos.marker = null;
-    }
-    if (onlyVol || (dbRaw && dbRaw.length === 0)) return { items: [], next: null, total: exactFilter && req.after === null ? 0 : null };
-    const pg = await client.listDatabaseBackups({ marker: pos.marker, limit, status: dbRaw?.length === 1 ? dbRaw[0] : undefined, instanceId: onlyDb ? resource!.id : undefined }, ctx);
-    return {
-      items: pg.items.map((b) => toDatabaseBackupModel(ref, b)),
-      next: pg.next ? `d:${pg.next}` : null,
-      total: exactFilter && req.after === null && onlyDb ? pg.total : null,
+    if (otherOrganization(filter.organizationId) || resource === null) return { segments: [], exact: true };
+    const vol = statusPush(statuses.vol, filter.status);
+    const db = statusPush(statuses.db, filter.status);
+    const exact = vol.exact && db.exact && !filter.since && !filter.until && !filter.nameContains;
+    const markerOf = (after: string | null) => {
+      if (after !== null && !MARKER.test(after)) throw badUserInput('malformed cursor', 'after');
+      return after;
     };
+    const limitOf = (n: number) => Math.max(1, Math.min(BYCLOUD_MAX_PAGE_SIZE, n));
+    const segments: Segment<T>[] = [];
+    if (resource?.collection !== 'db' && !vol.none) {
+      segments.push({
+        key: 'v',
+        list: async (req) => {
+          const pg = await client.listVolumeBackups({ marker: markerOf(req.after), limit: limitOf(req.limit), status: vol.raw, volumeId: resource?.id }, ctx);
+          return { items: pg.items.map(toVolume), next: pg.next, total: exact ? pg.total : null };
+        },
+      });
+    }
+    if (resource?.collection !== 'vol' && !db.none) {
+      segments.push({
+        key: 'd',
+        list: async (req) => {
+          const pg = await client.listDatabaseBackups({ marker: markerOf(req.after), limit: limitOf(req.limit), status: db.raw, instanceId: resource?.id }, ctx);
+          return { items: pg.items.map(toDatabase), next: pg.next, total: exact ? pg.total : null };
+        },
+      });
+    }
+    return { segments, exact };
   }
+
+  /** A merged page of `segments`; with none, an empty list (its total exact when every filter was). */
+  async function pageOf<T extends BackupModel | JobModel>(name: string, seg: { segments: Segment<T>[]; exact: boolean }, req: PageRequest): Promise<Page<T>> {
+    if (seg.segments.length === 0) {
+      if (req.after !== null) throw badUserInput('malformed cursor', 'after');
+      return { items: [], next: null, total: seg.exact ? 0 : null };
+    }
+    return mergedPage(name, seg.segments, req, NEWEST_FIRST);
+  }
+
+  /** Volume and database backups, newest first. */
+  const listBackups = (req: PageRequest, ctx: RequestContext): Promise<Page<BackupModel>> =>
+    pageOf('backup', segmentsOf<BackupModel>(req.filter, { vol: volumeBackupStatus, db: databaseBackupStatus }, (b) => toVolumeBackupModel(ref, b), (b) => toDatabaseBackupModel(ref, b), ctx), req);
+
+  /** The backups' creations as jobs, newest first (the same stream as the backups). */
+  const listJobs = (req: PageRequest, ctx: RequestContext): Promise<Page<JobModel>> => {
+    if (req.filter.operation?.length && !req.filter.operation.includes('backup')) {
+      if (req.after !== null) throw badUserInput('malformed cursor', 'after');
+      return Promise.resolve({ items: [], next: null, total: 0 });
+    }
+    return pageOf('job', segmentsOf<JobModel>(req.filter, { vol: volumeBackupJobStatus, db: databaseBackupJobStatus }, (b) => toBackupJobModel(ref, b, 'vol'), (b) => toBackupJobModel(ref, b, 'db'), ctx), req);
+  };
 
   const adapter: ProviderAdapter = {
     ref,
@@ -124,15 +178,20 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
       },
       resource: async (req, ctx) => {
         if (otherOrganization(req.filter.organizationId)) return EMPTY;
-        const all = await resources(ctx);
+        const sort = orderedBy(RESOURCE_SORTS, 'resource', req.order);
+        // The list is read whole: every filter applies here, so the total is exact.
+        const matching = (await resources(ctx)).filter((r) => matchesFilter(r, req.filter));
+        const all = sort ? [...matching].sort(sort) : matching;
         const start = req.after === null ? 0 : Number(req.after);
         if (!Number.isInteger(start) || start < 0 || start > all.length) throw badUserInput('malformed cursor', 'after');
         const items = all.slice(start, start + Math.max(1, req.limit));
         const end = start + items.length;
-        return { items, next: end < all.length ? String(end) : null, total: req.filter.since || req.filter.until ? null : all.length };
+        return { items, next: end < all.length ? String(end) : null, total: all.length };
       },
       backup: listBackups,
+      job: listJobs,
     },
+    orders: { resource: orderKeysOf(RESOURCE_SORTS) },
     lookups: {
       organization: async (ids) => ids.map((id) => (id === BYCLOUD_ORGANIZATION_ID ? toOrganizationModel(ref) : null)),
       // One small filtered call per volume / instance (limit 1: existence, total and datastore),
@@ -150,11 +209,11 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
             if (p.collection === 'vol') {
               const pg = await client.listVolumeBackups({ marker: null, limit: 1, volumeId: p.id }, ctx);
               const last = pg.items.at(-1);
-              return last ? toResourceModel(ref, { collection: 'vol', id: p.id, datastoreType: null, firstSeen: null, backupCount: pg.total ?? pg.items.length }) : null;
+              return last ? toResourceModel(ref, { collection: 'vol', id: p.id, datastoreType: null, firstSeen: null, backupCount: pg.total ?? pg.items.length, newest: last }) : null;
             }
             const pg = await client.listDatabaseBackups({ marker: null, limit: 1, instanceId: p.id }, ctx);
             const first = pg.items[0];
-            return first ? toResourceModel(ref, { collection: 'db', id: p.id, datastoreType: first.datastore?.type ?? null, firstSeen: null, backupCount: pg.total ?? 1 }) : null;
+            return first ? toResourceModel(ref, { collection: 'db', id: p.id, datastoreType: first.datastore?.type ?? null, firstSeen: null, backupCount: pg.total ?? 1, newest: first }) : null;
           } catch (e) {
             return e as Error;
           }
@@ -168,6 +227,17 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
             return p.collection === 'vol'
               ? toVolumeBackupModel(ref, await client.getVolumeBackup(p.id, ctx))
               : toDatabaseBackupModel(ref, await client.getDatabaseBackup(p.id, ctx));
+          } catch (e) {
+            return isNotFound(e) ? null : (e as Error);
+          }
+        }),
+      // A job is a backup's creation: the same record, read by the backup's id.
+      job: (ids, ctx) =>
+        mapLimit(ids, CONCURRENCY, async (id): Promise<JobModel | null | Error> => {
+          const p = parseNativeId(id);
+          if (!p) return null;
+          try {
+            return toBackupJobModel(ref, p.collection === 'vol' ? await client.getVolumeBackup(p.id, ctx) : await client.getDatabaseBackup(p.id, ctx), p.collection);
           } catch (e) {
             return isNotFound(e) ? null : (e as Error);
           }
@@ -196,6 +266,7 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
         return { job: null, backup, progress: { kind: 'backup', nativeId: backup.nativeId } };
       },
     },
+    protection: createBycloudProtection(client),
     health: createHealthProbe((ctx) => client.listVolumeBackups({ marker: null, limit: 1 }, ctx), upstreamGuard),
     upstreamState: () => upstreamGuard.state(),
     close: () => client.close(),

@@ -2,7 +2,7 @@
  * ByCloud wire -> domain. Statuses are matched case-insensitively (the two collections differ in
  * casing); sizes in GiB become bytes. Native ids carry the collection: `vol:<uuid>` / `db:<uuid>`.
  */
-import type { BackupModel, OrganizationModel, ProviderRef, ResourceModel } from '../../domain/models.ts';
+import type { BackupModel, JobModel, OrganizationModel, ProviderRef, ResourceModel } from '../../domain/models.ts';
 import { createStatusMapper, type BackupStatus, type JobStatus } from '../../domain/statuses.ts';
 import type { ProgressUpdate } from '../contract/index.ts';
 import type { BycloudDatabaseBackupDto, BycloudVolumeBackupDto } from './wire.ts';
@@ -19,6 +19,20 @@ export const volumeBackupStatus = createStatusMapper<BackupStatus>(
 /** Database backup status -> BackupStatus (DESIGN.md). */
 export const databaseBackupStatus = createStatusMapper<BackupStatus>(
   { NEW: 'CREATING', BUILDING: 'CREATING', SAVING: 'CREATING', COMPLETED: 'AVAILABLE', FAILED: 'FAILED', DELETE_FAILED: 'AVAILABLE' },
+  'UNKNOWN',
+);
+
+/**
+ * Volume backup status -> JobStatus of the backup's creation (README "Status mapping"): still being
+ * made RUNNING; made (whatever happened to it since: restoring, deleting, a failed restore) SUCCEEDED.
+ */
+export const volumeBackupJobStatus = createStatusMapper<JobStatus>(
+  { creating: 'RUNNING', available: 'SUCCEEDED', error: 'FAILED', restoring: 'SUCCEEDED', error_restoring: 'SUCCEEDED', deleting: 'SUCCEEDED' },
+  'UNKNOWN',
+);
+/** Database backup status -> JobStatus of the backup's creation (README "Status mapping"). */
+export const databaseBackupJobStatus = createStatusMapper<JobStatus>(
+  { NEW: 'RUNNING', BUILDING: 'RUNNING', SAVING: 'RUNNING', COMPLETED: 'SUCCEEDED', FAILED: 'FAILED', DELETE_FAILED: 'SUCCEEDED' },
   'UNKNOWN',
 );
 
@@ -61,11 +75,44 @@ export function toDatabaseBackupModel(ref: ProviderRef, b: BycloudDatabaseBackup
   };
 }
 
-/** A volume or database instance, known only through its backups. */
-export function toResourceModel(ref: ProviderRef, r: { collection: 'vol' | 'db'; id: string; datastoreType: string | null; firstSeen: string | null; backupCount: number }): ResourceModel {
+/**
+ * A backup's creation as a job (ByCloud reports no jobs). Same native id as the backup (`vol:<id>`,
+ * `db:<id>`); started when created; ended at the last change once the creation is over. ByCloud
+ * records say nothing about why a backup failed, so `failureReason` is null.
+ */
+export function toBackupJobModel(ref: ProviderRef, b: BycloudVolumeBackupDto | BycloudDatabaseBackupDto, collection: 'vol' | 'db'): JobModel {
+  const status = (collection === 'vol' ? volumeBackupJobStatus : databaseBackupJobStatus).map(b.status);
+  const created = b.created_at ?? null;
+  const over = status === 'SUCCEEDED' || status === 'FAILED';
+  return {
+    typename: collection === 'vol' ? 'ByCloudVolumeBackupJob' : 'ByCloudDatabaseBackupJob', provider: ref, nativeId: `${collection}:${b.id}`,
+    name: b.name ?? null, operation: 'backup', status, providerStatus: b.status ?? null,
+    organizationNativeId: BYCLOUD_ORGANIZATION_ID,
+    resourceNativeId: collection === 'vol' ? `vol:${(b as BycloudVolumeBackupDto).volume_id}` : `db:${(b as BycloudDatabaseBackupDto).instance_id}`,
+    backupNativeId: `${collection}:${b.id}`,
+    bytesTransferred: status === 'SUCCEEDED' && typeof b.size === 'number' ? b.size * GIB : null,
+    createdAt: created, startedAt: created, endedAt: over ? b.updated_at ?? null : null,
+    failureReason: null,
+    crn: b.crn, description: b.description ?? null, updatedAt: b.updated_at ?? null,
+  };
+}
+
+/**
+ * A volume or database instance, known only through its backups. ByCloud has no names for them, so
+ * the name comes from `newest` (its newest backup, when given): a volume's `metadata.volume_name`,
+ * an instance's backup name without its trailing date stamp (`orders-pg-01-2026-11-19-7` ->
+ * `orders-pg-01`); else the ByCloud id.
+ */
+export function toResourceModel(
+  ref: ProviderRef,
+  r: { collection: 'vol' | 'db'; id: string; datastoreType: string | null; firstSeen: string | null; backupCount: number; newest?: BycloudVolumeBackupDto | BycloudDatabaseBackupDto | null },
+): ResourceModel {
+  const tagged = r.newest && 'metadata' in r.newest && typeof r.newest.metadata?.volume_name === 'string' ? r.newest.metadata.volume_name.trim() : '';
+  const stamped = r.collection === 'db' && typeof r.newest?.name === 'string' ? r.newest.name.replace(/-\d{4}-\d{2}-\d{2}(?:-\d+)?$/, '') : '';
+  const name = r.collection === 'vol' ? tagged : stamped !== r.newest?.name ? stamped : '';
   return {
     typename: r.collection === 'vol' ? 'ByCloudVolume' : 'ByCloudDatabaseInstance', provider: ref, nativeId: `${r.collection}:${r.id}`,
-    name: r.id, type: r.collection === 'vol' ? 'volume' : r.datastoreType, organizationNativeId: BYCLOUD_ORGANIZATION_ID,
+    name: name || r.id, type: r.collection === 'vol' ? 'volume' : r.datastoreType, organizationNativeId: BYCLOUD_ORGANIZATION_ID,
     createdAt: r.firstSeen, backupCount: r.backupCount,
   };
 }

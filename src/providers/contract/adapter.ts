@@ -7,7 +7,9 @@ import type { RequestContext } from '../../upstream/request-context.ts';
 import type { UpstreamState } from '../../upstream/guard.ts';
 import type { ProviderActions } from './actions.ts';
 import type { ProviderFieldResolvers, ProviderLists, ProviderLookups } from './lists.ts';
+import type { ProviderOrders } from './orders.ts';
 import type { ProviderProgress } from './progress.ts';
+import type { ProviderProtection } from './protection.ts';
 
 /** Result of a health probe. */
 export interface ProviderHealthModel {
@@ -21,12 +23,16 @@ export interface ProviderAdapter {
   readonly ref: ProviderRef;
   readonly lists: ProviderLists;
   readonly lookups: ProviderLookups;
+  /** Orders its lists deliver besides each list's default (see `orders.ts`); absent: defaults only. */
+  readonly orders?: ProviderOrders;
   /** Provider-specific fields that need their own upstream call. */
   readonly fieldResolvers?: ProviderFieldResolvers;
   /** Actions, when the provider can take any. */
   readonly actions?: ProviderActions;
   /** Live progress, when the provider can report it. */
   readonly progress?: ProviderProgress;
+  /** Protection evidence (last success, attempts, schedules), batched per request; without it protection is UNKNOWN. */
+  readonly protection?: ProviderProtection;
   /** Probes the provider cheaply; never throws. */
   health(ctx: RequestContext): Promise<ProviderHealthModel>;
   /**

@@ -8,6 +8,8 @@ export * from './adapter.ts';
 export * from './actions.ts';
 export * from './capabilities.ts';
 export * from './lists.ts';
+export * from './orders.ts';
 export * from './progress.ts';
+export * from './protection.ts';
 export * from './health.ts';
 export * from './organization-scope.ts';

@@ -1,12 +1,17 @@
 /**
- * How an adapter reads: lists in the provider's own order, batch lookups by native id, and the
- * provider-specific fields that need their own upstream call.
+ * How an adapter reads: lists, batch lookups by native id, and the provider-specific fields that
+ * need their own upstream call.
+ *
+ * Order of a list: a time-stamped list (jobs, backups, alerts) answers newest first by `createdAt`
+ * (ties in a stable order of the adapter's choosing), a list made of several upstream lists merging
+ * them (`mergedPage` in `src/domain/merge.ts`); the others answer in the provider's own stable
+ * order. A request with `order` asks for one of the adapter's declared `orders` (`orders.ts`).
  */
 import type { EntityKind, ModelOf } from '../../domain/models.ts';
 import type { Page, PageRequest } from '../../domain/page.ts';
 import type { RequestContext } from '../../upstream/request-context.ts';
 
-/** Lists this adapter supports, by entity kind. */
+/** Lists this adapter supports, by entity kind (each in the order the header says). */
 export type ProviderLists = { [K in EntityKind]?: (req: PageRequest, ctx: RequestContext) => Promise<Page<ModelOf[K]>> };
 
 /**

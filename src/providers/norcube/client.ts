@@ -93,7 +93,7 @@ export interface NorcubeClientOptions extends ProviderClientOptions {
  */
 export interface NorcubeClient {
   /** `GET /datasources`: the organization's data sources, newest first. */
-  listDataSources(req: NorcubePageRequest, ctx: RequestContext): Promise<NorcubePage<NorcubeDataSourceDto>>;
+  listDataSources(req: NorcubePageRequest & { /** The spec's name search (`query`). */ query?: string }, ctx: RequestContext): Promise<NorcubePage<NorcubeDataSourceDto>>;
   /** `GET /datasources/{id}`. */
   getDataSource(id: string, ctx: RequestContext): Promise<NorcubeDataSourceDto>;
   /** `GET /backups`: backup jobs across the organization (or of `dataSourceIds`), newest first. */
@@ -221,7 +221,7 @@ export function createNorcubeClient(options: NorcubeClientOptions): NorcubeClien
       await send('PATCH', NORCUBE_ROUTES.backupPolicy(id), body, ctx);
     },
     listDataSources: (req, ctx) =>
-      page(NORCUBE_ROUTES.dataSources(), { cursor: req.cursor, limit: size(req.limit) }, isDataSource, 'datasources', ctx),
+      page(NORCUBE_ROUTES.dataSources(), { cursor: req.cursor, limit: size(req.limit), query: req.query }, isDataSource, 'datasources', ctx),
     getDataSource: (id, ctx) => one(NORCUBE_ROUTES.dataSource(id), isDataSource, 'datasource', ctx),
     listBackupJobs: (req, ctx) =>
       page(

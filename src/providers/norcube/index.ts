@@ -6,10 +6,12 @@
  *
  * Resume tokens (opaque to the gateway):
  * - resources, backups: the provider's `cursors.next` as is;
- * - jobs: `b:<cursors.next of /backups>` while backup jobs are listed, then `r:<walk>` for restore
- *   jobs, data source by data source (`/datasources/{id}/restores`);
- * - schedules: `<walk>`.
- * `<walk>` is base64url JSON `[dataSourcePageCursor, dataSourceId, indexInPage, subCursor]`.
+ * - jobs, newest first: the merge (`mergedPage`) of the backup jobs of `/backups` (newest first by
+ *   creation; key `b`, its `cursors.next`) and each data source's manual restores (newest first;
+ *   key `r<data source index>`, an offset: they are read whole once per request, one call per
+ *   data source, and filtered here; a BACKUP-only filter reads none, a resource filter only its own);
+ * - schedules: `<walk>`, base64url JSON `[dataSourcePageCursor, dataSourceId, indexInPage, subCursor]`.
+ * A name filter on resources goes upstream as the spec's `query` name search (re-checked here).
  *
  * Actions (run-now, restores, deletes, attachments, policies, verify, download links) go through
  * the client's never-retried calls; each then forgets the request's memoized reads of this
@@ -18,6 +20,9 @@
  */
 import DataLoader from 'dataloader';
 import { badUserInput, GatewayError } from '../../domain/errors.ts';
+import { matchesFilter } from '../../domain/filter.ts';
+import { memorySegment, mergedPage, type Segment } from '../../domain/merge.ts';
+import { DEFAULT_ORDERS, compareIn, orderingOf } from '../../domain/merge-order.ts';
 import type { BackupModel, JobModel, OrganizationModel, ResourceModel, ScheduleModel } from '../../domain/models.ts';
 import { TERMINAL_JOB_STATUSES } from '../../domain/statuses.ts';
 import { ProviderHttpError, ProviderResponseError, isNotFound, nullIfNotFound, lookupEntry } from '../../upstream/errors.ts';
@@ -38,12 +43,18 @@ import type {
 } from './wire.ts';
 import { mapLimit } from '../../upstream/map-limit.ts';
 import { createUpstreamGuard } from '../../upstream/guard.ts';
+import { createNorcubeProtection } from './protection.ts';
 
 
 /** Parallel upstream calls one lookup or list may make. */
 const FAN_OUT = 8;
 /** Data sources per `datasourceIDs` batch call. */
 const IDS_PER_BATCH = 50;
+/** Pages of one list read at most when reading it whole (data sources, one data source's restores). */
+const MAX_WHOLE_LIST_PAGES = 100;
+/** Jobs are newest first by creation: the merge of backup jobs and restores compares that. */
+const NEWEST_FIRST = orderingOf(DEFAULT_ORDERS.job!);
+const newestFirst = compareIn(DEFAULT_ORDERS.job!);
 
 /** Builds the adapter of one Norcube instance. */
 export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
@@ -145,18 +156,40 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
       return { ids: page.items.map((d) => d.id), next: page.next };
     });
 
-  /** Restore jobs as a walk; an unsupported deployment (501) has none. */
-  async function restoreWalk(start: WalkPosition, limit: number, only: string | undefined, ctx: RequestContext): Promise<{ items: JobModel[]; next: string | null }> {
-    if (restoresUnsupported(ctx)) return { items: [], next: null };
-    try {
-      const r = await walk(start, limit, only, (id, sub, n) => restoresOf(id, sub, n, ctx), ctx);
-      return { items: r.items.map((x) => toRestoreJobModel(ref, x)), next: r.next ? `r:${encodeWalk(r.next)}` : null };
-    } catch (e) {
-      if (!(e instanceof RestoresUnsupported)) throw e;
-      markRestoresUnsupported(ctx);
-      return { items: [], next: null };
-    }
-  }
+  /** Every data source id of the org, in the provider's order, read once per request. */
+  const dataSourceIds = (ctx: RequestContext) =>
+    memo(ctx, 'datasource-ids', async () => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      for (let pages = 0; pages < MAX_WHOLE_LIST_PAGES; pages++) {
+        const page = await client.listDataSources({ cursor, limit: NORCUBE_MAX_PAGE_SIZE }, ctx);
+        ids.push(...page.items.map((d) => d.id));
+        if (!page.next) break;
+        cursor = page.next;
+      }
+      return ids;
+    });
+
+  /** A data source's manual restores, read whole once per request; none where the deployment has no restores (501). */
+  const allRestoresOf = (dataSourceId: string, ctx: RequestContext) =>
+    memo(ctx, `restores:${dataSourceId.toLowerCase()}`, async (): Promise<NorcubeRestoreJobDto[]> => {
+      if (restoresUnsupported(ctx)) return [];
+      const out: NorcubeRestoreJobDto[] = [];
+      let cursor: string | null = null;
+      try {
+        for (let pages = 0; pages < MAX_WHOLE_LIST_PAGES; pages++) {
+          const page = await restoresOf(dataSourceId, cursor, NORCUBE_MAX_PAGE_SIZE, ctx);
+          out.push(...page.items);
+          if (!page.next) break;
+          cursor = page.next;
+        }
+      } catch (e) {
+        if (!(e instanceof RestoresUnsupported)) throw e;
+        markRestoresUnsupported(ctx);
+        return [];
+      }
+      return out;
+    });
 
   // ---- lists -------------------------------------------------------------------------------
 
@@ -171,7 +204,8 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
 
   async function listResources(req: PageRequest, ctx: RequestContext): Promise<Page<ResourceModel>> {
     if (await otherOrganization(req.filter, ctx)) return empty();
-    const page = await withCursor(req.after, () => client.listDataSources({ cursor: req.after, limit: req.limit }, ctx));
+    const query = req.filter.nameContains || undefined;
+    const page = await withCursor(req.after, () => client.listDataSources({ cursor: req.after, limit: req.limit, query }, ctx));
     return { items: page.items.map((d) => toResourceModel(ref, d)), next: page.next, total: null };
   }
 
@@ -203,21 +237,29 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
 
   async function listJobs(req: PageRequest, ctx: RequestContext): Promise<Page<JobModel>> {
     const { filter } = req;
-    if (impossibleResource(filter) || (await otherOrganization(filter, ctx))) return empty();
-    const only = filter.resourceId;
-    const token = parseJobToken(req.after);
-    if (token.phase === 'restores') {
-      const r = await restoreWalk(token.at, req.limit, only, ctx);
-      return { ...r, total: null };
+    const wants = (op: 'backup' | 'restore') => !filter.operation?.length || filter.operation.includes(op);
+    const segments: Segment<JobModel>[] = [];
+    if (!impossibleResource(filter) && !(await otherOrganization(filter, ctx))) {
+      if (wants('backup')) {
+        segments.push({
+          key: 'b',
+          list: async (sub) => {
+            const page = await backupJobsPage({ ...req, limit: sub.limit }, ctx, sub.after);
+            return { items: page.items.map((j) => toBackupJobModel(ref, j)), next: page.next, total: null };
+          },
+        });
+      }
+      if (wants('restore')) {
+        const ids = filter.resourceId !== undefined ? [filter.resourceId] : await dataSourceIds(ctx);
+        ids.forEach((id, i) => segments.push(memorySegment(`r${i}`, async () =>
+          (await allRestoresOf(id, ctx)).map((r) => toRestoreJobModel(ref, r)).filter((m) => matchesFilter(m, filter)).sort(newestFirst))));
+      }
     }
-    const page = await backupJobsPage(req, ctx, token.cursor);
-    const items = page.items.map((j) => toBackupJobModel(ref, j));
-    if (page.next !== null) return { items, next: `b:${page.next}`, total: null };
-    // Backup jobs are done: restore jobs follow, in this page while it has room.
-    const room = Math.min(req.limit, NORCUBE_MAX_PAGE_SIZE) - items.length;
-    if (room <= 0) return { items, next: restoresUnsupported(ctx) ? null : `r:${encodeWalk(WALK_START)}`, total: null };
-    const r = await restoreWalk(WALK_START, room, only, ctx);
-    return { items: [...items, ...r.items], next: r.next, total: null };
+    if (segments.length === 0) {
+      if (req.after !== null) throw badUserInput('malformed cursor', 'after');
+      return empty();
+    }
+    return mergedPage('job', segments, req, NEWEST_FIRST);
   }
 
   async function listSchedules(req: PageRequest, ctx: RequestContext): Promise<Page<ScheduleModel>> {
@@ -582,6 +624,7 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
     },
     progress: { snapshot },
     actions,
+    protection: createNorcubeProtection(client),
     health: createHealthProbe((ctx) => client.listDataSources({ cursor: null, limit: 1 }, ctx), upstreamGuard),
     upstreamState: () => upstreamGuard.state(),
     close: () => client.close(),
@@ -650,15 +693,6 @@ function decodeWalk(token: string): WalkPosition {
   const strOrNull = (x: unknown) => x === null || (typeof x === 'string' && x.length > 0);
   if (!Array.isArray(v) || v.length !== 4 || !strOrNull(v[0]) || !strOrNull(v[1]) || !Number.isSafeInteger(v[2]) || v[2] < 0 || !strOrNull(v[3])) throw fail();
   return { cursor: v[0], dataSourceId: v[1], index: v[2], sub: v[3] };
-}
-
-type JobToken = { phase: 'backups'; cursor: string | null } | { phase: 'restores'; at: WalkPosition };
-
-function parseJobToken(after: string | null): JobToken {
-  if (after === null) return { phase: 'backups', cursor: null };
-  if (after.startsWith('b:') && after.length > 2) return { phase: 'backups', cursor: after.slice(2) };
-  if (after.startsWith('r:')) return { phase: 'restores', at: decodeWalk(after.slice(2)) };
-  throw badUserInput('malformed cursor', 'after');
 }
 
 /** One page of a data source's sub-list. */

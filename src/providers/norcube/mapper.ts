@@ -8,6 +8,8 @@
  */
 import type { BackupModel, JobModel, OrganizationModel, ProviderRef, ResourceModel, ScheduleModel } from '../../domain/models.ts';
 import { createStatusMapper, type BackupStatus, type JobStatus } from '../../domain/statuses.ts';
+import { canonicalTimestamp } from '../../domain/timestamps.ts';
+import { failureReasonOf } from '../../domain/failure-reason.ts';
 import type { PolicyInput, PolicyModel } from '../contract/index.ts';
 import type {
   NorcubeBackupJobDto, NorcubeBackupPolicyDto, NorcubeDataSourceDto, NorcubeDatasourcePolicyDto, NorcubeDownloadLinkResponseDto, NorcubePolicyCreateRequestDto,
@@ -77,11 +79,8 @@ export function parseRestoreNativeId(nativeId: string): string | null {
 
 // ---- models --------------------------------------------------------------------------------
 
-const iso = (v: string | null | undefined): string | null => {
-  if (typeof v !== 'string' || v === '') return null;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? null : new Date(t).toISOString();
-};
+/** A wire timestamp as a canonical ISO string (kept as it is when it already is one), else null. */
+const iso = (v: string | null | undefined): string | null => (typeof v === 'string' && v !== '' ? canonicalTimestamp(v) : null);
 const num = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const bytes = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null);
 const text = (v: string | null | undefined): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -183,13 +182,14 @@ function backupJobFields(job: NorcubeBackupJobDto) {
 export function toBackupJobModel(provider: ProviderRef, job: NorcubeBackupJobDto): JobModel {
   const nativeId = jobNativeId(job.datasourceId, job.jobId);
   const file = hasBackupFile(job);
+  const status = norcubeJobStatus.map(job.jobStatus);
   return {
     typename: NORCUBE_TYPENAMES.job,
     provider,
     nativeId,
     name: [job.datasourceName, job.policyName].filter(Boolean).join(' · ') || null,
     operation: 'backup',
-    status: norcubeJobStatus.map(job.jobStatus),
+    status,
     providerStatus: text(job.jobStatus),
     organizationNativeId: null,
     resourceNativeId: job.datasourceId,
@@ -201,6 +201,7 @@ export function toBackupJobModel(provider: ProviderRef, job: NorcubeBackupJobDto
     jobId: job.jobId,
     hasFile: file,
     ...backupJobFields(job),
+    failureReason: failureReasonOf(status, job.jobErrorSummary),
     restore: null,
   };
 }
@@ -234,13 +235,14 @@ export function toRestoreJobModel(provider: ProviderRef, r: NorcubeRestoreJobDto
     verifyPassed: bool(r.verifyPassed),
     verifyWarnings: text(r.verifyWarnings),
   };
+  const status = norcubeJobStatus.map(r.status);
   return {
     typename: NORCUBE_TYPENAMES.job,
     provider,
     nativeId: restoreNativeId(r.id),
     name: r.dataSourceName ? `restore · ${r.dataSourceName}` : 'restore',
     operation: 'restore',
-    status: norcubeJobStatus.map(r.status),
+    status,
     providerStatus: text(r.status),
     organizationNativeId: null,
     resourceNativeId: r.dataSourceId,
@@ -255,6 +257,7 @@ export function toRestoreJobModel(provider: ProviderRef, r: NorcubeRestoreJobDto
     scheduledFor: null,
     durationMs: num(r.durationMs),
     errorSummary: text(r.errorSummary),
+    failureReason: failureReasonOf(status, r.errorSummary),
     engine: text(r.engine),
     dataSourceName: text(r.dataSourceName),
     policyId: null,

@@ -1,26 +1,31 @@
 /**
  * The oCore adapter: environments (Resources) of every project, backups, backup runs and restores
- * (Jobs), alerts and schedules, read through the oCore API. Lists page with oCore's `limit` +
- * `offset` across several upstream lists (one per project or environment); the resume token names
- * the list, the phase, the upstream list (segment) and the offset in it, base64url-encoded.
+ * (Jobs), alerts and schedules, read through the oCore API, paged with oCore's `limit` + `offset`.
  *
- * Resume tokens (before encoding), `<list>:<phase>:<segment>:<offset>`:
- * - resource `resource:0:<projectIndex>:<offset>` (environments of each project in turn);
- * - backup `backup:0:<projectIndex>:<offset>`, or `backup:0:0:<offset>` with a resource filter
- *   (that environment's backups);
- * - job `job:0:<projectIndex>:<offset>` (backup runs, the backup stream again), then
- *   `job:1:<environmentIndex>:<offset>` (restore logs of each environment);
+ * Backups and jobs are newest first: each is several upstream lists, each newest first (backups:
+ * one per project, or the environment's under a resource filter; jobs: those backups as runs,
+ * plus the restore logs of each environment), merged by creation time (`mergedPage`); the resume
+ * token holds every list's offset, keyed `p<projectIndex>`, `e` (the filtered environment) and
+ * `r<environmentIndex>`. Restore logs cannot be filtered upstream: each environment's are read
+ * whole once per request (one call per environment) and filtered here; a BACKUP-only job filter
+ * reads none.
+ *
+ * Other resume tokens (before encoding), `<list>:<phase>:<segment>:<offset>`:
+ * - resource `resource:0:<projectIndex>:<offset>` (environments of each project in turn), or
+ *   `resname:0:0:<offset>` ordered by name (every environment read once per request, sorted here);
  * - alert `alert:0:0:<offset>` (in memory: the API has no offset, so the first 100 alerts are read
- *   once per request and paged here); schedule `schedule:0:<environmentIndex>:0`.
+ *   once per request, put newest first and paged here); schedule `schedule:0:<environmentIndex>:0`.
  * Indexes refer to the provider's own project / environment order.
  */
 import { badUserInput } from '../../domain/errors.ts';
 import { matchesFilter } from '../../domain/filter.ts';
+import { decodeSegmentToken, memorySegment, mergedPage, type Segment } from '../../domain/merge.ts';
+import { DEFAULT_ORDERS, compareIn, orderingOf } from '../../domain/merge-order.ts';
 import type { AlertModel, BackupModel, JobModel, ResourceModel, ScheduleModel } from '../../domain/models.ts';
 import { ProviderHttpError, isNotFound, nullIfNotFound, lookupEntry } from '../../upstream/errors.ts';
 import type {
-  ListFilter, Page, ProviderAdapter, ProviderAdapterFactory, ProviderLookups, ProviderKindEntry } from '../contract/index.ts';
-import { createHealthProbe } from '../contract/index.ts';
+  ListFilter, Page, PageRequest, ProviderAdapter, ProviderAdapterFactory, ProviderLookups, ProviderKindEntry } from '../contract/index.ts';
+import { createHealthProbe, orderKeysOf, orderedBy } from '../contract/index.ts';
 import { PromiseMemo, perRequest, type RequestContext } from '../../upstream/request-context.ts';
 import { OCORE_MAX_PAGE_SIZE, createOcoreClient, type OcoreOffsetPage } from './client.ts';
 import {
@@ -31,6 +36,7 @@ import {
 import type { OcoreBackupDto, OcoreEnvironmentDto, OcoreProjectDto, OcoreRestoreLogDto } from './wire.ts';
 import { mapLimit } from '../../upstream/map-limit.ts';
 import { createUpstreamGuard } from '../../upstream/guard.ts';
+import { createOcoreProtection } from './protection.ts';
 
 /** How many upstream calls a lookup or a schedule scan runs at once. */
 const CONCURRENCY = 8;
@@ -72,10 +78,38 @@ interface Chunk<T> {
 }
 
 /** Reads one page of one upstream list at `offset`, asking for `limit` records. */
-type Segment<T> = (offset: number, limit: number) => Promise<Chunk<T>>;
+type OffsetList<T> = (offset: number, limit: number) => Promise<Chunk<T>>;
 
 /** The upstream lists of one phase, resolved when the phase is reached. */
-type Phase<T> = () => Promise<Segment<T>[]>;
+type Phase<T> = () => Promise<OffsetList<T>[]>;
+
+/** An offset-paged upstream list as a segment of a merged list (`next` is the offset after the records read). */
+function offsetSegment<T>(key: string, read: OffsetList<T>): Segment<T> {
+  return {
+    key,
+    list: async (req) => {
+      const offset = offsetOf(req.after);
+      const want = Math.max(1, Math.min(OCORE_MAX_PAGE_SIZE, Math.floor(req.limit)));
+      const chunk = await read(offset, want);
+      const exhausted = chunk.read < want || (chunk.total !== null && offset + chunk.read >= chunk.total);
+      return { items: chunk.items, next: exhausted ? null : String(offset + chunk.read), total: chunk.total };
+    },
+  };
+}
+
+/** A segment's position: an offset (anything else in a token was not issued by us). */
+function offsetOf(after: string | null): number {
+  if (after === null) return 0;
+  if (!/^\d{1,9}$/.test(after)) throw badUserInput('malformed cursor', 'after');
+  return Number(after);
+}
+
+/** Backups and jobs: newest first by creation, the same comparison the gateway merges with. */
+const NEWEST_FIRST = orderingOf(DEFAULT_ORDERS.backup!);
+/** Orders the environment list can be sorted in (it is read whole for them, so any order is exact). */
+const RESOURCE_SORTS = { NAME_ASC: compareIn({ field: 'NAME', direction: 'ASC' }), NAME_DESC: compareIn({ field: 'NAME', direction: 'DESC' }) };
+/** Alerts arrive whole (the first 100): put newest first here, whatever order upstream used. */
+const alertsNewestFirst = compareIn(DEFAULT_ORDERS.alert!);
 
 /**
  * Reads one logical page from `from`: the first upstream page with kept items, skipping exhausted
@@ -212,33 +246,37 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
     });
 
   /**
-   * The backup stream: one upstream list per project, or the environment's list under a resource
-   * filter, with a single raw status pushed down.
+   * The backup stream's segments: one upstream list per project (`p<index>`), or the environment's
+   * (`e`) under a resource filter, each newest first, with a single raw status pushed down. Their
+   * totals are exact when `exact` (every filter went upstream), else null.
    */
-  async function backupSegments<T>(filter: ListFilter, status: StatusPush, map: (b: OcoreBackupDto) => T, ctx: RequestContext): Promise<Segment<T>[]> {
+  async function backupSegments<T extends BackupModel | JobModel>(filter: ListFilter, status: StatusPush, exact: boolean, map: (b: OcoreBackupDto) => T, ctx: RequestContext): Promise<Segment<T>[]> {
     if (status.kind === 'none') return [];
     const raw = status.kind === 'one' ? status.raw : undefined;
-    const chunkOf = (p: OcoreOffsetPage<OcoreBackupDto>): Chunk<T> => ({ items: p.items.map(map), read: p.items.length, total: p.total });
+    const chunkOf = (p: OcoreOffsetPage<OcoreBackupDto>): Chunk<T> => ({ items: p.items.map(map), read: p.items.length, total: exact ? p.total : null });
     if (filter.resourceId !== undefined) {
       const envId = filter.resourceId;
-      return [(offset, limit) => client.listEnvironmentBackups(envId, { offset, limit, status: raw }, ctx).then(chunkOf, emptyOn404<T>)];
+      return [offsetSegment('e', (offset, limit) => client.listEnvironmentBackups(envId, { offset, limit, status: raw }, ctx).then(chunkOf, emptyOn404<T>))];
     }
-    return (await projects(ctx)).map((project): Segment<T> =>
-      (offset, limit) => client.listProjectBackups(project.id, { offset, limit, status: raw }, ctx).then(chunkOf, emptyOn404<T>));
+    return (await projects(ctx)).map((project, i) =>
+      offsetSegment(`p${i}`, (offset, limit) => client.listProjectBackups(project.id, { offset, limit, status: raw }, ctx).then(chunkOf, emptyOn404<T>)));
   }
 
-  /** Restore logs of each environment (or of the filtered one), each restore kept under its own environment only. */
+  /**
+   * The restore segments (`r<index>`): each environment's restore logs (or the filtered one's),
+   * read whole once per request, each restore kept under its own (target) environment only, with
+   * every filter applied here (so their totals are exact), newest first.
+   */
   async function restoreSegments(filter: ListFilter, ctx: RequestContext): Promise<Segment<JobModel>[]> {
     const ids = filter.resourceId !== undefined ? [filter.resourceId] : (await environments(ctx)).map((e) => e.env.id);
-    return ids.map((envId): Segment<JobModel> => (offset, limit) =>
-      client.listRestoreLogs(envId, { offset, limit }, ctx).then(
-        (p) => ({
-          items: p.items.filter((log) => restoreEnvironmentId(log, envId) === envId).map((log) => toRestoreModel(ref, log, envId)),
-          read: p.items.length,
-          total: p.total,
-        }),
-        emptyOn404<JobModel>,
-      ));
+    return ids.map((envId, i) => memorySegment(`r${i}`, async () => {
+      const logs = await restoreLogs(envId, ctx).catch((e) => (isNotFound(e) ? [] : Promise.reject(e)));
+      return logs
+        .filter((log) => restoreEnvironmentId(log, envId) === envId)
+        .map((log) => toRestoreModel(ref, log, envId))
+        .filter((m) => matchesFilter(m, filter))
+        .sort(compareIn(DEFAULT_ORDERS.job!));
+    }));
   }
 
   /**
@@ -335,38 +373,37 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
       },
 
       async resource(req, ctx) {
+        const sort = orderedBy(RESOURCE_SORTS, 'resource', req.order);
+        if (sort) return sortedEnvironments(req, sort, ctx);
         const from = decodeToken(req.after, 'resource', 1);
         if (otherOrganization(req.filter)) return EMPTY;
         const phase: Phase<ResourceModel> = async () =>
-          (await projects(ctx)).map((project): Segment<ResourceModel> => (offset, limit) =>
+          (await projects(ctx)).map((project): OffsetList<ResourceModel> => (offset, limit) =>
             client.listEnvironments(project.id, { offset, limit }, ctx).then(
               (p) => ({ items: p.items.map((env) => toEnvironmentModel(ref, project, env)), read: p.items.length, total: p.total }),
               emptyOn404<ResourceModel>,
             ));
-        return listPage('resource', [phase], from, req.limit, !hasTimeRange(req.filter));
+        return listPage('resource', [phase], from, req.limit, !hasTimeRange(req.filter) && !req.filter.nameContains);
       },
 
       async backup(req, ctx) {
         const { filter } = req;
-        const from = decodeToken(req.after, 'backup', 1);
-        if (otherOrganization(filter)) return EMPTY;
+        if (otherOrganization(filter)) return emptyMerged('backup', req);
         const status = statusPush(ocoreBackupStatus, filter.status);
-        const phase: Phase<BackupModel> = () => backupSegments(filter, status, (b) => toBackupModel(ref, b), ctx);
-        const exact = status.kind !== 'memory' && !hasTimeRange(filter);
-        const page = await listPage('backup', [phase], from, req.limit, exact);
-        return status.kind === 'none' ? { ...page, total: 0 } : page;
+        const exact = status.kind !== 'memory' && !hasTimeRange(filter) && !filter.nameContains;
+        return merged('backup', await backupSegments(filter, status, exact, (b) => toBackupModel(ref, b), ctx), req);
       },
 
       async job(req, ctx) {
         const { filter } = req;
-        const from = decodeToken(req.after, 'job', 2);
-        if (otherOrganization(filter)) return EMPTY;
+        if (otherOrganization(filter)) return emptyMerged('job', req);
         const status = statusPush(ocoreJobStatus, filter.status);
-        const runs: Phase<JobModel> = () => backupSegments(filter, status, (b) => toBackupRunModel(ref, b), ctx);
-        // Restore logs cannot be filtered upstream; only a status nothing maps to skips them.
-        const restores: Phase<JobModel> = async () => (status.kind === 'none' ? [] : restoreSegments(filter, ctx));
-        const page = await listPage('job', [runs, restores], from, req.limit, false);
-        return status.kind === 'none' ? { ...page, total: 0 } : page;
+        const wants = (op: 'backup' | 'restore') => !filter.operation?.length || filter.operation.includes(op);
+        const exact = status.kind !== 'memory' && !hasTimeRange(filter) && !filter.nameContains;
+        const runs = wants('backup') ? await backupSegments(filter, status, exact, (b) => toBackupRunModel(ref, b), ctx) : [];
+        // Restore logs cannot be filtered upstream: a status nothing maps to, or a BACKUP-only filter, skips them.
+        const restores = wants('restore') && status.kind !== 'none' ? await restoreSegments(filter, ctx) : [];
+        return merged('job', [...runs, ...restores], req);
       },
 
       async alert(req, ctx) {
@@ -375,7 +412,7 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
         if (otherOrganization(filter)) return EMPTY;
         const { models, complete } = await alerts(filter.includeDismissed === true, ctx);
         // The whole (first-100) list is in memory: apply every filter here, so the total is exact.
-        const matching = models.filter((m) => matchesFilter(m, filter));
+        const matching = models.filter((m) => matchesFilter(m, filter)).sort(alertsNewestFirst);
         const items = matching.slice(from.offset, from.offset + Math.max(1, req.limit));
         const end = from.offset + items.length;
         return {
@@ -399,6 +436,8 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
         };
       },
     },
+
+    orders: { resource: orderKeysOf(RESOURCE_SORTS) },
 
     lookups,
 
@@ -493,11 +532,33 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
       },
     },
 
+    protection: createOcoreProtection(client),
     health: createHealthProbe((ctx) => client.getAlertCount(ctx), upstreamGuard),
     upstreamState: () => upstreamGuard.state(),
 
     close: () => client.close(),
   };
+
+  /** A merged page of `segments` in the merged list `name`; none: an empty list (exact total). */
+  function merged<T extends BackupModel | JobModel>(name: string, segments: Segment<T>[], req: PageRequest): Promise<Page<T>> {
+    return segments.length === 0 ? emptyMerged(name, req) : mergedPage(name, segments, req, NEWEST_FIRST);
+  }
+
+  /** The empty merged list `name` (its token still checked, so a foreign one is refused). */
+  async function emptyMerged<T>(name: string, req: PageRequest): Promise<Page<T>> {
+    decodeSegmentToken(name, req.after);
+    return { items: [], next: null, total: 0 };
+  }
+
+  /** Every environment (read once per request), filtered and sorted by `sort`, paged by offset. */
+  async function sortedEnvironments(req: PageRequest, sort: (a: ResourceModel, b: ResourceModel) => number, ctx: RequestContext): Promise<Page<ResourceModel>> {
+    const from = decodeToken(req.after, 'resname', 1);
+    if (otherOrganization(req.filter)) return EMPTY;
+    const all = (await environments(ctx)).map((e) => toEnvironmentModel(ref, e.project, e.env)).filter((m) => matchesFilter(m, req.filter)).sort(sort);
+    const items = all.slice(from.offset, from.offset + Math.max(1, req.limit));
+    const end = from.offset + items.length;
+    return { items, next: end < all.length ? encodeToken('resname', { phase: 0, seg: 0, offset: end }) : null, total: all.length };
+  }
 
   async function stepsOf(type: 'backup' | 'restore', id: string | null, ctx: RequestContext) {
     if (!id) return [];

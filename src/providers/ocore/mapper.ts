@@ -11,6 +11,7 @@ import type {
   AlertModel, AlertSeverity, BackupModel, JobModel, OrganizationModel, ProviderRef, ResourceModel, ScheduleModel,
 } from '../../domain/models.ts';
 import { createStatusMapper, type BackupStatus, type JobStatus } from '../../domain/statuses.ts';
+import { failureReasonOf } from '../../domain/failure-reason.ts';
 import type {
   OcoreAlertDto, OcoreBackupDto, OcoreEnvironmentDto, OcoreOperationStepDto, OcorePitrCoverageDto, OcoreProjectDto,
   OcoreProgressEventDto, OcoreRecoveryEvidenceDto, OcoreRestoreLogDto, OcoreScheduleDto, OcoreTimeRangeDto,
@@ -275,13 +276,14 @@ export function toBackupModel(provider: ProviderRef, b: OcoreBackupDto): BackupM
 export function toBackupRunModel(provider: ProviderRef, b: OcoreBackupDto): JobModel {
   const type = text(b.backupType);
   const env = text(b.environmentName);
+  const status = ocoreJobStatus.map(b.status);
   return {
     typename: OCORE_TYPENAMES.backupRun,
     provider,
     nativeId: backupRunNativeId(b.id),
     name: [type ? `${type} backup` : 'backup', env].filter(Boolean).join(' · '),
     operation: 'backup',
-    status: ocoreJobStatus.map(b.status),
+    status,
     providerStatus: text(b.status),
     organizationNativeId: OCORE_ORGANIZATION_ID,
     resourceNativeId: text(b.environmentId),
@@ -292,6 +294,7 @@ export function toBackupRunModel(provider: ProviderRef, b: OcoreBackupDto): JobM
     endedAt: iso(b.completedAt),
     backupType: type,
     errorMessage: text(b.errorMessage),
+    failureReason: failureReasonOf(status, b.errorMessage),
   };
 }
 
@@ -303,13 +306,14 @@ export function toBackupRunModel(provider: ProviderRef, b: OcoreBackupDto): JobM
 export function toRestoreModel(provider: ProviderRef, log: OcoreRestoreLogDto, listedUnder: string): JobModel {
   const environmentId = restoreEnvironmentId(log, listedUnder);
   const target = text(log.targetEnvironmentName) ?? text(log.sourceEnvironmentName);
+  const status = ocoreJobStatus.map(log.status);
   return {
     typename: OCORE_TYPENAMES.restore,
     provider,
     nativeId: restoreNativeId(environmentId, log.id),
     name: target ? `restore · ${target}` : 'restore',
     operation: 'restore',
-    status: ocoreJobStatus.map(log.status),
+    status,
     providerStatus: text(log.status),
     organizationNativeId: OCORE_ORGANIZATION_ID,
     resourceNativeId: environmentId,
@@ -326,6 +330,7 @@ export function toRestoreModel(provider: ProviderRef, log: OcoreRestoreLogDto, l
     targetEnvironmentId: text(log.targetEnvironmentId),
     targetEnvironmentName: text(log.targetEnvironmentName),
     errorMessage: text(log.errorMessage),
+    failureReason: failureReasonOf(status, log.errorMessage),
     recoveryEvidence: toRecoveryEvidenceModel(log.recoveryEvidence),
   };
 }

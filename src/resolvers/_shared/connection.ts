@@ -7,17 +7,19 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { responsePathAsArray } from 'graphql';
 import type { ConnectionModel } from '../../domain/connection.ts';
 import { decodeCursor } from '../../domain/cursor.ts';
+import { isDefaultOrder, orderKey } from '../../domain/merge-order.ts';
 import type { EntityKind, ModelBase, ModelOf } from '../../domain/models.ts';
 import { paginate, type PaginationSource } from '../../domain/pagination.ts';
 import { providerFailureError } from '../../server/errors.ts';
 import type { GatewayContext } from '../../server/context.ts';
-import { checkFirst, toSources, type FilterInput, type SelectedProvider } from './list-args.ts';
+import { checkFirst, checkOrderServed, toOrder, toSources, type FilterInput, type OrderInput, type SelectedProvider } from './list-args.ts';
 
-/** Arguments every list field takes. */
+/** Arguments every list field takes (`orderBy` where the list has orders). */
 export interface ListArgs {
   first?: number | null;
   after?: string | null;
   filter?: FilterInput | null;
+  orderBy?: OrderInput | null;
 }
 
 /** Restricts a nested list to one provider and native organization/resource. */
@@ -36,7 +38,9 @@ export async function resolveConnection<K extends EntityKind>(
   scope?: ListScope,
 ): Promise<ConnectionModel<ModelOf[K]>> {
   const first = checkFirst(args.first);
-  const cursor = args.after != null ? decodeCursor(args.after, kind) : null;
+  const order = toOrder(kind, args.orderBy);
+  const byDefault = isDefaultOrder(kind, order);
+  const cursor = args.after != null ? decodeCursor(args.after, kind, byDefault ? null : orderKey(order!)) : null;
   let selected: SelectedProvider[] = toSources(ctx.providers, args.filter);
   if (scope) {
     selected = selected
@@ -50,11 +54,13 @@ export async function resolveConnection<K extends EntityKind>(
         },
       }));
   }
+  checkOrderServed(kind, order, selected);
   const sources: PaginationSource<ModelOf[K]>[] = selected.map((s) => {
     const list = s.adapter.lists[kind];
-    return { providerId: s.adapter.ref.id, filter: s.filter, list: list && ((req) => list(req, ctx.upstream)) };
+    // The default order is the list's own: only another order is asked for explicitly.
+    return { providerId: s.adapter.ref.id, filter: s.filter, list: list && (byDefault ? (req) => list(req, ctx.upstream) : (req) => list({ ...req, order: order! }, ctx.upstream)) };
   });
-  const page = await paginate<ModelOf[K]>({ kind, sources, first, cursor });
+  const page = await paginate<ModelOf[K]>({ kind, sources, first, cursor, order });
   const path = responsePathAsArray(info.path);
   for (const f of page.failures) ctx.partialErrors.push(providerFailureError(f.providerId, f.error, path));
   for (const item of page.items) ctx.loaders.prime(kind, item.node);
@@ -62,6 +68,7 @@ export async function resolveConnection<K extends EntityKind>(
   const listed = sources.filter((s) => s.list);
   let total: Promise<number | null> | undefined;
   return {
+    // Each edge's cursor is encoded only when `edges.cursor` is read.
     edges: page.items,
     nodes: page.items.map((i) => i.node),
     pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },

@@ -10,14 +10,19 @@
  *   instance, and an entity list without `first` (`Resource.schedules`) is one call yielding up to
  *   `maxPageSize` items;
  * - `Provider.health` probes once, and each provider-specific lazy field (`BocadaJob.timeline`...)
- *   is one call;
+ *   is one call, also when it is selected on an interface that declares it (`Job.failureReason`,
+ *   lazy on `BocadaJob`);
+ * - `Subscription.jobUpdates` costs its subscriber nothing (shared pollers read, charged to no
+ *   request) and each event's `job` is the model it carries; what is selected under it is costed
+ *   per event;
  * - `Query.providers` lists `providerCount` providers; `Query.nodes(ids:)` is one lookup per id;
  *   any other root field (`node`, `retentionPreview`, a mutation, a subscription's first read) is one call.
  *
  * These are upper bounds for the calls lists make page by page, assuming each provider answers a
  * page in one upstream page (true up to 100 items for the four providers): in-memory filtering,
- * a provider running out mid-page (its share re-asked of the others) and batched lookups that list
- * a whole collection can make more; the per-request upstream call budget stops those.
+ * a provider running out mid-page (its share re-asked of the others), lists merged from several
+ * upstream lists (oCore backups and jobs, Norcube jobs: README "Pagination") and batched lookups
+ * that list a whole collection can make more; the per-request upstream call budget stops those.
  */
 import { MAX_PAGE_SIZE } from '../../domain/pagination.ts';
 import type { CostModel, FieldCost, FieldCostInput, NamedTypeInfo } from './estimate-cost.ts';
@@ -45,6 +50,21 @@ interface ConnectionCost extends FieldCost {
 const isConnectionType = (t: NamedTypeInfo) => 'edges' in t.fields && 'pageInfo' in t.fields;
 const isEntity = (t: NamedTypeInfo) => t.name === 'Node' || t.interfaces.includes('Node');
 const isConnection = (c: FieldCost | undefined): c is ConnectionCost => typeof c?.page === 'number' && typeof c.asked === 'number';
+/** Fields whose value their parent already carries (no lookup), as `Type.field`. */
+const CARRIED = new Set(['JobUpdate.job']);
+/** Root fields that make no upstream call for their subscriber. */
+const FREE_ROOTS = new Set(['Subscription.jobUpdates']);
+
+/** `lazy` plus, for each lazy `Type.field`, `Interface.field` of every interface of `Type` that declares `field`. */
+function withInterfaceCoordinates(lazy: ReadonlySet<string>, schema: FieldCostInput['schema']): Set<string> {
+  const out = new Set(lazy);
+  for (const coordinate of lazy) {
+    const [typeName, field] = coordinate.split('.');
+    const type = schema.getType(typeName) as { getInterfaces?: () => readonly { name: string; getFields(): Record<string, unknown> }[] } | undefined;
+    for (const i of type?.getInterfaces?.() ?? []) if (field in i.getFields()) out.add(`${i.name}.${field}`);
+  }
+  return out;
+}
 
 /** Providers a root list asks: those `filter.providers` names, one when it is scoped to an organization or resource, else all. */
 function providersAsked(filter: unknown, providerCount: number): number {
@@ -57,15 +77,23 @@ function providersAsked(filter: unknown, providerCount: number): number {
 /** The gateway's {@link CostModel}: upstream calls per field, as described above. */
 export function createGatewayCostModel(options: GatewayCostModelOptions): CostModel {
   const { providerCount, defaultPageSize = 20, maxPageSize = MAX_PAGE_SIZE } = options;
-  const lazy = new Set(options.lazyFields ?? []);
+  const lazyFields = new Set(options.lazyFields ?? []);
+  /** The lazy coordinates with their interfaces', per schema (computed on first use). */
+  const lazyBySchema = new WeakMap<object, Set<string>>();
+  const lazyOf = (schema: FieldCostInput['schema']) => {
+    let s = lazyBySchema.get(schema);
+    if (!s) lazyBySchema.set(schema, (s = withInterfaceCoordinates(lazyFields, schema)));
+    return s;
+  };
   const pageOf = (first: unknown, schemaDefault: unknown): number => {
     const n = typeof first === 'number' && Number.isFinite(first) ? first : typeof schemaDefault === 'number' ? schemaDefault : defaultPageSize;
     return Math.max(0, Math.min(Math.floor(n), maxPageSize));
   };
 
   return (input: FieldCostInput): Partial<FieldCost> | undefined => {
-    const { parentType, field, returnType, args, isRoot, operation, parent } = input;
+    const { parentType, field, returnType, args, isRoot, operation, parent, schema } = input;
     const coordinate = `${parentType.name}.${field.name}`;
+    if (CARRIED.has(coordinate) || FREE_ROOTS.has(coordinate)) return undefined;
     // A connection: one call per provider asked (none for first: 0); its lists are `first` long.
     if (field.args.some((a) => a.name === 'first') && isConnectionType(returnType)) {
       const page = pageOf(args.first, field.args.find((a) => a.name === 'first')?.defaultValue);
@@ -85,7 +113,7 @@ export function createGatewayCostModel(options: GatewayCostModelOptions): CostMo
       }
       return { calls: 1 };
     }
-    if (lazy.has(coordinate)) return { calls: 1 };
+    if (lazyOf(schema).has(coordinate)) return { calls: 1 };
     if (coordinate === 'Provider.health') return { calls: 1 };
     if (isEntity(returnType)) {
       // The item of an edge is the listed model itself; anything else is a lookup (or a list) of its own.

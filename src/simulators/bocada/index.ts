@@ -9,7 +9,7 @@ import {
   type SeededSimulator, type SimDataOptions, type SimTimers, type SimulatorOptions,
 } from '../kit/index.ts';
 import type { Clock } from '../../domain/clock.ts';
-import { seedBocada, seededUuid, timelineOf } from './seed.ts';
+import { seedBocada, seededUuid, timelineOf, type BocadaKnownResources } from './seed.ts';
 import { createBocadaJobStore, type BocadaJobStore } from './jobs.ts';
 import { dateParam, jobPage, offsetPage } from './paging.ts';
 import {
@@ -39,6 +39,8 @@ export interface BocadaSimulator extends SeededSimulator {
   readonly data: BocadaData;
   /** The job store behind `/backup-jobs` (cheap lookups and counts at any scale). */
   readonly jobStore: BocadaJobStore;
+  /** The known resources, one per protection status (README "Protection and RPO"). */
+  readonly known: BocadaKnownResources;
 }
 
 const JOB_STATUSES: ReadonlySet<string> = new Set(BOCADA_JOB_STATUSES);
@@ -138,7 +140,7 @@ export async function startBocadaSimulator(options: BocadaSimulatorOptions = {})
 
   const timers = createTimers();
   startScheduledWork({ resources: seed.resources, jobStore, seed: dataSeed + 1, clock, stepMs, scheduleEveryMs, timers });
-  return asSeededSimulator(sim, { credential, time, onClose: () => timers.close() }, { data, jobStore });
+  return asSeededSimulator(sim, { credential, time, onClose: () => timers.close() }, { data, jobStore, known: seed.known });
 }
 
 /**

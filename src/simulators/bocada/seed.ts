@@ -1,13 +1,14 @@
 /**
  * The Bocada simulator's deterministic dataset: organizations (one empty, one with a unicode
  * name), connections (one in `error`, one `disabled`), resources of the five types and thousands
- * of backup jobs over the 30 days before `now`, every job status present.
+ * of backup jobs over the 30 days before `now`, every job status present; plus four known
+ * resources at the end of the list (`BocadaSeed.known`), one per protection status.
  *
  * Jobs are kept as columns (typed arrays) and turned into DTOs only when served, so `scale: 100`
  * (300 000 jobs) starts in a blink; their ids are computed from their position (see
  * {@link seededJobId}). Timelines are computed per request from the job.
  */
-import { createRandom, type Random } from '../kit/index.ts';
+import { createRandom, knownHistory, type KnownProtection, type Random } from '../kit/index.ts';
 import {
   BOCADA_RESOURCE_TYPES,
   type BocadaConnectionRecord, type BocadaJobRecord, type BocadaJobStatus, type BocadaOrganizationRecord, type BocadaResourceRecord,
@@ -52,13 +53,44 @@ export interface BocadaSeededJobs {
   files: Uint32Array;
 }
 
+/**
+ * The known resources (README "Protection and RPO"), one per protection status, in the first
+ * organization; their jobs run every 12 hours (UTC) over the last 10 days. Bocada has no schedules:
+ * a missed run is its own `missed` job.
+ */
+export interface BocadaKnownResources {
+  /** Succeeded at every run: PROTECTED under a target of a day or more. */
+  protectedResourceId: string;
+  /** Its runs stopped 4 days ago (all succeeded): AT_RISK by age under a shorter target. */
+  atRiskResourceId: string;
+  /** Every run failed: UNPROTECTED. */
+  unprotectedResourceId: string;
+  /** Its newest run at least 75 minutes old is a `missed` job (a manual success followed 65 minutes later). */
+  missedRunResourceId: string;
+  /** When that missed job was due (its `startedAt`, ISO-8601). */
+  missedSlot: string;
+}
+
 /** The seeded dataset. */
 export interface BocadaSeed {
   organizations: BocadaOrganizationRecord[];
   connections: BocadaConnectionRecord[];
   resources: BocadaResourceRecord[];
   jobs: BocadaSeededJobs;
+  known: BocadaKnownResources;
 }
+
+/** The known resources: name, type and the history they are seeded with. */
+const KNOWN: ReadonlyArray<{ name: string; type: BocadaResourceRecord['type']; kind: KnownProtection }> = [
+  { name: 'erp-prod-db', type: 'database', kind: 'protected' },
+  { name: 'fileserver-archive', type: 'filesystem', kind: 'at-risk' },
+  { name: 'sharepoint-legacy', type: 'application', kind: 'unprotected' },
+  { name: 'crm-reporting-vm', type: 'vm', kind: 'missed' },
+];
+/** How many known resources every dataset adds after the `BOCADA_BASE_RESOURCES * scale` random ones. */
+export const BOCADA_KNOWN_RESOURCES = KNOWN.length;
+/** The known resources' cadence. */
+const KNOWN_CRON = '0 */12 * * *';
 
 function hex8(w: number): string {
   return HEX[w >>> 24] + HEX[(w >>> 16) & 255] + HEX[(w >>> 8) & 255] + HEX[w & 255];
@@ -151,7 +183,83 @@ export function seedBocada(seed: number, scale: number, now: Date): BocadaSeed {
     };
   }
   const jobCount = Math.max(1, Math.round(BOCADA_BASE_JOBS * scale));
-  return { organizations, connections, resources, jobs: seedJobs(r, seed, resourceCount, jobCount, t0) };
+  const jobs = seedJobs(r, seed, resourceCount, jobCount, t0);
+  // The known resources come last, so the random ones (and their jobs) are the same with or without them.
+  const known: Partial<Record<KnownProtection, string>> = {};
+  const extra: KnownJob[] = [];
+  let missedSlot = 0;
+  const home = connections[0];
+  for (const k of KNOWN) {
+    const resource: BocadaResourceRecord = {
+      id: seededUuid(r), organizationId: home.organizationId, connectionId: home.id, name: k.name, type: k.type,
+      createdAt: new Date(t0 - 200 * DAY).toISOString(),
+    };
+    known[k.kind] = resource.id;
+    const index = resources.push(resource) - 1;
+    const history = knownHistory(k.kind, KNOWN_CRON, 'UTC', t0 - 10 * DAY, t0);
+    for (const run of history.runs) extra.push({ startMs: run.at + r.int(0, 120) * 1000, status: run.ok ? 0 : 2, resource: index, r });
+    if (history.missedSlot !== null) {
+      missedSlot = history.missedSlot;
+      extra.push({ startMs: history.missedSlot, status: 3, resource: index, r });
+    }
+  }
+  return {
+    organizations, connections, resources, jobs: mergeKnownJobs(jobs, extra),
+    known: {
+      protectedResourceId: known.protected!, atRiskResourceId: known['at-risk']!, unprotectedResourceId: known.unprotected!,
+      missedRunResourceId: known.missed!, missedSlot: new Date(missedSlot).toISOString(),
+    },
+  };
+}
+
+/** A job of a known resource before it joins the columns: start, status index, resource index, the random source of its numbers. */
+interface KnownJob {
+  startMs: number;
+  status: number;
+  resource: number;
+  r: Random;
+}
+
+/** The seeded columns with `extra` merged in, newest first; a start that equals another's moves a millisecond earlier (starts stay distinct). */
+function mergeKnownJobs(jobs: BocadaSeededJobs, extra: KnownJob[]): BocadaSeededJobs {
+  const count = jobs.count + extra.length;
+  const out: BocadaSeededJobs = {
+    count, idSeed: jobs.idSeed,
+    startMs: new Float64Array(count), endMs: new Float64Array(count), status: new Uint8Array(count),
+    resource: new Uint32Array(count), bytes: new Float64Array(count), files: new Uint32Array(count),
+  };
+  const sorted = [...extra].sort((a, b) => b.startMs - a.startMs);
+  const taken = new Set<number>(jobs.startMs);
+  let i = 0;
+  let k = 0;
+  let last = Infinity;
+  for (let n = 0; n < count; n++) {
+    const useKnown = k < sorted.length && (i >= jobs.count || sorted[k].startMs > jobs.startMs[i]);
+    if (useKnown) {
+      const j = sorted[k++];
+      let start = Math.min(j.startMs, last - 1);
+      while (taken.has(start)) start--;
+      taken.add(start);
+      const status = BOCADA_SEED_STATUSES[j.status][0];
+      const bytes = status === 'missed' ? 0 : j.r.int(1, 4000) * 1_048_576 + j.r.int(0, 1_048_575);
+      out.startMs[n] = start;
+      out.endMs[n] = status === 'missed' ? NaN : start + j.r.int(60, 1800) * 1000;
+      out.status[n] = j.status;
+      out.resource[n] = j.resource;
+      out.bytes[n] = bytes;
+      out.files[n] = bytes === 0 ? 0 : j.r.int(1, 250_000);
+    } else {
+      out.startMs[n] = Math.min(jobs.startMs[i], last - 1);
+      out.endMs[n] = jobs.endMs[i];
+      out.status[n] = jobs.status[i];
+      out.resource[n] = jobs.resource[i];
+      out.bytes[n] = jobs.bytes[i];
+      out.files[n] = jobs.files[i];
+      i++;
+    }
+    last = out.startMs[n];
+  }
+  return out;
 }
 
 function pickStatus(r: Random): number {
@@ -204,6 +312,13 @@ function seedJobs(r: Random, idSeed: number, resourceCount: number, count: numbe
   return jobs;
 }
 
+/** What a failed job's timeline says went wrong (one, picked from the job's id). */
+export const BOCADA_FAILURE_MESSAGES = [
+  'Target repository unreachable', 'Snapshot quota exceeded', 'Credentials rejected by guest OS',
+  'VSS writer "SqlServerWriter" failed: retryable error', 'Backup window exceeded: job stopped at 06:00',
+  'Change block tracking reset: full backup required', 'Insufficient space on repository "repo-eu-02"',
+] as const;
+
 /** The list order: newest first, ties by id ascending. */
 export function compareJobs(a: Pick<BocadaJobRecord, 'startedAt' | 'id'>, b: Pick<BocadaJobRecord, 'startedAt' | 'id'>): number {
   return a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -224,7 +339,7 @@ export function timelineOf(job: BocadaJobRecord): BocadaTimelineEventRecord[] {
   if (job.status === 'queued') return [ev(0, 0, 'info', 'Job queued, waiting for a proxy slot')];
   const out = [ev(0, 0, 'info', 'Job started'), ev(1, 0.1, 'info', `Snapshot created (${r.int(1, 9)} volumes)`)];
   if (job.status === 'succeeded_with_warnings') out.push(ev(2, 0.5, 'warning', `${r.int(1, 40)} files skipped: locked by another process`));
-  if (job.status === 'failed') out.push(ev(2, 0.7, 'error', r.pick(['Target repository unreachable', 'Snapshot quota exceeded', 'Credentials rejected by guest OS'])));
+  if (job.status === 'failed') out.push(ev(2, 0.7, 'error', r.pick(BOCADA_FAILURE_MESSAGES)));
   if (job.status === 'canceled') out.push(ev(2, 0.6, 'warning', 'Canceled by operator'));
   if (job.endedAt) out.push(ev(9, 1, job.status === 'failed' ? 'error' : 'info', `Job ended: ${job.status}`));
   return out;

@@ -6,8 +6,9 @@
  */
 import {
   SimHttpError, asSeededSimulator, createRandom, createTimers, intParam, resolveSimTime, retryAfterHeader, startSimulator,
-  type Random, type SeededSimulator, type SimDataOptions, type SimRequest, type SimulatorOptions,
+  type SeededSimulator, type SimDataOptions, type SimRequest, type SimulatorOptions,
 } from '../kit/index.ts';
+import { seedBycloud, type BycloudKnownVolumes } from './seed.ts';
 import type {
   BycloudDatabaseBackupRecord, BycloudErrorBody, BycloudListLinks, BycloudListMeta, BycloudVolumeBackupRecord,
 } from './dto.ts';
@@ -22,69 +23,11 @@ export interface BycloudSimulatorOptions extends SimulatorOptions, SimDataOption
 export interface BycloudSimulator extends SeededSimulator {
   readonly volumeBackups: BycloudVolumeBackupRecord[];
   readonly databaseBackups: BycloudDatabaseBackupRecord[];
+  /** The known volumes, one per protection status (README "Protection and RPO"). */
+  readonly known: BycloudKnownVolumes;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const VOLUME_STATUSES: Array<[string, number]> = [['available', 0.8], ['Available', 0.03], ['error', 0.05], ['error_restoring', 0.03], ['deleting', 0.03], ['restoring', 0.03], ['creating', 0.03]];
-const DB_STATUSES: Array<[string, number]> = [['COMPLETED', 0.8], ['FAILED', 0.07], ['DELETE_FAILED', 0.04], ['NEW', 0.03], ['BUILDING', 0.03], ['SAVING', 0.03]];
-const DATASTORES = [['postgresql', '15.4'], ['postgresql', '16.2'], ['mysql', '8.0.36'], ['mariadb', '10.11'], ['mongodb', '7.0']];
-
-function weighted(r: Random, table: Array<[string, number]>): string {
-  let x = r.next();
-  for (const [v, p] of table) if ((x -= p) < 0) return v;
-  return table[0][0];
-}
-
-/** Work still in flight when seeded started within the hour before the anchor, never weeks ago. */
-const IN_FLIGHT = new Set(['creating', 'deleting', 'restoring', 'NEW', 'BUILDING', 'SAVING']);
-const HOUR_MS = 3_600_000;
-
-/** A seeded creation time `ageMs` before `t0`; in-flight work is folded into the last hour. */
-function seededCreatedAt(t0: number, ageMs: number, status: string): string {
-  return new Date(t0 - (IN_FLIGHT.has(status) ? ageMs % HOUR_MS : ageMs)).toISOString();
-}
-const byNewest = (a: { created_at: string; id: string }, b: { created_at: string; id: string }) =>
-  a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.id < b.id ? -1 : 1;
-
-/** Seeds volume and database backups; `scale` multiplies everything. */
-function seed(seedN: number, scale: number, t0: number) {
-  const r = createRandom(seedN);
-  const volumes = Array.from({ length: 40 * scale }, () => r.uuid());
-  const instances = Array.from({ length: 15 * scale }, (_, i) => ({ id: r.uuid(), ds: DATASTORES[i % DATASTORES.length] }));
-  const teams = ['backend', 'data', 'platform', 'ml', 'équipe-paris'];
-  const volumeBackups: BycloudVolumeBackupRecord[] = Array.from({ length: 400 * scale }, (_, i) => {
-    const id = r.uuid();
-    const ageMs = r.int(600, 60 * 86_400) * 1000;
-    const status = weighted(r, VOLUME_STATUSES);
-    const created = seededCreatedAt(t0, ageMs, status);
-    return {
-      id, crn: `crn:spo1:storage:backup:${id}`, name: i % 29 === 3 ? `sauvegarde-été-${i}` : `vol-backup-${String(i).padStart(4, '0')}`,
-      description: i % 4 === 0 ? 'Weekly backup' : null, status, volume_id: volumes[i % volumes.length],
-      size: r.int(1, 2048), container: i % 3 === 0 ? `bkp-${r.int(1, 9)}` : null, is_incremental: i % 5 !== 0,
-      has_dependent_backups: i % 7 === 0, snapshot_id: i % 6 === 0 ? r.uuid() : null,
-      metadata: { environment: r.pick(['production', 'staging']), team: r.pick(teams) }, created_at: created,
-      updated_at: new Date(Date.parse(created) + r.int(60, 7200) * 1000).toISOString(),
-    };
-  });
-  const databaseBackups: BycloudDatabaseBackupRecord[] = Array.from({ length: 150 * scale }, (_, i) => {
-    const id = r.uuid();
-    const inst = instances[i % instances.length];
-    const ageMs = r.int(600, 60 * 86_400) * 1000;
-    const status = weighted(r, DB_STATUSES);
-    const created = seededCreatedAt(t0, ageMs, status);
-    return {
-      id, crn: `crn:spo1:database:backup:${id}`, name: `db-backup-${created.slice(0, 10)}-${i}`,
-      description: i % 5 === 0 ? 'nightly' : null, status, instance_id: inst.id,
-      parent_id: i % 3 === 0 ? null : r.uuid(), size: r.int(1, 500),
-      datastore: { type: inst.ds[0], version: inst.ds[1], version_id: r.uuid() }, location_ref: `s3://bycloud-spo1/db/${id}`,
-      created_at: created, updated_at: new Date(Date.parse(created) + r.int(60, 3600) * 1000).toISOString(),
-    };
-  });
-  volumeBackups.sort(byNewest);
-  databaseBackups.sort(byNewest);
-  return { volumeBackups, databaseBackups };
-}
-
 function matchesName(name: string, pattern: string | null): boolean {
   if (pattern === null) return true;
   return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
@@ -116,7 +59,7 @@ export async function startBycloudSimulator(options: BycloudSimulatorOptions = {
   const { credential = 'bycloud-demo-token', dataSeed = 42, scale = 1, stepMs = 1500 } = options;
   const time = resolveSimTime(options);
   const { anchor, clock } = time;
-  const { volumeBackups, databaseBackups } = seed(dataSeed + 7, scale, anchor);
+  const { volumeBackups, databaseBackups, known } = seedBycloud(dataSeed + 7, scale, anchor);
   const live = createRandom(dataSeed + 8);
   const timers = createTimers();
 
@@ -168,7 +111,9 @@ export async function startBycloudSimulator(options: BycloudSimulatorOptions = {
             id, crn: `crn:spo1:storage:backup:${id}`, name: typeof body.name === 'string' ? body.name : `manual-${at.slice(0, 19)}`,
             description: typeof body.description === 'string' ? body.description : null, status: 'creating', volume_id: volumeId,
             size: 0, container: null, is_incremental: body.incremental === true, has_dependent_backups: false,
-            snapshot_id: typeof body.snapshot_id === 'string' ? body.snapshot_id : null, metadata: {}, created_at: at, updated_at: at,
+            snapshot_id: typeof body.snapshot_id === 'string' ? body.snapshot_id : null,
+            // The volume's own tags (its name, its scheduler's) carry over to every backup of it.
+            metadata: { ...(volumeBackups.find((x) => x.volume_id === volumeId)?.metadata ?? {}) }, created_at: at, updated_at: at,
           };
           volumeBackups.unshift(b);
           timers.later(2 * stepMs, () => {
@@ -183,5 +128,5 @@ export async function startBycloudSimulator(options: BycloudSimulatorOptions = {
     options,
   );
 
-  return asSeededSimulator(sim, { credential, time, onClose: () => timers.close() }, { volumeBackups, databaseBackups });
+  return asSeededSimulator(sim, { credential, time, onClose: () => timers.close() }, { volumeBackups, databaseBackups, known });
 }

@@ -8,6 +8,8 @@
 export * from './auth.ts';
 // `isCronExpression`, `isTimeZone`, `nextCronRun`: cron schedules on cron-parser.
 export * from './cron.ts';
+// `knownHistory`, `cronSlotsBetween`, `KnownProtection`: the seeded history of the resources tests know.
+export * from './known-runs.ts';
 // `simCursor`, `encodeJsonCursor`, `decodeJsonCursor`: opaque JSON cursors.
 export * from './cursor.ts';
 // `RouteFault`, `createFaultTable`: fault injection.

@@ -17,7 +17,7 @@ import {
   asSeededSimulator, bearerToken, resolveSimTime, retryAfterHeader, startSimulator,
   type SeededSimulator, type SimDataOptions, type SimHttpError, type SimRequest, type SimulatorOptions,
 } from '../kit/index.ts';
-import { createNorcubeSeed, norcubeOrganizationId } from './seed.ts';
+import { createNorcubeSeed, norcubeKnownDataSources, norcubeOrganizationId, type NorcubeKnownDataSources } from './seed.ts';
 import type { NorcubeSimState } from './state.ts';
 import type { NorcubeRouteContext } from './context.ts';
 import { apiError, errorTypeFor } from './http.ts';
@@ -69,6 +69,8 @@ export interface NorcubeSimulator extends SeededSimulator {
   runScheduleTick(): string | null;
   /** Current collection sizes. */
   counts(): NorcubeSimCounts;
+  /** The known data sources, one per protection status (README "Protection and RPO"). */
+  known(): NorcubeKnownDataSources;
 }
 
 /** Starts the Norcube simulator on loopback. Resolves once it listens; `close()` stops its timers too. */
@@ -132,6 +134,7 @@ export async function startNorcubeSimulator(options: NorcubeSimulatorOptions = {
       errorShape = shape;
     },
     runScheduleTick: () => live.scheduleTick()?.id ?? null,
+    known: () => norcubeKnownDataSources(getState()),
     counts: (): NorcubeSimCounts => {
       const state = getState();
       return {

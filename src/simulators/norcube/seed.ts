@@ -1,15 +1,17 @@
 /**
- * The Norcube simulator's deterministic dataset: one organization with ~25 data sources per unit
+ * The Norcube simulator's deterministic dataset: one organization with 29 data sources per unit
  * of `scale` (Postgres and MongoDB, every environment, a few unicode names, some inactive, some
  * without a policy), 3 storage destinations (managed and bring-your-own), 6 backup policies,
  * attachments (enabled and disabled), ~32 backup jobs per protected data source over 45 days
  * with every status (a failing streak, retention-expired files, in-flight jobs), restores
- * (wizard restores and automated restore tests) and an audit log of the above.
+ * (wizard restores and automated restore tests) and an audit log of the above. The last 4 data
+ * sources are the known ones (`norcubeKnownDataSources`): their jobs follow their policy's cron
+ * over the last 10 days, one per protection status.
  *
  * Same `dataSeed` + `now` + `scale` = same dataset, byte for byte. Plain loops only: scale 100
  * (2,500 data sources, ~80,000 jobs) builds in a fraction of a second.
  */
-import { createRandom, type Random } from '../kit/index.ts';
+import { createRandom, knownHistory, type KnownProtection, type Random } from '../kit/index.ts';
 import {
   addAttachment, addRestore, createEmptyState, hasLiveArtifact, jobsOf,
   type NcActor, type NcAttachment, type NcAuditAction, type NcAuditEntry, type NcAuditTargetType, type NcCompression,
@@ -44,6 +46,8 @@ interface DsTemplate {
   failingStreak?: boolean;
   /** The newest job is still in flight. */
   inFlight?: 'queued' | 'running';
+  /** A known data source: its jobs follow a fixed plan on its first policy (see `knownHistory`) instead of random outcomes. */
+  known?: KnownProtection;
 }
 
 const POLICY_TEMPLATES: Omit<NcPolicy, 'id' | 'destinationId' | 'createdAt' | 'updatedAt'>[] = [
@@ -83,7 +87,38 @@ const DS_TEMPLATES: DsTemplate[] = [
   { name: 'ml-features', engine: 'mongodb', env: 'staging', attach: [[4, true]] },
   { name: 'wiki', engine: 'postgres', env: 'dev', attach: [] },
   { name: 'iot-telemetry', engine: 'mongodb', env: 'prod', attach: [[4, true]] },
+  // The known data sources (README "Protection and RPO"), on `every-6h-mongo` (UTC): one per protection status.
+  { name: 'orders-events', engine: 'mongodb', env: 'prod', attach: [[4, true]], known: 'protected' },
+  { name: 'clickstream-archive', engine: 'mongodb', env: 'staging', attach: [[4, false]], known: 'at-risk' },
+  { name: 'ml-experiments', engine: 'mongodb', env: 'dev', attach: [[4, true]], known: 'unprotected' },
+  { name: 'user-profiles', engine: 'mongodb', env: 'prod', attach: [[4, true]], known: 'missed' },
 ];
+
+/** Data sources per unit of `scale` (the last 4 of each unit are the known ones). */
+export const NORCUBE_DATA_SOURCES_PER_SCALE = DS_TEMPLATES.length;
+
+/** The known data sources of the first scale unit, one per protection status, and the slot the `missed` one skipped. */
+export interface NorcubeKnownDataSources {
+  /** A successful job at every slot of its 6-hourly policy: PROTECTED. */
+  protectedDataSourceId: string;
+  /** Its only policy was disabled after its last successful job, 4 days ago: AT_RISK by age under a shorter default target. */
+  atRiskDataSourceId: string;
+  /** Every job at every slot failed: UNPROTECTED. */
+  unprotectedDataSourceId: string;
+  /** Its newest slot at least 75 minutes old has no job (a manual one followed 65 minutes later): a missed run. */
+  missedRunDataSourceId: string;
+  /** That slot (ISO-8601). */
+  missedSlot: string;
+}
+
+const knownOf = new WeakMap<NorcubeSimState, NorcubeKnownDataSources>();
+
+/** The known data sources of a state {@link createNorcubeSeed} built. */
+export function norcubeKnownDataSources(state: NorcubeSimState): NorcubeKnownDataSources {
+  const k = knownOf.get(state);
+  if (!k) throw new Error('not a seeded Norcube state');
+  return k;
+}
 
 const PG_ERRORS = [
   'pg_dump: error: connection to server at "10.0.3.12", port 5432 failed: timeout expired',
@@ -223,6 +258,7 @@ export function createNorcubeSeed(opts: NorcubeSeedOptions): NorcubeSimState {
   const jobs: NcJob[] = [];
   const restores: NcRestore[] = [];
   const windowStart = now - 45 * DAY;
+  const known = new Map<KnownProtection, { id: string; missedSlot: number | null }>();
   for (let i = 0; i < dsCount; i++) {
     const tpl = DS_TEMPLATES[i % DS_TEMPLATES.length];
     const copy = Math.floor(i / DS_TEMPLATES.length);
@@ -269,6 +305,13 @@ export function createNorcubeSeed(opts: NorcubeSeedOptions): NorcubeSimState {
     });
     if (atts.length === 0) continue;
 
+    if (tpl.known) {
+      const { jobs: own, missedSlot } = seedKnownJobs(ds, atts[0], state.policies.get(atts[0].policyId)!, tpl.known, now, rnd, log);
+      if (copy === 0) known.set(tpl.known, { id: ds.id, missedSlot });
+      applyRetention(own, state, now, rnd, log);
+      jobs.push(...own);
+      continue;
+    }
     // Jobs, evenly spread over the window with jitter, oldest first.
     const allDisabled = atts.every((a) => !a.isEnabled);
     const end = tpl.inactive ? now - 20 * DAY : allDisabled ? now - 12 * DAY : now - HOUR;
@@ -355,7 +398,46 @@ export function createNorcubeSeed(opts: NorcubeSeedOptions): NorcubeSimState {
   };
   log(now - 30 * DAY, 'notification_settings.updated', 'organization', organizationId, users[0], { changed: ['alertEmails', 'slackWebhookUrl'] });
   state.audit.load(audit.filter((e) => e.createdAt <= now));
+  if (known.size === 4) {
+    knownOf.set(state, {
+      protectedDataSourceId: known.get('protected')!.id, atRiskDataSourceId: known.get('at-risk')!.id,
+      unprotectedDataSourceId: known.get('unprotected')!.id, missedRunDataSourceId: known.get('missed')!.id,
+      missedSlot: new Date(known.get('missed')!.missedSlot!).toISOString(),
+    });
+  }
   return state;
+}
+
+/**
+ * A known data source's jobs (see `knownHistory`) on the cron of `policy` through attachment `att`,
+ * over the last 10 days, oldest first: scheduled jobs at the slots (plus the attachment's jitter),
+ * a manual one where `missed` needs it; failed ones carry the engine's error summaries.
+ */
+function seedKnownJobs(ds: NcDataSource, att: NcAttachment, policy: NcPolicy, kind: KnownProtection, now: number, rnd: Random, log: Log): { jobs: NcJob[]; missedSlot: number | null } {
+  const history = knownHistory(kind, policy.scheduleCron, policy.timezone, now - 10 * DAY, now);
+  const jobs = history.runs.map((run): NcJob => {
+    const createdAt = sec(run.at + (run.manual ? 0 : rnd.int(0, Math.min(120, att.jitterSeconds)) * 1000));
+    const startedAt = createdAt + rnd.int(2, 30) * 1000;
+    const raw = backupBytes(ds, 'none', createdAt, now, 0.97 + rnd.next() * 0.06);
+    const job: NcJob = {
+      id: uuidFrom(rnd), datasourceId: ds.id, policyId: policy.id, destinationId: policy.destinationId,
+      trigger: run.manual ? 'manual' : 'schedule', status: run.ok ? 'success' : 'failed', createdAt,
+      scheduledFor: run.manual ? createdAt : sec(run.at), startedAt, finishedAt: undefined, bytesWritten: 0,
+      errorSummary: undefined, deletedAt: undefined, expirationReason: undefined, verification: undefined,
+    };
+    if (run.ok) {
+      job.finishedAt = Math.min(startedAt + backupDurationMs(raw, policy.method, rnd.int(8, 40)), now - MINUTE);
+      job.bytesWritten = Math.round(raw * COMPRESSION_RATIO[policy.compression]);
+    } else {
+      job.finishedAt = Math.min(startedAt + rnd.int(5, 600) * 1000, now - MINUTE);
+      job.errorSummary = rnd.pick(errorsFor(ds.engine));
+      log(job.finishedAt, 'backup_job.failed', 'backup_job', job.id, null, { datasourceId: ds.id, error: job.errorSummary });
+    }
+    return job;
+  });
+  const lastScheduled = [...jobs].reverse().find((j) => j.trigger === 'schedule');
+  if (lastScheduled) att.lastScheduledAt = lastScheduled.scheduledFor;
+  return { jobs, missedSlot: history.missedSlot };
 }
 
 type Log = (at: number, action: NcAuditAction, targetType: NcAuditTargetType, targetId: string, actor: NcActor | null, metadata?: Record<string, unknown>) => void;

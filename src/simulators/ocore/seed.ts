@@ -2,11 +2,13 @@
  * The oCore simulator's deterministic dataset, relative to the seed's "now" (kit `SEED_NOW` by
  * default): 3 projects (one with a unicode name), 4 environments each per `scale` unit
  * (production, staging, development; some without a schedule, one paused, one disabled), ~215
- * backups per project and unit over 30 days (db every 8/12/24 h, full every 2/7/30 days, a few
- * manual ones, ~5 % failed), restore logs, ~40 alerts of every type and severity, and one WAL
- * archiving gap. Plain loops only: scale 100 builds in well under a second.
+ * backups per project and unit over 30 days at the slots of their schedules' crons (db every
+ * 8/12/24 h, full every 2/7/30 days, a few manual ones, ~5 % failed), restore logs, ~40 alerts of
+ * every type and severity, and one WAL archiving gap; plus a fourth project, Helios Analytics,
+ * whose 4 environments are the known ones (`fixtures.known`), one per protection status. Plain
+ * loops only: scale 100 builds in well under a second.
  */
-import { createRandom, type Random } from '../kit/index.ts';
+import { createRandom, cronSlotsBetween, knownHistory, type KnownProtection, type Random } from '../kit/index.ts';
 import { slugify } from './hash.ts';
 import { backupPlan, failPoints, restorePlan } from './ops.ts';
 import { assignGfsTiers, OC_DEFAULT_RETENTION } from './retention.ts';
@@ -29,6 +31,8 @@ interface EnvTemplate {
   name: string;
   type: OcEnvType;
   schedule: ScheduleKind;
+  /** A known resource: its backups follow a fixed plan (see `knownHistory`) instead of random outcomes. */
+  known?: KnownProtection;
 }
 
 interface ProjectTemplate {
@@ -66,6 +70,16 @@ const PROJECTS: ProjectTemplate[] = [
       { name: 'demo-クライアント', type: 'development', schedule: 'disabled' },
     ],
   },
+  {
+    // The known environments (README "Protection and RPO"): one per protection status.
+    name: 'Helios Analytics', timezone: 'UTC', people: ['priya.raman@helios.example', 'lukas.weber@helios.example'],
+    envs: [
+      { name: 'reporting', type: 'production', schedule: 'production', known: 'protected' },
+      { name: 'archive', type: 'staging', schedule: 'disabled', known: 'at-risk' },
+      { name: 'etl-staging', type: 'staging', schedule: 'staging', known: 'unprotected' },
+      { name: 'warehouse', type: 'production', schedule: 'production', known: 'missed' },
+    ],
+  },
 ];
 
 /** Scheduled cadence per kind: db and full backup intervals (0 = none). */
@@ -92,8 +106,24 @@ export interface OcoreInFlight {
   emitted: number;
 }
 
+/** The known environments (first scale unit), one per protection status, and the slot the `missed` one skipped. */
+export interface OcoreKnownEnvironments {
+  /** Backups at every slot of its schedule, all completed: PROTECTED. */
+  protectedEnvironmentId: string;
+  /** Schedule disabled; its last backup completed 4 days ago: AT_RISK by age under a shorter default target. */
+  atRiskEnvironmentId: string;
+  /** Backups at every slot, every one failed: UNPROTECTED. */
+  unprotectedEnvironmentId: string;
+  /** Its newest db slot at least 75 minutes old has no backup (a manual one followed 65 minutes later): a missed run. */
+  missedRunEnvironmentId: string;
+  /** That slot (ISO-8601). */
+  missedSlot: string;
+}
+
 /** Ids tests and demos can rely on (first scale unit). */
 export interface OcoreSimFixtures {
+  /** One environment per protection status. */
+  known: OcoreKnownEnvironments;
   projectIds: string[];
   /** Production environment of the first project: enabled schedule with WAL, and a WAL gap. */
   productionEnvironmentId: string;
@@ -170,6 +200,7 @@ export function createOcoreSeed(opts: OcoreSeedOptions): OcoreSeed {
   const state = new OcoreSimState();
   const inFlight: OcoreInFlight[] = [];
   const failedIds: string[] = [];
+  const known = new Map<KnownProtection, { id: string; missedSlot: number | null }>();
 
   for (const t of PROJECTS) {
     const slug = slugify(t.name);
@@ -197,7 +228,10 @@ export function createOcoreSeed(opts: OcoreSeedOptions): OcoreSeed {
         state.addEnvironment(env);
         const schedule = et.schedule ? scheduleFor(et.schedule, env, t.timezone, rnd) : null;
         if (schedule) state.schedules.set(env.id, schedule);
-        seedBackups(state, env, et.schedule, rnd, now, failedIds);
+        if (et.known) {
+          const missedSlot = seedKnownBackups(state, env, et.known, schedule!, t.timezone, rnd, now, failedIds);
+          if (unit === 0) known.set(et.known, { id: env.id, missedSlot });
+        } else seedBackups(state, env, et.schedule, schedule, t.timezone, rnd, now, failedIds);
         assignGfsTiers(state.backupsByEnv.get(env.id)!, schedule ?? OC_DEFAULT_RETENTION, now);
         if (unit === 0 && p === 0 && e === 0) inFlight.push(seedInFlight(state, env, 'db', now - 2 * MIN, 3, rnd));
         if (unit === 0 && p === 1 && e === 0) inFlight.push(seedInFlight(state, env, 'full', now - 15_000, 1, rnd));
@@ -212,7 +246,15 @@ export function createOcoreSeed(opts: OcoreSeedOptions): OcoreSeed {
   const envsOf = (p: number) => state.envsByProject.get(state.projects[p].id)!;
   const prod = envsOf(0)[0];
   const logs = [...state.restoreLogs.values()];
+  const knownId = (k: KnownProtection) => known.get(k)!.id;
   const fixtures: OcoreSimFixtures = {
+    known: {
+      protectedEnvironmentId: knownId('protected'),
+      atRiskEnvironmentId: knownId('at-risk'),
+      unprotectedEnvironmentId: knownId('unprotected'),
+      missedRunEnvironmentId: knownId('missed'),
+      missedSlot: new Date(known.get('missed')!.missedSlot!).toISOString(),
+    },
     projectIds: state.projects.map((p) => p.id),
     productionEnvironmentId: prod.id,
     unscheduledEnvironmentIds: [...state.environments.values()].filter((e) => !state.schedules.has(e.id)).map((e) => e.id).slice(0, 2),
@@ -239,10 +281,15 @@ function durationMs(bytes: number, rnd: Random): number {
   return Math.round(20_000 + (bytes / ((40 + rnd.next() * 40) * MIB)) * 1000);
 }
 
-function pushBackup(state: OcoreSimState, env: OcEnvironment, type: OcBackupType, createdAt: number, trigger: OcBackup['trigger'], rnd: Random, now: number, failedIds: string[]): void {
+/** Adds one finished backup; `outcome` forces how it ended (random: ~5% failed). */
+function pushBackup(
+  state: OcoreSimState, env: OcEnvironment, type: OcBackupType, createdAt: number, trigger: OcBackup['trigger'], rnd: Random, now: number, failedIds: string[],
+  outcome?: 'completed' | 'failed',
+): void {
   const bytesTotal = bytesFor(env, type, createdAt, now);
   const startedAt = createdAt + rnd.int(2_000, 25_000);
-  const failed = rnd.chance(0.05);
+  const drawn = rnd.chance(0.05);
+  const failed = outcome ? outcome === 'failed' : drawn;
   let failAt: number | null = null;
   let errorMessage: string | null = null;
   let completedAt = startedAt + durationMs(bytesTotal, rnd);
@@ -262,18 +309,18 @@ function pushBackup(state: OcoreSimState, env: OcEnvironment, type: OcBackupType
   state.addBackup(b, 'append');
 }
 
-function seedBackups(state: OcoreSimState, env: OcEnvironment, kind: ScheduleKind, rnd: Random, now: number, failedIds: string[]): void {
+/**
+ * A random environment's history: with a schedule in force (or paused), a backup at every slot of
+ * its `dbCron` and `fullCron` (read in the project's zone) over 30 days, a few minutes late, ~5%
+ * failed (a paused one stops 5 days ago); plus a few manual backups at random times.
+ */
+function seedBackups(state: OcoreSimState, env: OcEnvironment, kind: ScheduleKind, schedule: OcSchedule | null, timezone: string, rnd: Random, now: number, failedIds: string[]): void {
   const from = now - 30 * DAY;
   const until = now - 10 * MIN;
-  if (kind && kind !== 'disabled') {
-    const { db, full } = CADENCE[kind];
+  if (kind && kind !== 'disabled' && schedule) {
     const stopAt = kind === 'paused' ? now - 5 * DAY : until;
-    const phase = rnd.int(0, 3) * HOUR;
-    for (let t = from + phase; t < stopAt; t += db) {
-      pushBackup(state, env, 'db', t + rnd.int(0, 4 * MIN), 'schedule', rnd, now, failedIds);
-    }
-    for (let t = from + phase + 3 * HOUR; full > 0 && t < stopAt; t += full) {
-      pushBackup(state, env, 'full', t + rnd.int(0, 4 * MIN), 'schedule', rnd, now, failedIds);
+    for (const [type, cron] of [['db', schedule.dbCron], ['full', schedule.fullCron]] as const) {
+      for (const t of cronSlotsBetween(cron, timezone, from, stopAt)) pushBackup(state, env, type, t + rnd.int(0, 4 * MIN), 'schedule', rnd, now, failedIds);
     }
   }
   const manual = kind === null || kind === 'disabled' ? 6 : 3;
@@ -281,6 +328,24 @@ function seedBackups(state: OcoreSimState, env: OcEnvironment, kind: ScheduleKin
     pushBackup(state, env, rnd.chance(0.5) ? 'db' : 'full', from + rnd.int(0, 30 * DAY - 20 * MIN), 'manual', rnd, now, failedIds);
   }
   state.backupsByEnv.get(env.id)!.sort((a, b) => b.createdAt - a.createdAt);
+}
+
+/**
+ * A known environment's history (see `knownHistory`) on its schedule's `dbCron` and `fullCron`
+ * (a `missed` one's only gap is a db slot); `at-risk` gets its schedule switched off.
+ * Answers the slot a `missed` environment skipped.
+ */
+function seedKnownBackups(state: OcoreSimState, env: OcEnvironment, kind: KnownProtection, schedule: OcSchedule, timezone: string, rnd: Random, now: number, failedIds: string[]): number | null {
+  // A short failing history for `unprotected`: every failure is also an alert.
+  const from = now - (kind === 'unprotected' ? 3 : 10) * DAY;
+  const db = knownHistory(kind, schedule.dbCron, timezone, from, now);
+  const full = knownHistory(kind === 'missed' ? 'protected' : kind, schedule.fullCron, timezone, from, now);
+  for (const [type, runs] of [['db', db.runs], ['full', full.runs]] as const) {
+    for (const r of runs) pushBackup(state, env, type, r.at + rnd.int(0, 2 * MIN), r.manual ? 'manual' : 'schedule', rnd, now, failedIds, r.ok ? 'completed' : 'failed');
+  }
+  if (kind === 'at-risk') schedule.enabled = false;
+  state.backupsByEnv.get(env.id)!.sort((a, b) => b.createdAt - a.createdAt);
+  return db.missedSlot;
 }
 
 function seedInFlight(state: OcoreSimState, env: OcEnvironment, type: OcBackupType, createdAt: number, emitted: number, rnd: Random): OcoreInFlight {
@@ -299,6 +364,7 @@ const RESTORES: [number, number, number, number, 'completed' | 'failed', boolean
   [[0, 1, 26, 0, 'completed', false], [0, 1, 12, 0, 'completed', false], [0, 1, 2, 0, 'completed', false], [1, 1, 8, 1, 'completed', false]],
   [[0, 0, 20, 0, 'failed', false], [0, 0, 19.9, 0, 'completed', true], [0, 2, 6, 1, 'completed', false]],
   [[0, 1, 15, 0, 'completed', false], [0, 1, 4, 1, 'completed', false]],
+  [[0, 0, 9, 0, 'completed', false]],
 ];
 
 function seedRestoreLogs(state: OcoreSimState, p: number, t: ProjectTemplate, unit: number, rnd: Random, now: number): void {

@@ -1,0 +1,106 @@
+/**
+ * When a resource's schedules say backups should run, on `cron-parser` (the one cron
+ * implementation of the product): the slots of a 5-field cron read in an IANA time zone (UTC when
+ * none; daylight-saving changes as cron-parser applies them), the next slot, and the longest gap
+ * between consecutive slots of several schedules together. Expressions cron-parser cannot read are
+ * left out (they drive nothing the gateway can check). Pure: every function takes the instants it
+ * works between.
+ */
+import { CronExpressionParser, type CronExpression } from 'cron-parser';
+
+/** A schedule in force: cron expressions read in a time zone (UTC when null). */
+export interface ProtectionSchedule {
+  crons: readonly string[];
+  timezone: string | null;
+}
+
+/** Most slots one cron expression yields for one question (an every-minute cron over a week is 10 080). */
+export const MAX_SLOTS_PER_CRON = 20_000;
+/** How far ahead {@link longestInterval} looks: more than a year, so a yearly gap shows. */
+const INTERVAL_HORIZON_MS = 400 * 86_400_000;
+/** Slots per cron {@link longestInterval} reads at most: frequent crons repeat their pattern long before; a daily one reaches the next daylight-saving change. */
+const INTERVAL_SLOTS = 250;
+/** Answers of {@link longestInterval} kept (a pure function of the schedules and the day; cron-parser is slow enough to matter per resource). */
+const INTERVAL_CACHE_LIMIT = 1_000;
+const intervalCache = new Map<string, number | null>();
+const DAY_MS = 86_400_000;
+
+function expression(cron: string, timezone: string | null, fromMs: number, endMs?: number): CronExpression | null {
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length !== 5) return null;
+  try {
+    return CronExpressionParser.parse(cron.trim(), {
+      tz: timezone ?? 'UTC',
+      currentDate: new Date(fromMs),
+      ...(endMs !== undefined ? { endDate: new Date(endMs) } : {}),
+    });
+  } catch {
+    return null;
+  }
+}
+
+/** The slots of `cron` in `timezone` at or after `fromMs` and at or before `toMs`, oldest first (at most {@link MAX_SLOTS_PER_CRON}). */
+export function cronSlots(cron: string, timezone: string | null, fromMs: number, toMs: number, max = MAX_SLOTS_PER_CRON): number[] {
+  if (toMs < fromMs) return [];
+  const e = expression(cron, timezone, fromMs - 1, toMs);
+  if (!e) return [];
+  const out: number[] = [];
+  try {
+    while (out.length < max && e.hasNext()) {
+      const t = e.next().getTime();
+      if (t > toMs) break;
+      if (t >= fromMs) out.push(t);
+    }
+  } catch {
+    // cron-parser ends the iteration with an error past `endDate` on some expressions.
+  }
+  return out;
+}
+
+/** The first slot of any schedule strictly after `afterMs`; null when none can be read (or none within a year). */
+export function nextSlot(schedules: readonly ProtectionSchedule[], afterMs: number): number | null {
+  let best: number | null = null;
+  for (const s of schedules) {
+    for (const cron of s.crons) {
+      const [t] = cronSlots(cron, s.timezone, afterMs + 1, afterMs + INTERVAL_HORIZON_MS, 1);
+      if (t !== undefined && (best === null || t < best)) best = t;
+    }
+  }
+  return best;
+}
+
+/**
+ * The longest time between two consecutive slots of all `schedules` together (any backup counts,
+ * whichever schedule runs it), looking ahead from `fromMs`; null when fewer than two slots can be
+ * read. Frequent crons are read up to {@link INTERVAL_SLOTS} slots; the gaps are measured only up to
+ * where every cron was read, so a long gap is never invented at the end of a short read. Measured
+ * from the start of `fromMs`'s UTC day and remembered for that day.
+ */
+export function longestInterval(schedules: readonly ProtectionSchedule[], fromMs: number): number | null {
+  // The answer moves only with daylight-saving changes ahead: read it once a day per set of schedules.
+  const day = Math.floor(fromMs / DAY_MS) * DAY_MS;
+  const key = `${day}\u0000${JSON.stringify(schedules.map((s) => [s.timezone, [...s.crons].sort()]))}`;
+  if (intervalCache.has(key)) return intervalCache.get(key)!;
+  const answer = measureLongestInterval(schedules, day);
+  if (intervalCache.size >= INTERVAL_CACHE_LIMIT) intervalCache.clear();
+  intervalCache.set(key, answer);
+  return answer;
+}
+
+function measureLongestInterval(schedules: readonly ProtectionSchedule[], fromMs: number): number | null {
+  const perCron: number[][] = [];
+  for (const s of schedules) {
+    for (const cron of s.crons) {
+      const slots = cronSlots(cron, s.timezone, fromMs, fromMs + INTERVAL_HORIZON_MS, INTERVAL_SLOTS);
+      if (slots.length > 0) perCron.push(slots);
+    }
+  }
+  if (perCron.length === 0) return null;
+  // Up to where every cron was read completely (a cron cut short by the slot cap ends early).
+  const end = Math.min(...perCron.map((slots) => (slots.length >= INTERVAL_SLOTS ? slots[slots.length - 1] : fromMs + INTERVAL_HORIZON_MS)));
+  const all = [...new Set(perCron.flat().filter((t) => t <= end))].sort((a, b) => a - b);
+  if (all.length < 2) return null;
+  let longest = 0;
+  for (let i = 1; i < all.length; i++) longest = Math.max(longest, all[i] - all[i - 1]);
+  return longest;
+}

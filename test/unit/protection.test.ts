@@ -1,0 +1,182 @@
+/**
+ * The protection rule (src/domain/protection.ts) and where RPO targets come from
+ * (src/insight/rpo.ts), on hand-built evidence and a fixed "now": every status, targets from config
+ * rules, schedules and the default, and missed runs of crons read in time zones (DST included).
+ */
+import { describe, expect, it } from 'vitest';
+import { formatDuration, parseDuration } from '../../src/domain/protection-duration.ts';
+import { createEvidenceCollector } from '../../src/domain/protection-evidence.ts';
+import { longestInterval, nextSlot } from '../../src/domain/protection-schedule.ts';
+import {
+  assessProtection, missedRunsOf, scheduleRpoSeconds, type ProtectionAttempt, type ProtectionEvidence, type RpoTarget,
+} from '../../src/domain/protection.ts';
+import { matchesGlob, rpoTargetOf } from '../../src/insight/rpo.ts';
+import type { ProviderRef } from '../../src/domain/models.ts';
+
+const H = 3_600_000;
+const NOW = Date.parse('2026-11-20T12:00:00.000Z');
+const iso = (t: number) => new Date(t).toISOString();
+const ago = (ms: number) => iso(NOW - ms);
+const DAY_TARGET: RpoTarget = { seconds: 24 * 3600, source: 'DEFAULT' };
+
+/** Evidence with attempts read back 10 days and the whole history searched, overridable. */
+function evidence(over: Partial<ProtectionEvidence> = {}): ProtectionEvidence {
+  return {
+    lastSuccessAt: ago(2 * H), successSearchedFrom: null, attempts: [{ at: ago(2.1 * H), status: 'SUCCEEDED' }],
+    attemptsFrom: ago(240 * H), schedules: null, nextRunAt: null, recoverability: null, ...over,
+  };
+}
+const daily = (at: string, tz: string | null = 'UTC') => [{ crons: [at], timezone: tz }];
+/** Successful attempts a few minutes after each given instant, newest first. */
+const runsAt = (...ts: number[]): ProtectionAttempt[] => ts.sort((a, b) => b - a).map((t) => ({ at: iso(t + 3 * 60_000), status: 'SUCCEEDED' }));
+
+describe('the protection rule', () => {
+  it('PROTECTED: a recent success within the target, nothing missed, the last attempt clean', () => {
+    const a = assessProtection(evidence(), DAY_TARGET, NOW);
+    expect(a).toMatchObject({ status: 'PROTECTED', rpoMet: true, lastSuccessfulBackupAt: ago(2 * H), lastAttempt: { status: 'SUCCEEDED' }, missedRuns: [] });
+    expect(a.reasons).toEqual(['the last successful backup is 2h old, within the RPO target of 1d']);
+  });
+
+  it('UNPROTECTED: no success in the whole history, failed attempts or none at all', () => {
+    const failed = assessProtection(evidence({ lastSuccessAt: null, attempts: [{ at: ago(H), status: 'FAILED' }] }), DAY_TARGET, NOW);
+    expect(failed).toMatchObject({ status: 'UNPROTECTED', rpoMet: false, lastSuccessfulBackupAt: null, reasons: ['no backup has ever succeeded'] });
+    expect(assessProtection(evidence({ lastSuccessAt: null, attempts: [] }), { seconds: null, source: 'NONE' }, NOW).status).toBe('UNPROTECTED');
+  });
+
+  it('AT_RISK by age: the last success is older than the target', () => {
+    const a = assessProtection(evidence({ lastSuccessAt: ago(30 * H), attempts: [{ at: ago(30.2 * H), status: 'SUCCEEDED' }] }), DAY_TARGET, NOW);
+    expect(a).toMatchObject({ status: 'AT_RISK', rpoMet: false });
+    expect(a.reasons).toEqual(['the last successful backup is 1d 6h old, older than the RPO target of 1d']);
+  });
+
+  it('AT_RISK when the last finished attempt did not succeed cleanly, whatever the target', () => {
+    for (const status of ['FAILED', 'PARTIAL', 'CANCELED', 'MISSED'] as const) {
+      const a = assessProtection(evidence({ attempts: [{ at: ago(H), status }, { at: ago(2.1 * H), status: 'SUCCEEDED' }] }), { seconds: null, source: 'NONE' }, NOW);
+      expect(a.status, status).toBe('AT_RISK');
+      expect(a.reasons[0]).toContain(`ended ${status}`);
+    }
+    // A run still going does not count: the newest finished one decides.
+    const running = assessProtection(evidence({ attempts: [{ at: ago(0.1 * H), status: 'RUNNING' }, { at: ago(2.1 * H), status: 'SUCCEEDED' }] }), DAY_TARGET, NOW);
+    expect(running).toMatchObject({ status: 'PROTECTED', lastAttempt: { status: 'RUNNING' } });
+  });
+
+  it('AT_RISK when a scheduled run was missed in the RPO window, with every reason that holds', () => {
+    // Daily at 02:00 UTC; the run of 2026-11-20 02:00 never happened, yesterday's did.
+    const e = evidence({ schedules: daily('0 2 * * *'), lastSuccessAt: ago(34 * H), attempts: runsAt(Date.parse('2026-11-19T02:00:00Z'), Date.parse('2026-11-18T02:00:00Z')) });
+    const a = assessProtection(e, { seconds: 30 * 3600, source: 'SCHEDULE' }, NOW);
+    expect(a.status).toBe('AT_RISK');
+    expect(a.missedRuns).toEqual([{ scheduledAt: '2026-11-20T02:00:00.000Z', reportedByProvider: false }]);
+    expect(a.reasons).toEqual([
+      '1 run missed in the last 1d 6h',
+      'the last successful backup is 1d 10h old, older than the RPO target of 1d 6h',
+    ]);
+  });
+
+  it('UNKNOWN without a target when nothing puts the resource at risk, and when an older history was not read', () => {
+    expect(assessProtection(evidence(), { seconds: null, source: 'NONE' }, NOW)).toMatchObject({ status: 'UNKNOWN', rpoMet: null });
+    // No success in the 12 h read, a target of a day: cannot tell.
+    const partial = evidence({ lastSuccessAt: null, successSearchedFrom: ago(12 * H), attempts: [] });
+    expect(assessProtection(partial, DAY_TARGET, NOW)).toMatchObject({ status: 'UNKNOWN', rpoMet: null });
+    // No success in the 3 days read, a target of a day: at risk (it is at least 3 days old).
+    const stale = evidence({ lastSuccessAt: null, successSearchedFrom: ago(72 * H), attempts: [] });
+    expect(assessProtection(stale, DAY_TARGET, NOW)).toMatchObject({ status: 'AT_RISK', rpoMet: false });
+  });
+
+  it('announces the next run: the provider\'s own, else the next slot of the schedules', () => {
+    expect(assessProtection(evidence({ schedules: daily('0 2 * * *') }), DAY_TARGET, NOW).nextScheduledRunAt).toBe('2026-11-21T02:00:00.000Z');
+    expect(assessProtection(evidence({ schedules: daily('0 2 * * *'), nextRunAt: '2026-11-20T13:00:00.000Z' }), DAY_TARGET, NOW).nextScheduledRunAt).toBe('2026-11-20T13:00:00.000Z');
+  });
+});
+
+describe('missed runs', () => {
+  it('counts a slot as run when an attempt starts from 10 minutes before it to an hour after it', () => {
+    const slot = Date.parse('2026-11-20T02:00:00Z');
+    const at = (t: number): ProtectionEvidence => evidence({ schedules: daily('0 2 * * *'), attempts: [{ at: iso(t), status: 'FAILED' }] });
+    const since = NOW - 20 * H;
+    expect(missedRunsOf(at(slot - 9 * 60_000), since, NOW)).toEqual([]);
+    expect(missedRunsOf(at(slot + 59 * 60_000), since, NOW)).toEqual([]);
+    expect(missedRunsOf(at(slot - 11 * 60_000), since, NOW)).toHaveLength(1);
+    expect(missedRunsOf(at(slot + 61 * 60_000), since, NOW)).toHaveLength(1);
+  });
+
+  it('does not call a slot missed before its window has closed', () => {
+    const e = evidence({ schedules: daily('30 11 * * *'), attempts: [] });
+    expect(missedRunsOf(e, NOW - 2 * H, NOW)).toEqual([]);
+    expect(missedRunsOf(e, NOW - 2 * H, NOW + H)).toEqual([{ scheduledAt: '2026-11-20T11:30:00.000Z', reportedByProvider: false }]);
+  });
+
+  it('reads crons in the schedule\'s time zone, across a daylight-saving change', () => {
+    // 02:30 Europe/Prague: CEST (UTC+2) until 2026-10-25 03:00, CET (UTC+1) after; on the 25th
+    // 02:30 happens twice, and the first one (CEST) is the slot.
+    const prague = daily('30 2 * * *', 'Europe/Prague');
+    const now = Date.parse('2026-10-27T12:00:00Z');
+    const e = evidence({ schedules: prague, attempts: runsAt(Date.parse('2026-10-26T01:30:00Z'), Date.parse('2026-10-24T00:30:00Z')), attemptsFrom: iso(now - 4 * 24 * H) });
+    expect(missedRunsOf(e, now - 4 * 24 * H, now).map((m) => m.scheduledAt)).toEqual(['2026-10-27T01:30:00.000Z', '2026-10-25T00:30:00.000Z']);
+    // The same runs seen in UTC would all be wrong.
+    expect(missedRunsOf({ ...e, schedules: daily('30 2 * * *', 'UTC') }, now - 4 * 24 * H, now)).toHaveLength(4);
+  });
+
+  it('lists a provider-reported MISSED run once, as reported, and clamps `since` to the evidence', () => {
+    const e = evidence({ schedules: daily('0 2 * * *'), attempts: [{ at: '2026-11-20T02:01:00.000Z', status: 'MISSED' }], attemptsFrom: ago(20 * H) });
+    expect(missedRunsOf(e, NOW - 240 * H, NOW)).toEqual([{ scheduledAt: '2026-11-20T02:01:00.000Z', reportedByProvider: true }]);
+  });
+});
+
+describe('RPO targets', () => {
+  const provider: ProviderRef = { id: 'norcube-eu', kind: 'norcube', name: 'Norcube EU' };
+  const resource = { provider, type: 'postgres', name: 'prod-orders' };
+  const rules = { rpo: { defaultSeconds: 86_400, rules: [{ kind: 'bocada', rpoSeconds: 60 }, { provider: 'norcube-eu', name: 'PROD-*', rpoSeconds: 4 * 3600 }] } };
+
+  it('takes the first matching rule, before the schedule', () => {
+    expect(rpoTargetOf(rules, resource, daily('0 2 * * *'), NOW)).toEqual({ seconds: 4 * 3600, source: 'RULE' });
+  });
+
+  it('falls back to the schedule (longest interval plus 25%), then the default, then none', () => {
+    const other = { ...resource, name: 'staging-orders' };
+    expect(rpoTargetOf(rules, other, daily('0 2 * * *'), NOW)).toEqual({ seconds: 30 * 3600, source: 'SCHEDULE' });
+    expect(rpoTargetOf(rules, other, null, NOW)).toEqual({ seconds: 86_400, source: 'DEFAULT' });
+    expect(rpoTargetOf({}, other, [], NOW)).toEqual({ seconds: null, source: 'NONE' });
+  });
+
+  it('measures the longest gap of all schedules together, weekends and daylight saving included', () => {
+    expect(longestInterval(daily('15 1 * * 1-5'), NOW)).toBe(72 * H);
+    expect(longestInterval([{ crons: ['0 */8 * * *', '0 3 */2 * *'], timezone: 'UTC' }], NOW)).toBe(8 * H);
+    // A daily run in Prague is 25 h apart once a year (the autumn change).
+    expect(longestInterval(daily('30 2 * * *', 'Europe/Prague'), Date.parse('2026-10-01T00:00:00Z'))).toBe(25 * H);
+    expect(scheduleRpoSeconds(daily('0 * * * *'), NOW)).toBe(75 * 60);
+    expect(scheduleRpoSeconds(daily('not a cron'), NOW)).toBeNull();
+    expect(nextSlot(daily('0 2 * * *'), NOW)).toBe(Date.parse('2026-11-21T02:00:00Z'));
+  });
+
+  it('matches names by case-insensitive glob', () => {
+    expect(matchesGlob('prod-*', 'PROD-orders')).toBe(true);
+    expect(matchesGlob('db-??', 'db-01')).toBe(true);
+    expect(matchesGlob('db-??', 'db-001')).toBe(false);
+    expect(matchesGlob('a.b*', 'aXb')).toBe(false);
+  });
+});
+
+describe('durations and evidence', () => {
+  it('parses config durations and refuses the rest', () => {
+    expect(parseDuration('24h')).toBe(86_400);
+    expect(parseDuration('90m')).toBe(5_400);
+    expect(parseDuration('1d12h')).toBe(129_600);
+    expect(parseDuration('1h30m15s')).toBe(5_415);
+    for (const bad of ['', '0h', 'h', '12', '1.5h', '2w', '30m1h', '367d']) expect(parseDuration(bad), bad).toBeNull();
+    expect(formatDuration(30 * H)).toBe('1d 6h');
+    expect(formatDuration(45_000)).toBe('45s');
+  });
+
+  it('collects newest-first records into evidence, and knows when a scan may stop', () => {
+    const since = new Date(NOW - 24 * H);
+    const c = createEvidenceCollector(['a', 'b'], since);
+    c.add('a', { at: ago(H), endedAt: ago(0.5 * H), status: 'SUCCEEDED' });
+    c.add('x', { at: ago(H), endedAt: null, status: 'FAILED' });
+    expect(c.satisfied(ago(2 * H))).toBe(false);
+    c.add('b', { at: ago(30 * H), endedAt: ago(29 * H), status: 'PARTIAL' });
+    expect(c.satisfied(ago(30 * H))).toBe(true);
+    const [a, b] = c.finish({ complete: false, oldestSeen: ago(30 * H) });
+    expect(a).toMatchObject({ lastSuccessAt: ago(0.5 * H), attempts: [{ at: ago(H), status: 'SUCCEEDED' }], attemptsFrom: iso(since.getTime()) });
+    expect(b).toMatchObject({ lastSuccessAt: ago(29 * H), attempts: [], successSearchedFrom: ago(30 * H) });
+  });
+});
