@@ -8,6 +8,10 @@
  * Rounds alternate the servers (A B C A B C ...) so drift of a shared machine hits all of them.
  * Figures per server: rps, p50/p99, CPU ms per request of its process (from /proc), upstream calls
  * per request (the fake counts); ratios ours/Hive rps and ours/floor CPU ms per request.
+ *
+ * To see where our gateway's time goes, set `BENCH_CPU_PROF_DIR=<dir>`: it then runs under
+ * `node --cpu-prof --cpu-prof-dir <dir>` and leaves a `.cpuprofile` there when it stops (the
+ * profiler's own cost inflates its CPU figures: compare profiles, not those figures).
  */
 import { join } from 'node:path';
 import { checkAgainstSpec } from './upstream-fake.ts';
@@ -38,6 +42,8 @@ export interface ListingOptions {
   withoutHive?: boolean;
   /** LOG_LEVEL of our gateway. @default 'warn' */
   logLevel?: string;
+  /** Profile our gateway into this directory (`node --cpu-prof`). @default process.env.BENCH_CPU_PROF_DIR (none) */
+  cpuProfileDir?: string;
   log?: (line: string) => void;
 }
 
@@ -86,7 +92,7 @@ const median = (xs: number[]) => {
 
 /** Runs the listing scenario; resolves with its figures. */
 export async function listingScenario(options: ListingOptions = {}): Promise<ListingFigures> {
-  const { durationS = 10, warmupS = 3, rounds = 2, connections = 20, latencyMs = 0, first = 20, withoutHive = false, logLevel = 'warn', log = console.log } = options;
+  const { durationS = 10, warmupS = 3, rounds = 2, connections = 20, latencyMs = 0, first = 20, withoutHive = false, logLevel = 'warn', cpuProfileDir = process.env.BENCH_CPU_PROF_DIR || undefined, log = console.log } = options;
   const children: BenchChild[] = [];
   try {
     const fakePort = await freePort();
@@ -98,7 +104,13 @@ export async function listingScenario(options: ListingOptions = {}): Promise<Lis
     const specErrors = await checkAgainstSpec(page);
     if (specErrors.length > 0) log(`  WARNING: the fake's page does not validate against the spec: ${specErrors.slice(0, 3).join('; ')}`);
 
-    const ours: GatewayChild = await startGateway({ name: 'listing-gateway', providers: [{ kind: 'norcube', baseUrl: fakeUrl, credential: 'bench-token' }], logLevel });
+    const ours: GatewayChild = await startGateway({
+      name: 'listing-gateway',
+      providers: [{ kind: 'norcube', baseUrl: fakeUrl, credential: 'bench-token' }],
+      logLevel,
+      nodeArgs: cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [],
+    });
+    if (cpuProfileDir) log(`  profiling our gateway into ${cpuProfileDir} (written when it stops)`);
     children.push(ours);
     let hive: Awaited<ReturnType<typeof startHive>> | null = null;
     if (!withoutHive) {

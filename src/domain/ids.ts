@@ -15,9 +15,29 @@ export interface DecodedId {
   nativeId: string;
 }
 
-/** Encodes a global id; the same inputs always give the same id. */
+/** Ids remembered per provider and kind (a listing encodes the same ones page after page); past it the oldest goes. */
+const REMEMBERED_IDS_PER_KIND = 512;
+
+/** Per provider, per kind: the JSON text before the native id, and the ids encoded lately by native id. */
+const encoders = new Map<string, Map<string, { head: string; ids: Map<string, string> }>>();
+
+/**
+ * Encodes a global id; the same inputs always give the same id: base64url of the JSON array
+ * `["bg1", providerId, kind, nativeId]`. Recently encoded ids are remembered per provider and kind,
+ * so listing the same items again costs a lookup.
+ */
 export function encodeGlobalId(providerId: string, kind: DecodedId['kind'], nativeId: string): string {
-  return Buffer.from(JSON.stringify([PREFIX, providerId, kind, nativeId]), 'utf8').toString('base64url');
+  let byKind = encoders.get(providerId);
+  if (!byKind) encoders.set(providerId, (byKind = new Map()));
+  let encoder = byKind.get(kind);
+  if (!encoder) byKind.set(kind, (encoder = { head: `[${JSON.stringify(PREFIX)},${JSON.stringify(providerId)},${JSON.stringify(kind)},`, ids: new Map() }));
+  let id = encoder.ids.get(nativeId);
+  if (id === undefined) {
+    id = Buffer.from(`${encoder.head}${JSON.stringify(nativeId)}]`, 'utf8').toString('base64url');
+    if (encoder.ids.size >= REMEMBERED_IDS_PER_KIND) encoder.ids.delete(encoder.ids.keys().next().value!);
+    encoder.ids.set(nativeId, id);
+  }
+  return id;
 }
 
 /**

@@ -151,10 +151,13 @@ function describeArg(a: unknown): { text?: string; fields?: Record<string, unkno
  * error, every error its mask replaced: an expected error with its code, or an unexpected one the
  * gateway's own mask has already logged at error with its stack (`use-error-masking.ts`). So any
  * call that carries an object goes to debug, reduced to names, codes and paths: never a message,
- * a query, a variable or `String(error)` (which prints the query text around the error).
+ * a query, a variable or `String(error)` (which prints the query text around the error). A call
+ * whose line could not be written (its level and debug both off) costs nothing.
  */
 export function yogaLogging(logger: Logger): YogaLogger {
   const bridge = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
+    // yoga calls debug a few times per request: nothing is built while neither level can be written.
+    if (!logger.isLevelEnabled('debug') && (level === 'debug' || !logger.isLevelEnabled(level))) return;
     const parts = args.map(describeArg);
     const text = parts.flatMap((p) => (p.text === undefined ? [] : [p.text])).join(' ');
     const fields = Object.assign({}, ...parts.map((p) => p.fields ?? {}));

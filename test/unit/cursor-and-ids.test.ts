@@ -24,6 +24,17 @@ describe('global ids', () => {
     },
   );
 
+  it('is the base64url of ["bg1", provider, kind, native id], the same on every call, past the ids it remembers too', () => {
+    const reference = (p: string, k: string, n: string) => Buffer.from(JSON.stringify(['bg1', p, k, n]), 'utf8').toString('base64url');
+    const natives = Array.from({ length: 1500 }, (_, i) => `ds-${i % 700}/job "${i}" é`);
+    for (const round of [1, 2]) {
+      for (const n of natives) {
+        expect(encodeGlobalId('nör"cube', 'backup', n), `round ${round}: ${n}`).toBe(reference('nör"cube', 'backup', n));
+        expect(encodeGlobalId('nör"cube', 'job', n)).toBe(reference('nör"cube', 'job', n));
+      }
+    }
+  });
+
   it('rejects an id of the wrong kind, naming the field', () => {
     const id = encodeGlobalId('ocore', 'backup', 'b1');
     expect(codeOf(() => decodeGlobalIdOf(id, 'resource', 'filter.resourceId'))).toBe('BAD_USER_INPUT:filter.resourceId');

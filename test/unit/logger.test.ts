@@ -141,6 +141,17 @@ describe('yogaLogging', () => {
     expect(JSON.stringify(lines)).not.toContain(SECRET);
   });
 
+  it('reads nothing of what yoga passes when neither its level nor debug is written', () => {
+    const { logger, lines } = capture('error');
+    const bridge = yogaLogging(logger);
+    const untouchable = new Proxy({}, { get: () => { throw new Error('read'); }, has: () => { throw new Error('read'); } });
+    expect(() => bridge.debug('Processing GraphQL Parameters', untouchable)).not.toThrow();
+    expect(() => bridge.info(untouchable)).not.toThrow();
+    expect(() => bridge.warn(untouchable)).not.toThrow();
+    bridge.error('still written');
+    expect(lines).toHaveLength(1);
+  });
+
   it('keeps yoga\'s plain strings at their level', () => {
     const { logger, parsed } = capture();
     const bridge = yogaLogging(logger);

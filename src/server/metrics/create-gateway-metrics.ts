@@ -68,6 +68,39 @@ export interface GatewayMetrics {
   readonly contentType: string;
 }
 
+/** Most label sets one {@link labelSets} remembers; past it they are made anew each time (still correct, only slower). */
+const MAX_REMEMBERED_LABEL_SETS = 4096;
+
+/**
+ * `make`, remembered per distinct arguments (nested maps: no key is built per call), up to
+ * {@link MAX_REMEMBERED_LABEL_SETS} sets.
+ */
+function labelSets<A extends unknown[], L>(make: (...args: A) => L): (...args: A) => L {
+  const root = new Map<unknown, unknown>();
+  let size = 0;
+  return (...args: A): L => {
+    let level = root;
+    for (let i = 0; i < args.length - 1; i++) {
+      let next = level.get(args[i]) as Map<unknown, unknown> | undefined;
+      if (!next) {
+        if (size >= MAX_REMEMBERED_LABEL_SETS) return make(...args);
+        level.set(args[i], (next = new Map()));
+      }
+      level = next;
+    }
+    const last = args[args.length - 1];
+    let labels = level.get(last) as L | undefined;
+    if (labels === undefined) {
+      labels = make(...args);
+      if (size < MAX_REMEMBERED_LABEL_SETS) {
+        level.set(last, labels);
+        size++;
+      }
+    }
+    return labels;
+  };
+}
+
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30];
 const UPSTREAM_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15];
 
@@ -156,19 +189,26 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
     labelNames: ['mutation'], registers,
   });
 
+  // Label sets are made (and their values checked) once per distinct set, not once per request:
+  // their values are bounded anyway, and prom-client keeps a series for each of them.
+  const requestLabels = labelSets((operationType: string, outcome: string) => ({ operation_type: boundedLabel(operationType), outcome: boundedLabel(outcome) }));
+  const callLabels = labelSets((provider: string, route: string, method: string, status: number | null) => {
+    const [p, r] = [boundedLabel(provider), boundedLabel(route)];
+    return { requests: { provider: p, route: r, method: boundedLabel(method), status: status === null ? 'error' : String(status) }, duration: { provider: p, route: r } };
+  });
+
   return {
     registry,
     contentType: registry.contentType,
     observeRequest({ operationType, outcome, durationMs }) {
-      const labels = { operation_type: boundedLabel(operationType), outcome: boundedLabel(outcome) };
+      const labels = requestLabels(operationType, outcome);
       requests.inc(labels);
       requestDuration.observe(labels, durationMs / 1000);
     },
     observeUpstreamCall(call) {
-      const provider = boundedLabel(call.provider);
-      const route = boundedLabel(call.route);
-      upstreamRequests.inc({ provider, route, method: boundedLabel(call.method), status: call.status === null ? 'error' : String(call.status) });
-      upstreamDuration.observe({ provider, route }, call.durationMs / 1000);
+      const labels = callLabels(call.provider, call.route, call.method, call.status);
+      upstreamRequests.inc(labels.requests);
+      upstreamDuration.observe(labels.duration, call.durationMs / 1000);
     },
     observeRetry({ provider, route, reason, waitMs }) {
       const p = boundedLabel(provider);

@@ -23,8 +23,11 @@ import type { GatewayContext } from '../context.ts';
 
 /** Options of {@link useAccessLog}. */
 export interface AccessLogOptions {
-  /** Receives one `info` line per request. */
-  logger: Pick<Logger, 'info'>;
+  /**
+   * Receives one `info` line per request. With pino's `isLevelEnabled`, a request that arrives
+   * while `info` is off is not tracked at all (no line could be written for it).
+   */
+  logger: Pick<Logger, 'info'> & Partial<Pick<Logger, 'isLevelEnabled'>>;
   /** The path whose requests are logged (yoga's `graphqlEndpoint`). @default '/graphql' */
   endpoint?: string;
   /** Where durations are read. @default the system clock */
@@ -114,6 +117,7 @@ export function useAccessLog(options: AccessLogOptions): Plugin<GatewayContext> 
   const { logger, endpoint = '/graphql', clock = systemClock, requestIdOf, callerOf } = options;
   const entries = new WeakMap<Request, Entry>();
   const entryOf = (request: unknown) => (request ? entries.get(request as Request) : undefined);
+  const writesLines = () => logger.isLevelEnabled?.('info') ?? true;
 
   function write(request: Request, e: Entry) {
     if (e.logged || e.status === undefined || (e.streaming && !e.streamEnded)) return;
@@ -150,18 +154,17 @@ export function useAccessLog(options: AccessLogOptions): Plugin<GatewayContext> 
 
   return {
     onRequest({ request, url }) {
-      if (url.pathname !== endpoint) return;
+      if (url.pathname !== endpoint || !writesLines()) return;
       entries.set(request, {
         started: clock.now(), method: request.method, codes: [], sawResult: false, streaming: false, streamEnded: false, logged: false,
       });
     },
-    onParse({ context }) {
+    // Every document that parsed is validated next (cached or not): the operation is read there,
+    // with no hook left behind per request.
+    onValidate({ context, params: { documentAST } }) {
       const c = context as { request?: Request; params?: { operationName?: unknown } };
       const e = entryOf(c.request);
-      if (!e) return;
-      return ({ result }) => {
-        if (result && !(result instanceof Error) && (result as DocumentNode).kind === 'Document') noteOperation(e, result as DocumentNode, c.params?.operationName);
-      };
+      if (e && documentAST?.kind === 'Document') noteOperation(e, documentAST, c.params?.operationName);
     },
     onExecute({ args }) {
       const e = entryOf((args.contextValue as { request?: Request }).request);
@@ -190,7 +193,7 @@ export function useAccessLog(options: AccessLogOptions): Plugin<GatewayContext> 
       }
       for (const r of Array.isArray(result) ? result : [result]) collect(e, r);
     },
-    async onResponse({ request, response, serverContext }) {
+    onResponse({ request, response, serverContext }) {
       const e = entryOf(request);
       if (!e || e.logged) return;
       e.status = response.status;
@@ -205,13 +208,15 @@ export function useAccessLog(options: AccessLogOptions): Plugin<GatewayContext> 
       }
       // An error answered without a GraphQL result (refused while draining, ...): the codes of its body.
       if (!e.sawResult && response.status >= 400 && response.body && /json/.test(response.headers.get('content-type') ?? '')) {
-        try {
-          collect(e, JSON.parse(await response.clone().text()));
-        } catch {
-          // not a GraphQL error body: the outcome stays the status
-        }
+        return response
+          .clone()
+          .text()
+          .then((text) => collect(e, JSON.parse(text)))
+          .catch(() => undefined) // not a GraphQL error body: the outcome stays the status
+          .then(() => write(request, e));
       }
       write(request, e);
+      return undefined;
     },
   };
 }

@@ -52,16 +52,29 @@ export function useAuthentication(options: AuthenticationOptions): Authenticatio
   const answer = (fetchAPI: { Response: typeof Response }, status: number, code: string, message: string, headers: Record<string, string>) =>
     codedErrorResponse(fetchAPI, status, { code, message }, { 'cache-control': 'no-store', ...headers });
 
+  /**
+   * The caller of a request without credentials, once one was let in without a budget (the
+   * anonymous reader): what a missing header authenticates as depends on the config alone, so later
+   * such requests are let in at once, without a promise and its ticks on every request.
+   */
+  let anonymous: Caller | undefined;
+
   return {
     callerOf: (request) => callers.get(request),
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== endpoint || request.method === 'OPTIONS') return;
+      const authorization = request.headers.get('authorization');
+      if (anonymous && (authorization === null || authorization.trim() === '')) {
+        callers.set(request, anonymous);
+        return;
+      }
       const refuse = (status: number, code: string, message: string, headers: Record<string, string>, reason: string) => {
         logger.warn({ requestId: requestIdOf?.(request), reason, method: request.method }, 'authentication failed');
         endResponse(answer(fetchAPI, status, code, message, headers));
       };
-      return authenticator.authenticate(request.headers.get('authorization')).then(
+      return authenticator.authenticate(authorization).then(
         async ({ caller, requestsPerMinute }) => {
+          if (requestsPerMinute === null && (authorization === null || authorization.trim() === '')) anonymous = caller;
           if (requestsPerMinute !== null) {
             const d = await rateLimiter.take(callerKey(caller), requestsPerMinute);
             if (!d.ok) {

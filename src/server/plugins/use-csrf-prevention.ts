@@ -31,7 +31,10 @@ export function useCsrfPrevention(options: CsrfPreventionOptions): Plugin {
       if (url.pathname !== endpoint) return;
       let refusal: ReturnType<typeof refusalOf> | null = null;
       if (request.method === 'POST') {
-        const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+        const header = request.headers.get('content-type') ?? '';
+        // The usual answer at once: a JSON body is never one of the simple types.
+        if (header.startsWith('application/json')) return;
+        const type = header.split(';')[0].trim().toLowerCase();
         if (SIMPLE_TYPES.has(type)) refusal = refusalOf(415, 'UNSUPPORTED_MEDIA_TYPE', `Unsupported Media Type: send the GraphQL request as application/json, not ${type || 'without a content type'} (forms and plain text never run)`);
       } else if ((request.method === 'GET' || request.method === 'HEAD') && requireHeaders.length > 0) {
         if (!requireHeaders.some((h) => request.headers.has(h))) refusal = refusalOf(403, 'CSRF_PREVENTED', `refused: a GET must carry one of these headers: ${requireHeaders.join(', ')}`);

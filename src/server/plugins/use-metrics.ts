@@ -85,13 +85,12 @@ export function useMetrics(options: MetricsPluginOptions): Plugin {
       if (request.method === 'PUT' || (request.method === 'GET' && isSingleConnectionRequest(request))) return;
       pending.set(request, { started: performance.now(), operationType: UNKNOWN_OPERATION });
     },
-    onParse({ context }) {
+    // Every document that parsed is validated next (cached or not): its type is read there, with
+    // no hook left behind per request. A document that did not parse stays `unknown`.
+    onValidate({ context, params: { documentAST } }) {
       const { request, params } = context as { request?: Request; params?: { operationName?: string | null } };
       const entry = request && pending.get(request);
-      if (!entry) return;
-      return ({ result }) => {
-        if (isDocument(result)) entry.operationType = operationTypeOf(result, params?.operationName);
-      };
+      if (entry && isDocument(documentAST)) entry.operationType = operationTypeOf(documentAST, params?.operationName);
     },
     onResultProcess({ request, result }) {
       const entry = pending.get(request);
@@ -102,8 +101,9 @@ export function useMetrics(options: MetricsPluginOptions): Plugin {
       if (!entry) return;
       pending.delete(request);
       const durationMs = performance.now() - entry.started;
-      // A 406 is answered after the result was processed: the client got no result.
-      if (entry.result && !(response.body === null && BODYLESS_OUTCOMES[response.status])) {
+      // A 406 is answered after the result was processed: the client got no result. (The status
+      // first: reading `response.body` of a ready answer makes a stream of it.)
+      if (entry.result && !(BODYLESS_OUTCOMES[response.status] && response.body === null)) {
         metrics.observeRequest({ operationType: entry.operationType, outcome: outcomeOf(entry.result.value), durationMs });
         return;
       }

@@ -8,15 +8,17 @@ import type { GatewayContext } from '../context.ts';
 
 /** Appends the context's `partialErrors` to the execution result. */
 export function usePartialErrors(): Plugin<GatewayContext> {
-  return {
-    onExecute() {
-      return {
-        onExecuteDone({ args, result, setResult }) {
-          const extra = (args.contextValue as GatewayContext).partialErrors;
-          if (!extra?.length || !result || Symbol.asyncIterator in result) return;
-          setResult({ ...result, errors: [...(result.errors ?? []), ...extra] });
-        },
-      };
+  // One hooks object for every execution: nothing is allocated per request.
+  const hooks: OnExecuteHooks = {
+    onExecuteDone({ args, result, setResult }) {
+      const extra = (args.contextValue as GatewayContext).partialErrors;
+      if (!extra?.length || !result || Symbol.asyncIterator in result) return;
+      setResult({ ...result, errors: [...(result.errors ?? []), ...extra] });
     },
   };
+  return {
+    onExecute: () => hooks,
+  };
 }
+
+type OnExecuteHooks = Exclude<ReturnType<NonNullable<Plugin<GatewayContext>['onExecute']>>, void | Promise<unknown>>;

@@ -22,9 +22,9 @@
  * 200 under `application/json`, as graphql-over-http says for request errors.
  */
 import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
-import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../context.ts';
-import { estimateCost, type CostModel } from '../cost/estimate-cost.ts';
+import { estimateCost, type CostEstimate, type CostModel } from '../cost/estimate-cost.ts';
 
 /**
  * The default `maxCost`: the dashboard query (GraphiQL's `DASHBOARD_QUERY`) is estimated at 39
@@ -60,22 +60,64 @@ export interface CostExtension {
 
 type Result = ExecutionResult & { extensions?: Record<string, unknown> };
 
+/** Variables longer than this (as JSON) are estimated every time instead of being remembered. */
+const CACHEABLE_VARIABLES_CHARS = 2048;
+/** Estimates remembered per document (operation name and variables shapes); past it the oldest goes. */
+const ESTIMATES_PER_DOCUMENT = 32;
+
+/**
+ * `estimateCost`, remembered per parsed document (yoga's parse cache hands the same document object
+ * for the same text), operation name and variables: the estimate is a pure function of the schema,
+ * the document, the operation and the variables, so a repeated request costs a lookup. Neither a
+ * mutation's variables (inputs, which may hold a secret) nor large ones are kept: those are
+ * estimated every time.
+ */
+function cachedEstimator(model: CostModel) {
+  const bySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, CostEstimate>>>();
+  return (schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): CostEstimate => {
+    const given = variables && Object.keys(variables).length > 0;
+    if (given && getOperationAST(document, operationName || undefined)?.operation === 'mutation') return estimateCost({ schema, document, operationName, variables, model });
+    const vars = given ? JSON.stringify(variables) : '';
+    if (vars.length > CACHEABLE_VARIABLES_CHARS) return estimateCost({ schema, document, operationName, variables, model });
+    let byDocument = bySchema.get(schema);
+    if (!byDocument) bySchema.set(schema, (byDocument = new WeakMap()));
+    let estimates = byDocument.get(document);
+    if (!estimates) byDocument.set(document, (estimates = new Map()));
+    const key = `${operationName ?? ''}\u0000${vars}`;
+    let estimate = estimates.get(key);
+    if (!estimate) {
+      estimate = estimateCost({ schema, document, operationName, variables, model });
+      if (estimates.size >= ESTIMATES_PER_DOCUMENT) estimates.delete(estimates.keys().next().value!);
+      estimates.set(key, estimate);
+    }
+    return estimate;
+  };
+}
+
 /** Estimates, refuses over `maxCost`, and reports `extensions.cost` on every executed result. */
 export function useQueryCost(options: QueryCostOptions): Plugin<GatewayContext> {
   const { model, maxCost = DEFAULT_MAX_COST, maxComplexity = DEFAULT_MAX_COMPLEXITY } = options;
+  const estimate = cachedEstimator(model);
 
-  /** Runs on execute and subscribe alike: the refusal, or the hooks that add `extensions.cost`. */
-  function check(args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null; contextValue: unknown }, stop: (r: Result) => void) {
-    const ctx = args.contextValue as GatewayContext;
+  /** `r` with `extensions.cost`: the estimate and what the request has spent so far. */
+  function withCost(r: Result, ctx: GatewayContext, requested: number): Result {
     const budget = ctx.upstream?.budget;
-    const { requested, complexity } = estimateCost({ schema: args.schema, document: args.document, operationName: args.operationName, variables: args.variableValues, model });
-    const cost = (): CostExtension => ({
+    const cost: CostExtension = {
       requested,
       limit: maxCost,
       upstreamCalls: budget?.used ?? 0,
       upstreamCallLimit: budget && Number.isFinite(budget.limit) ? budget.limit : null,
-    });
-    const withCost = (r: Result): Result => ({ ...r, extensions: { ...r.extensions, cost: cost() } });
+    };
+    return { ...r, extensions: { ...r.extensions, cost } };
+  }
+
+  /**
+   * Runs on execute and subscribe alike: refuses (through `stop`) and answers undefined, or answers
+   * the hook that adds `extensions.cost` to the result (to each event of a stream).
+   */
+  function check(args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null; contextValue: unknown }, stop: (r: Result) => void) {
+    const ctx = args.contextValue as GatewayContext;
+    const { requested, complexity } = estimate(args.schema, args.document, args.operationName, args.variableValues);
     if (requested > maxCost || complexity > maxComplexity) {
       const error = createGraphQLError(
         requested > maxCost
@@ -83,29 +125,23 @@ export function useQueryCost(options: QueryCostOptions): Plugin<GatewayContext> 
           : `this operation's complexity is ${complexity}, more than the ${maxComplexity} allowed; select fewer fields or items, or split the query`,
         { extensions: { code: 'COST_LIMIT_EXCEEDED', cost: { requested, limit: maxCost, complexity, complexityLimit: maxComplexity }, ...(ctx.upstream?.requestId ? { requestId: ctx.upstream.requestId } : {}), http: { status: 400, spec: true } } },
       );
-      stop(withCost({ errors: [error] }));
+      stop(withCost({ errors: [error] }, ctx, requested));
       return undefined;
     }
-    const onNext = ({ result, setResult }: { result: unknown; setResult(r: Result): void }) => setResult(withCost(result as Result));
-    return {
-      done({ result, setResult }: { result: unknown; setResult(r: Result): void }) {
-        if (isAsyncIterable(result)) return { onNext };
-        setResult(withCost(result as Result));
-        return undefined;
-      },
+    return ({ result, setResult }: { result: unknown; setResult(r: Result): void }) => {
+      if (!isAsyncIterable(result)) return void setResult(withCost(result as Result, ctx, requested));
+      return { onNext: ({ result: event, setResult: setEvent }: { result: unknown; setResult(r: Result): void }) => setEvent(withCost(event as Result, ctx, requested)) };
     };
   }
 
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const hooks = check(args, (r) => setResultAndStopExecution(r));
-      if (!hooks) return undefined;
-      return { onExecuteDone: (p) => hooks.done(p as never) };
+      const done = check(args, setResultAndStopExecution);
+      return done && { onExecuteDone: done as never };
     },
     onSubscribe({ args, setResultAndStopExecution }) {
-      const hooks = check(args, (r) => setResultAndStopExecution(r));
-      if (!hooks) return undefined;
-      return { onSubscribeResult: (p) => hooks.done(p as never) };
+      const done = check(args, setResultAndStopExecution);
+      return done && { onSubscribeResult: done as never };
     },
   };
 }

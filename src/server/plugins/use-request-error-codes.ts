@@ -40,13 +40,13 @@ function withCode(e: GraphQLError, code: string): GraphQLError {
 
 /** Codes validation errors and gives yoga's empty 415/406 answers a GraphQL error body. */
 export function useRequestErrorCodes(): Plugin {
+  // One after-validation hook for every request (it captures nothing of one).
+  const afterValidate: AfterValidateHook = ({ valid, result, setResult }) => {
+    if (valid) return;
+    setResult(result.map((e) => (typeof e.extensions?.code === 'string' ? e : withCode(e, VALIDATION_ERROR_CODE))));
+  };
   return {
-    onValidate() {
-      return ({ valid, result, setResult }) => {
-        if (valid) return;
-        setResult(result.map((e) => (typeof e.extensions?.code === 'string' ? e : withCode(e, VALIDATION_ERROR_CODE))));
-      };
-    },
+    onValidate: () => afterValidate,
     onResponse({ response, setResponse, fetchAPI }) {
       const answer = EMPTY_ANSWERS[response.status];
       if (!answer || response.body !== null) return;
@@ -57,3 +57,6 @@ export function useRequestErrorCodes(): Plugin {
     },
   };
 }
+
+/** What an `onValidate` hook may return: the hook run once validation is done. */
+type AfterValidateHook = Extract<ReturnType<NonNullable<Plugin['onValidate']>>, (...args: never[]) => unknown>;

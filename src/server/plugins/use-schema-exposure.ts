@@ -35,21 +35,25 @@ function noIntrospection(context: ValidationContext): ASTVisitor {
 /** Turns introspection and suggestions off as asked (a no-op plugin when both stay on). */
 export function useSchemaExposure(options: SchemaExposureOptions = {}): Plugin {
   const { introspection = true, fieldSuggestions = true } = options;
+  // One after-validation hook for every request (it captures nothing of one).
+  const withoutSuggestions: AfterValidateHook = ({ valid, result, setResult }) => {
+    if (valid) return;
+    setResult(
+      result.map((err) => {
+        const e = err as GraphQLError;
+        return SUGGESTION.test(e.message)
+          ? createGraphQLError(e.message.replace(SUGGESTION, ''), { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions: e.extensions })
+          : e;
+      }),
+    );
+  };
   return {
     onValidate({ addValidationRule }) {
       if (!introspection) addValidationRule(noIntrospection);
-      if (fieldSuggestions) return;
-      return ({ valid, result, setResult }) => {
-        if (valid) return;
-        setResult(
-          result.map((err) => {
-            const e = err as GraphQLError;
-            return SUGGESTION.test(e.message)
-              ? createGraphQLError(e.message.replace(SUGGESTION, ''), { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions: e.extensions })
-              : e;
-          }),
-        );
-      };
+      return fieldSuggestions ? undefined : withoutSuggestions;
     },
   };
 }
+
+/** What an `onValidate` hook may return: the hook run once validation is done. */
+type AfterValidateHook = Extract<ReturnType<NonNullable<Plugin['onValidate']>>, (...args: never[]) => unknown>;
