@@ -7,12 +7,24 @@
  * simulators count them), p50/p99, CPU ms per request of the gateway process; compared with the
  * minimal plan of bench/dashboard-plan.ts: calls / minimal, and p50 / floor where the floor is the
  * plan's sequential trips × the added latency.
+ *
+ * The gateway runs with the product's defaults but for its per-request call budget, raised to
+ * {@link DASHBOARD_CALL_BUDGET}: the document's protection summary reads every resource and its
+ * evidence, thousands of calls at scale 100 (the default budget of 200 covers it at the demo's
+ * scale). Its reference cache is on (`cache.referenceTtlMs`, 5 s by default), so requests after the
+ * first find oCore projects, environments and schedules, Norcube data sources and Bocada resources
+ * cached: the figures compare with the plan of one request on its own (`minimal`, what the first
+ * request is checked against route by route) and with the plan of a request that finds the
+ * reference data cached (`warm`).
  */
 import { RESTORE_SCAN_ROUTES, analyzeDashboard, gatherPlanFacts, minimalPlan, type MinimalPlan, type PlanTotals } from './dashboard-plan.ts';
 import { startGateway } from './lib/gateway.ts';
 import { postJson, runClosedLoop, type LoadFigures } from './lib/load.ts';
 import { round } from './lib/proc.ts';
 import { startSims } from './sims.ts';
+
+/** The per-request upstream call budget of the gateway under test (`limits.maxUpstreamCallsPerRequest`). */
+export const DASHBOARD_CALL_BUDGET = 20_000;
 
 /** Options of {@link dashboardScenario}. */
 export interface DashboardOptions {
@@ -49,6 +61,16 @@ export interface DashboardScaleFigures extends Omit<LoadFigures, 'cpuMs'> {
   routes: RouteFigure[];
   /** The gateway's own count of its first answer (`extensions.cost.upstreamCalls`), without load. */
   upstreamCallsOfOneRequest: number | null;
+  /** Routes where the first request (nothing cached) called other than the plan: `provider route` -> [called, planned]. */
+  firstRequestDifferences: Record<string, [number, number]>;
+  /** The plan of a request that finds the reference data cached. */
+  warm: PlanTotals;
+  /** upstreamCallsPerRequest / warm.total. */
+  callsOverWarm: number;
+  /** warm.trips × latencyMs. */
+  warmFloorP50Ms: number;
+  /** p50 / warmFloorP50Ms. */
+  p50OverWarmFloor: number;
   /** Error codes of that first answer (none: a complete answer). */
   errorCodes: string[];
   plan: MinimalPlan;
@@ -77,10 +99,25 @@ export async function dashboardScenario(options: DashboardOptions = {}): Promise
     try {
       const facts = await gatherPlanFacts(sims.providers, document);
       const plan = minimalPlan(document, facts);
-      const gateway = await startGateway({ name: `dashboard-gateway-${scale}`, providers: sims.providers, logLevel });
+      // BENCH_CPU_PROF=<dir>: a CPU profile of the gateway process per scale (to see where its time goes).
+      const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+      const gateway = await startGateway({ name: `dashboard-gateway-${scale}`, providers: sims.providers, logLevel, nodeArgs: prof, config: {
+        limits: { maxUpstreamCallsPerRequest: DASHBOARD_CALL_BUDGET },
+        // BENCH_REFERENCE_TTL_MS: the gateway's `cache.referenceTtlMs` (default: the product's).
+        ...(process.env.BENCH_REFERENCE_TTL_MS ? { cache: { referenceTtlMs: Number(process.env.BENCH_REFERENCE_TTL_MS) } } : {}),
+      } });
       try {
         await sims.setLatency(latencyMs);
+        await sims.resetStats();
         const first = await postJson(gateway.graphql, body);
+        const firstCounts = await sims.stats();
+        const firstRequestDifferences: Record<string, [number, number]> = {};
+        const planned = plan.backupRuns.byRoute;
+        for (const key of new Set([...Object.entries(firstCounts).flatMap(([p, r]) => Object.keys(r).map((k) => `${p} ${k}`)), ...Object.keys(planned)])) {
+          const [provider, ...route] = key.split(' ');
+          const called = firstCounts[provider]?.[route.join(' ')] ?? 0;
+          if (called !== (planned[key] ?? 0)) firstRequestDifferences[key] = [called, planned[key] ?? 0];
+        }
         const errorCodes: string[] = [...new Set<string>((first.errors ?? []).map((e: any) => e.extensions?.code ?? 'NO_CODE'))];
         if (errorCodes.length) log(`  scale ${scale}: the dashboard answered with errors ${errorCodes.join(', ')}: ${JSON.stringify(first.errors[0]).slice(0, 300)}`);
         await runClosedLoop({ url: gateway.graphql, body, connections, durationS: warmupS });
@@ -109,6 +146,7 @@ export async function dashboardScenario(options: DashboardOptions = {}): Promise
         }
         const total = routes.reduce((n, r) => n + r.perRequest, 0);
         const floorP50Ms = minimal.trips * latencyMs;
+        const warmFloorP50Ms = plan.warm.trips * latencyMs;
         const { cpuMs: _cpu, ...load } = f;
         out.push({
           scale, latencyMs, connections, ...load,
@@ -116,6 +154,11 @@ export async function dashboardScenario(options: DashboardOptions = {}): Promise
           byProvider,
           routes,
           upstreamCallsOfOneRequest: first.extensions?.cost?.upstreamCalls ?? null,
+          firstRequestDifferences,
+          warm: plan.warm,
+          callsOverWarm: round(total / Math.max(1, plan.warm.total), 2),
+          warmFloorP50Ms,
+          p50OverWarmFloor: round(f.p50Ms / Math.max(1, warmFloorP50Ms), 2),
           errorCodes,
           plan,
           comparedWith,
@@ -125,6 +168,9 @@ export async function dashboardScenario(options: DashboardOptions = {}): Promise
           p50OverFloor: round(f.p50Ms / floorP50Ms, 2),
         });
         log(`  scale ${scale}: ${f.requests} requests, p50 ${f.p50Ms} ms (floor ${floorP50Ms}), ${round(total, 1)} upstream calls/request (minimal ${minimal.total}${scanned ? ' with the restore-job scan' : ''}, ${minimal.trips} trips), ${f.cpuMsPerRequest} CPU ms/request`);
+        const diffs = Object.entries(firstRequestDifferences);
+        log(`  scale ${scale}: the first request (nothing cached) called ${diffs.length === 0 ? `exactly the plan, ${minimal.total} calls` : `other than the plan on ${diffs.map(([k, [c, p]]) => `${k} ${c}/${p}`).join(', ')}`}`);
+        log(`  scale ${scale}: with the reference data cached the plan is ${plan.warm.total} calls, ${plan.warm.trips} trips: calls ${round(total / Math.max(1, plan.warm.total), 2)}x, p50 ${round(f.p50Ms / Math.max(1, warmFloorP50Ms), 2)}x its floor ${warmFloorP50Ms} ms`);
       } finally {
         await gateway.stop();
       }

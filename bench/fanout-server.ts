@@ -1,19 +1,41 @@
 /**
- * Child process of the fan-out benchmark: the simulators and a gateway, reporting memory and
- * counters over IPC so the subscribers (in the parent) do not skew the measurement.
+ * Child process of the fan-out benchmark: the gateway alone (the simulators run in a process of
+ * their own, the subscribers in the parent), reporting its heap (after a forced GC) and its
+ * progress hub's counters over IPC, so neither the subscribers nor the provider skew them.
+ * The providers come as JSON in `BENCH_PROVIDERS` (`[{ kind, baseUrl, credential }]`). The gateway
+ * is the production build when it is current (as `bin/backup-graph.js` chooses), else the sources
+ * through tsx (whose keep-names wrappers cost a few hundred bytes per closure: heap figures are
+ * higher then); `ready` says which (`mode`).
  */
+import { writeHeapSnapshot } from 'node:v8';
 import pino from 'pino';
-import { createGateway } from '../src/server/gateway.ts';
-import { startAllSimulators } from '../src/simulators/start-all.ts';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+// @ts-expect-error: plain JavaScript without types (the bin's own helper)
+import { chooseEntry } from '../bin/runtime.js';
+import type { UpstreamProvider } from './lib/gateway.ts';
 
-const stepMs = Number(process.env.STEP_MS ?? 100);
-// Real time as the simulators' epoch, so event timestamps and receipt times compare.
-const sims = await startAllSimulators({ stepMs, scheduleEveryMs: 0, anchor: new Date() });
-for (const s of sims.list) s.simulator.setRateLimit({ limit: 10_000_000, windowMs: 60_000 });
-const gateway = createGateway({ providers: sims.list.map((s) => ({ ...s.provider, upstream: { ...s.provider.upstream, rateLimit: 'none' as const } })), logger: pino({ level: 'warn' }) });
+// As production runs it: the build (`npm run build`) while it is current, else the sources.
+const choice = chooseEntry() as { kind: 'dist' | 'sources'; entry: string; note?: string };
+// `FANOUT_GATEWAY_DIST=dir` runs that build whatever its age (to compare with the sources while they change).
+const forced = process.env.FANOUT_GATEWAY_DIST;
+const mode = forced || choice.kind === 'dist' ? 'dist' : 'tsx';
+const gatewayModule = forced ? pathToFileURL(join(forced, 'src/server/gateway.js')).href : choice.kind === 'dist' ? pathToFileURL(join(dirname(choice.entry), 'gateway.js')).href : '../src/server/gateway.ts';
+const { createGateway } = (await import(gatewayModule)) as typeof import('../src/server/gateway.ts');
+
+const upstreams = JSON.parse(process.env.BENCH_PROVIDERS ?? '[]') as UpstreamProvider[];
+const gateway = createGateway({
+  providers: upstreams.map((u) => ({
+    ref: { id: u.kind, kind: u.kind, name: u.kind },
+    baseUrl: u.baseUrl,
+    secret: u.credential,
+    upstream: { rateLimit: 'none' as const },
+  })),
+  logger: pino({ level: 'warn' }),
+});
 const { url } = await gateway.listen(0);
-const ocore = sims.get('ocore').simulator;
 
+let snapshots = 0;
 process.on('message', (msg: { type: string }) => {
   if (msg.type === 'stats') {
     (globalThis as { gc?: () => void }).gc?.();
@@ -22,12 +44,15 @@ process.on('message', (msg: { type: string }) => {
       heapUsed: process.memoryUsage().heapUsed,
       rss: process.memoryUsage().rss,
       hub: { ...gateway.progress.stats },
-      upstreamStreamsOpened: ocore.stats.sseStreamsOpened,
-      upstreamStreamsOpen: ocore.stats.openSseStreams,
     });
   }
+  if (msg.type === 'snapshot') {
+    // Profiling aid: `FANOUT_HEAP_SNAPSHOT=dir` makes the bench ask for one while every subscriber is on.
+    const file = writeHeapSnapshot(`${process.env.FANOUT_HEAP_SNAPSHOT ?? '.'}/fanout-${process.pid}-${++snapshots}.heapsnapshot`);
+    process.send!({ type: 'snapshot', file });
+  }
   if (msg.type === 'stop') {
-    void gateway.close().then(() => sims.close()).then(() => process.exit(0));
+    void gateway.close().then(() => process.exit(0));
   }
 });
-process.send!({ type: 'ready', url, ocoreUrl: ocore.url, credential: ocore.credential });
+process.send!({ type: 'ready', url, mode, note: forced ? null : (choice.note ?? null) });

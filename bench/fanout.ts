@@ -1,15 +1,17 @@
 /**
  * Benchmark: one oCore backup watched by 1, 100 and 1,000 graphql-sse subscribers (distinct
- * connections, one HTTP connection each). Prints the upstream streams opened, gateway heap per
- * subscriber (after GC, gateway in its own process) and relay latency (simulator event time ->
- * subscriber receipt) p50/p99 over the events emitted after every subscriber had joined.
+ * connections, one HTTP connection each). Three processes: the subscribers (this one), the gateway
+ * (bench/fanout-server.ts) and the simulators (bench/sims.ts, an event every `stepMs`). Prints the
+ * upstream streams opened, gateway heap per subscriber (after GC) and relay latency (simulator event
+ * time -> subscriber receipt) p50/p99 over the events emitted after every subscriber had joined.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createClient } from 'graphql-sse';
 import { encodeGlobalId } from '../src/domain/ids.ts';
+import { startFanoutClients, type FanoutClientResults } from './fanout-client.ts';
+import { startSims } from './sims.ts';
 
-type Stats = { heapUsed: number; rss: number; hub: { openSources: number; sourcesOpened: number; subscribers: number }; upstreamStreamsOpened: number; upstreamStreamsOpen: number };
+type Stats = { heapUsed: number; rss: number; hub: { openSources: number; sourcesOpened: number; subscribers: number } };
 
 function ask(child: ChildProcess): Promise<Stats> {
   child.send({ type: 'stats' });
@@ -19,6 +21,19 @@ function ask(child: ChildProcess): Promise<Stats> {
         child.off('message', on);
         resolve(m);
       }
+    };
+    child.on('message', on);
+  });
+}
+
+/** Profiling aid (`FANOUT_HEAP_SNAPSHOT=dir`): the gateway writes a heap snapshot there. */
+function snapshot(child: ChildProcess): Promise<void> {
+  child.send({ type: 'snapshot' });
+  return new Promise((resolve) => {
+    const on = (m: { type: string }) => {
+      if (m.type !== 'snapshot') return;
+      child.off('message', on);
+      resolve();
     };
     child.on('message', on);
   });
@@ -37,65 +52,69 @@ async function triggerBackup(ocoreUrl: string, credential: string): Promise<stri
   return res.backupId;
 }
 
-/** Runs one fan-out round with `n` subscribers; returns its measurements. */
-export async function fanoutRound(n: number) {
+/** The subscription every subscriber sends. */
+const QUERY = `subscription($id: ID!) { backupProgress(backupId: $id) { status percent at done } }`;
+
+/** Processes the subscribers are spread over (see bench/fanout-client.ts); `FANOUT_CLIENT_PROCESSES` overrides it. */
+export const DEFAULT_CLIENT_PROCESSES = Number(process.env.FANOUT_CLIENT_PROCESSES ?? 2);
+
+/** Runs one fan-out round with `n` subscribers (an event every `stepMs`); returns its measurements. */
+export async function fanoutRound(n: number, stepMs = 1500, clientProcesses = DEFAULT_CLIENT_PROCESSES) {
+  // Real time as the simulators' epoch, so event timestamps and receipt times compare.
+  const sims = await startSims({ scale: 1, stepMs, anchorNow: true });
+  const ocore = sims.providers.find((p) => p.kind === 'ocore')!;
   const child = fork(new URL('./fanout-server.ts', import.meta.url).pathname, [], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
-    env: { ...process.env, STEP_MS: '1500' },
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.FANOUT_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+    env: { ...process.env, BENCH_PROVIDERS: JSON.stringify(sims.providers) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const [ready] = (await once(child, 'message')) as [{ url: string; ocoreUrl: string; credential: string }];
+  const exited = once(child, 'exit').then(([code]) => {
+    throw new Error(`the fan-out gateway exited before it was ready (code ${code})`);
+  });
+  const [ready] = (await Promise.race([once(child, 'message'), exited])) as [{ url: string; mode: 'dist' | 'tsx'; note: string | null }];
+  exited.catch(() => undefined);
   try {
     const before = await ask(child);
-    const backupId = await triggerBackup(ready.ocoreUrl, ready.credential);
+    if (process.env.FANOUT_HEAP_SNAPSHOT) await snapshot(child);
+    const sseBefore = (await sims.sse()).ocore;
+    const backupId = await triggerBackup(ocore.baseUrl, ocore.credential);
+    const triggeredAt = Date.now();
     const id = encodeGlobalId('ocore', 'backup', backupId);
-    const latencies: number[] = [];
+    const clients = startFanoutClients({ url: ready.url, query: QUERY, variables: { id }, subscribers: n }, clientProcesses);
+    let results: FanoutClientResults;
+    let allJoinedAt: number;
+    let during: Stats;
+    try {
+      await clients.joined;
+      allJoinedAt = Date.now();
+      during = await ask(child);
+      if (process.env.FANOUT_HEAP_SNAPSHOT) await snapshot(child);
+      results = await clients.done;
+    } finally {
+      await clients.stop();
+    }
+    if (results.errors.length > 0) console.error(`  ${results.errors.length} subscription error(s), e.g. ${results.errors[0]}`);
     // Only events the provider emitted after everyone had joined count: the first event a late
     // subscriber gets is the latest state replayed, not a relay.
-    let allJoinedAt = Infinity;
-    let completed = 0;
-    let subscribed = 0;
-    let resolveAll!: () => void;
-    const allDone = new Promise<void>((r) => (resolveAll = r));
-    let resolveSubscribed!: () => void;
-    const allSubscribed = new Promise<void>((r) => (resolveSubscribed = r));
-    const clients = Array.from({ length: n }, () => createClient({ url: `${ready.url}/graphql`, singleConnection: false, retryAttempts: 0 }));
-    for (const client of clients) {
-      let first = true;
-      client.subscribe<{ backupProgress: { at: string; done: boolean } }>(
-        { query: `subscription($id: ID!) { backupProgress(backupId: $id) { status percent at done } }`, variables: { id } },
-        {
-          next: (r) => {
-            if (first) {
-              first = false;
-              if (++subscribed === n) {
-                allJoinedAt = Date.now();
-                resolveSubscribed();
-              }
-              return;
-            }
-            const e = r.data?.backupProgress;
-            if (e && Date.parse(e.at) >= allJoinedAt) latencies.push(Date.now() - Date.parse(e.at));
-          },
-          error: (e) => {
-            console.error('subscription error', e);
-            if (++completed === n) resolveAll();
-          },
-          complete: () => {
-            if (++completed === n) resolveAll();
-          },
-        },
-      );
+    const latencies = results.events.filter(([at]) => at >= allJoinedAt).map(([at, receivedAt]) => receivedAt - at);
+    if (process.env.FANOUT_DEBUG) {
+      const byEvent = new Map<number, number[]>();
+      for (const [at, receivedAt] of results.events) byEvent.set(at, [...(byEvent.get(at) ?? []), receivedAt - at]);
+      for (const [at, l] of [...byEvent].sort((a, b) => a[0] - b[0])) console.log(`  event at +${at - allJoinedAt} ms: ${l.length} received, p50 ${pct(l, 50)} p99 ${pct(l, 99)} max ${Math.max(...l)}`);
     }
-    await allSubscribed;
-    const during = await ask(child);
-    await allDone;
-    const after = await ask(child);
-    for (const c of clients) c.dispose();
+    // The gateway closes its upstream stream once the last subscriber is gone: give it a moment.
+    await new Promise((r) => setTimeout(r, 200));
+    const sseAfter = (await sims.sse()).ocore;
     return {
       subscribers: n,
-      upstreamStreamsOpened: after.upstreamStreamsOpened - before.upstreamStreamsOpened,
-      upstreamStreamsOpenAfter: after.upstreamStreamsOpen,
+      stepMs,
+      clientProcesses,
+      /** What the gateway ran: the production build (`dist`) or the sources through tsx. */
+      gatewayMode: ready.mode,
+      /** Backup triggered -> every subscriber has its first event. */
+      joinMs: allJoinedAt - triggeredAt,
+      upstreamStreamsOpened: sseAfter.opened - sseBefore.opened,
+      upstreamStreamsOpenAfter: sseAfter.open,
       memoryPerSubscriberKiB: Math.round(((during.heapUsed - before.heapUsed) / n / 1024) * 10) / 10,
       liveEventsMeasured: latencies.length,
       relayLatencyP50Ms: pct(latencies, 50),
@@ -104,5 +123,19 @@ export async function fanoutRound(n: number) {
   } finally {
     child.send({ type: 'stop' });
     await once(child, 'exit');
+    await sims.stop();
   }
+}
+
+/**
+ * {@link fanoutRound}, once more with a slower backup when the subscribers took so long to join
+ * that no live event was left to measure (a busy machine): each step then lasts a third of the
+ * join time (at most 10 s), so several events follow the last join.
+ */
+export async function fanoutScenarioRound(n: number, stepMs = 1500, log: (line: string) => void = console.log) {
+  const first = await fanoutRound(n, stepMs);
+  if (first.liveEventsMeasured > 0) return first;
+  const slower = Math.min(10_000, Math.max(stepMs * 2, Math.ceil(first.joinMs / 3)));
+  log(`  ${n} subscribers took ${first.joinMs} ms to join, longer than the backup lasted: again with an event every ${slower} ms`);
+  return fanoutRound(n, slower);
 }

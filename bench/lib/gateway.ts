@@ -30,6 +30,8 @@ export interface StartGatewayOptions {
   logLevel?: string;
   /** Extra top-level config sections (e.g. `upstream: { connections: 64 }`), merged over the defaults. */
   config?: Record<string, unknown>;
+  /** Node flags before the bin (e.g. `['--cpu-prof', '--cpu-prof-dir', dir]`, which NODE_OPTIONS refuses). @default [] */
+  nodeArgs?: string[];
 }
 
 /** A running gateway child. */
@@ -63,12 +65,12 @@ export function gatewayConfig(providers: UpstreamProvider[], extra: Record<strin
 
 /** Starts the gateway through its CLI; resolves once /healthz answers 200. */
 export async function startGateway(options: StartGatewayOptions): Promise<GatewayChild> {
-  const { providers, name = 'gateway', logLevel = 'warn', config = {} } = options;
+  const { providers, name = 'gateway', logLevel = 'warn', config = {}, nodeArgs = [] } = options;
   mkdirSync(BENCH_LOG_DIR, { recursive: true });
   const configFile = join(BENCH_LOG_DIR, `${name}.yaml`);
   writeFileSync(configFile, stringify(gatewayConfig(providers, config)));
   const port = await freePort();
-  const child = startChild(name, process.execPath, [BIN, 'serve', '--config', configFile, '--port', String(port)], {
+  const child = startChild(name, process.execPath, [...nodeArgs, BIN, 'serve', '--config', configFile, '--port', String(port)], {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: logLevel, HOST: '127.0.0.1', NODE_ENV: 'production' },
   });

@@ -14,6 +14,11 @@ export interface ProviderRef {
   kind: ProviderKind;
   /** Display name. */
   name: string;
+  /**
+   * Name of the one organization of a provider whose token is scoped to a single organization
+   * (Norcube, ByCloud, oCore: their APIs name none); config `organizationName`. Absent: `name`.
+   */
+  organizationName?: string;
 }
 
 /** What a job does: makes a backup or restores one. */
@@ -93,7 +98,10 @@ export type AlertSeverity = 'INFO' | 'WARNING' | 'CRITICAL';
 
 /** Something that needs a person's attention. */
 export interface AlertModel extends ModelBase {
-  type: string;
+  /** Normalized type (`AlertType`). */
+  type: 'BACKUP_FAILED' | 'BACKUP_MISSED' | 'PITR_GAP' | 'RETENTION' | 'OTHER';
+  /** The provider's own type value. */
+  providerType: string | null;
   severity: AlertSeverity;
   message: string;
   read: boolean;

@@ -39,8 +39,37 @@ function expression(cron: string, timezone: string | null, fromMs: number, endMs
   }
 }
 
-/** The slots of `cron` in `timezone` at or after `fromMs` and at or before `toMs`, oldest first (at most {@link MAX_SLOTS_PER_CRON}). */
+/**
+ * Slots read per cron over windows widened to whole hours, kept: resources sharing a schedule, and
+ * requests a few minutes apart, ask about the same hours (cron-parser is slow enough to matter per
+ * resource). A window is answered from its hours' slots, which hold every slot of it.
+ */
+const slotsCache = new Map<string, number[]>();
+const HOUR_MS = 3_600_000;
+
+/** The slots of `cron` in `timezone` at or after `fromMs` and at or before `toMs`, oldest first (at most `max`, {@link MAX_SLOTS_PER_CRON} by default). */
 export function cronSlots(cron: string, timezone: string | null, fromMs: number, toMs: number, max = MAX_SLOTS_PER_CRON): number[] {
+  if (toMs < fromMs) return [];
+  if (max < MAX_SLOTS_PER_CRON) return cached(`${cron}\u0000${timezone}\u0000${fromMs}\u0000${toMs}\u0000${max}`, () => readSlots(cron, timezone, fromMs, toMs, max));
+  const from = Math.floor(fromMs / HOUR_MS) * HOUR_MS;
+  const to = Math.ceil(toMs / HOUR_MS) * HOUR_MS;
+  const hours = cached(`${cron}\u0000${timezone}\u0000${from}\u0000${to}`, () => readSlots(cron, timezone, from, to, MAX_SLOTS_PER_CRON));
+  // Capped before `toMs`: the widened read may have stopped short of this window's slots.
+  if (hours.length >= MAX_SLOTS_PER_CRON) return readSlots(cron, timezone, fromMs, toMs, max);
+  return hours.filter((t) => t >= fromMs && t <= toMs);
+}
+
+/** The answer kept under `key`, else `read()`'s (kept): a bounded memo, emptied when full. A few-slot question (the next run) is kept by its exact instants. */
+function cached(key: string, read: () => number[]): number[] {
+  let slots = slotsCache.get(key);
+  if (!slots) {
+    if (slotsCache.size >= INTERVAL_CACHE_LIMIT) slotsCache.clear();
+    slotsCache.set(key, (slots = read()));
+  }
+  return slots;
+}
+
+function readSlots(cron: string, timezone: string | null, fromMs: number, toMs: number, max: number): number[] {
   if (toMs < fromMs) return [];
   const e = expression(cron, timezone, fromMs - 1, toMs);
   if (!e) return [];

@@ -10,6 +10,7 @@ import type { Caller } from '../access/caller.ts';
 import type { ProviderHealthModel, ProviderCapabilities as ProviderCapabilitiesModel, PolicyModel } from '../providers/contract/index.ts';
 import type { RetentionPreviewItemModel } from '../resolvers/RetentionPreviewItem.ts';
 import type { ResourceProtectionModel } from '../insight/protection-model.ts';
+import type { ProtectionSummaryModel } from '../resolvers/Query/protectionSummary.ts';
 import type { ConnectionModel } from '../domain/connection.ts';
 import type { GatewayContext } from '../server/context.ts';
 export type Maybe<T> = T | null;
@@ -55,14 +56,16 @@ export type Alert = {
   organization?: Maybe<Organization>;
   /** The provider instance this comes from. */
   provider: Provider;
+  /** The provider's own type value, unchanged (oCore `backup_failed`, `pitr_gap`...). */
+  providerType?: Maybe<Scalars['String']['output']>;
   /** Whether someone marked it as read. */
   read: Scalars['Boolean']['output'];
   /** The resource it belongs to. */
   resource?: Maybe<Resource>;
   /** How urgent it is. */
   severity: AlertSeverity;
-  /** What happened, in the provider's words (`backup_failed`, `pitr_gap`...). */
-  type: Scalars['String']['output'];
+  /** What happened, normalized; the provider's own value is in `providerType`. */
+  type: AlertType;
 };
 
 /** Act on one alert. */
@@ -99,6 +102,8 @@ export type AlertEdge = {
 export type AlertFilter = {
   /** Include dismissed alerts. @default false */
   includeDismissed?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only provider instances of these kinds (with `providers`: both must hold). */
+  kinds?: InputMaybe<Array<ProviderKind>>;
   /** Only alerts of this organization (global id). */
   organizationId?: InputMaybe<Scalars['ID']['input']>;
   /** Only these provider instances (config ids). */
@@ -141,6 +146,19 @@ export type AlertSeverity =
   | 'INFO'
   /** Needs a look soon. */
   | 'WARNING';
+
+/** What an alert is about. */
+export type AlertType =
+  /** A backup failed. */
+  | 'BACKUP_FAILED'
+  /** A scheduled backup did not run. */
+  | 'BACKUP_MISSED'
+  /** A type this gateway does not know; see `providerType`. */
+  | 'OTHER'
+  /** Point-in-time recovery has a gap (oCore). */
+  | 'PITR_GAP'
+  /** Retention removed or will remove backups. */
+  | 'RETENTION';
 
 /** Attach a policy to a resource. */
 export type AttachPolicyInput = {
@@ -215,6 +233,8 @@ export type BackupEdge = {
 
 /** Filter of backup lists. */
 export type BackupFilter = {
+  /** Only provider instances of these kinds (with `providers`: both must hold). */
+  kinds?: InputMaybe<Array<ProviderKind>>;
   /** Only backups whose name contains this text, case-insensitively (a backup without a name never matches). */
   nameContains?: InputMaybe<Scalars['String']['input']>;
   /** Only backups of this organization (global id). */
@@ -260,6 +280,13 @@ export type BackupStatus =
   | 'RESTORING'
   /** A status this gateway does not know; see `providerStatus`. */
   | 'UNKNOWN';
+
+/** What a backup holds, where the provider distinguishes (oCore's `db` and `full`). */
+export type BackupType =
+  /** The database only. */
+  | 'DB'
+  /** The database and the filestore. */
+  | 'FULL';
 
 /** A backup system integrated with Bocada Cloud (Veeam, Commvault, Rubrik...). */
 export type BocadaConnection = {
@@ -408,8 +435,8 @@ export type BocadaTimelineEvent = {
   id: Scalars['String']['output'];
   /** What happened. */
   message: Scalars['String']['output'];
-  /** `INFO`, `WARNING` or `ERROR`. */
-  severity: Scalars['String']['output'];
+  /** How bad it is (an unknown value reads as INFO). */
+  severity: TimelineSeverity;
   /** When it happened. */
   timestamp: Scalars['DateTime']['output'];
 };
@@ -848,9 +875,11 @@ export type JobEdge = {
 
 /** Filter of job lists. */
 export type JobFilter = {
+  /** Only provider instances of these kinds (with `providers`: both must hold). */
+  kinds?: InputMaybe<Array<ProviderKind>>;
   /** Only jobs whose name contains this text, case-insensitively (a job without a name never matches). */
   nameContains?: InputMaybe<Scalars['String']['input']>;
-  /** Only backups, or only restores (BACKUP alone skips the providers' restore lists: fewer upstream calls). */
+  /** Only jobs of these operations. Default: [BACKUP], unless the list is limited to one resource (`resourceId`, or `Resource.jobs`), which reads restores too. Restores are one upstream list per resource at oCore and Norcube: naming RESTORE on a list across resources costs one call per resource. */
   operation?: InputMaybe<Array<JobOperation>>;
   /** Only jobs of this organization (global id). */
   organizationId?: InputMaybe<Scalars['ID']['input']>;
@@ -952,7 +981,9 @@ export type JobUpdateChange =
 
 /** Which jobs `jobUpdates` sends. */
 export type JobUpdatesFilter = {
-  /** Only jobs that do one of these. */
+  /** Only provider instances of these kinds (with `providers`: both must hold). */
+  kinds?: InputMaybe<Array<ProviderKind>>;
+  /** Only jobs that do one of these. Default: [BACKUP], unless `resourceId` is given (as on `jobs`: restores cost one upstream list per resource at oCore and Norcube). */
   operation?: InputMaybe<Array<JobOperation>>;
   /** Only jobs of this organization (global id). */
   organizationId?: InputMaybe<Scalars['ID']['input']>;
@@ -1704,21 +1735,23 @@ export type OcoreAlert = Alert & Node & {
   provider: Provider;
   /** oCore's own severity value, unchanged (`info`, `warning`, `critical`); unknown values show as WARNING in `severity`. */
   providerSeverity?: Maybe<Scalars['String']['output']>;
+  /** The provider's own type value, unchanged (oCore `backup_failed`, `pitr_gap`...). */
+  providerType?: Maybe<Scalars['String']['output']>;
   /** Whether someone marked it as read. */
   read: Scalars['Boolean']['output'];
   /** The resource it belongs to. */
   resource?: Maybe<Resource>;
   /** How urgent it is. */
   severity: AlertSeverity;
-  /** What happened, in the provider's words (`backup_failed`, `pitr_gap`...). */
-  type: Scalars['String']['output'];
+  /** What happened, normalized; the provider's own value is in `providerType`. */
+  type: AlertType;
 };
 
 /** An oCore environment backup: a restorable artifact of an environment's database (and filestore). */
 export type OcoreBackup = Backup & Node & {
   __typename?: 'OcoreBackup';
-  /** Backup type: `db` (database only) or `full` (database and filestore). */
-  backupType?: Maybe<Scalars['String']['output']>;
+  /** Backup type: `DB` (database only) or `FULL` (database and filestore); null when oCore says something else. */
+  backupType?: Maybe<BackupType>;
   /** When it finished, if it has. */
   completedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Checksum of the configuration artifact. */
@@ -1768,8 +1801,8 @@ export type OcoreBackupRun = Job & Node & {
   __typename?: 'OcoreBackupRun';
   /** The backup this job produced (backup jobs) or restored from (restores), when known. */
   backup?: Maybe<Backup>;
-  /** Backup type: `db` (database only) or `full` (database and filestore). */
-  backupType?: Maybe<Scalars['String']['output']>;
+  /** Backup type: `DB` (database only) or `FULL` (database and filestore); null when oCore says something else. */
+  backupType?: Maybe<BackupType>;
   /** Bytes moved, when the provider reports it. */
   bytesTransferred?: Maybe<Scalars['ByteCount']['output']>;
   /** When the provider created it. */
@@ -2195,6 +2228,8 @@ export type OrganizationEdge = {
 
 /** Filter of organization lists. */
 export type OrganizationFilter = {
+  /** Only provider instances of these kinds (with `providers`: both must hold). */
+  kinds?: InputMaybe<Array<ProviderKind>>;
   /** Only these provider instances (config ids). */
   providers?: InputMaybe<Array<Scalars['String']['input']>>;
 };
@@ -2321,8 +2356,17 @@ export type ProtectionSummary = {
   exact: Scalars['Boolean']['output'];
   /** The counts per provider, in config order. */
   providers: Array<ProviderProtectionSummary>;
+  /** The counted resources in one of `status`, worst first (UNPROTECTED, AT_RISK, UNKNOWN, PROTECTED), then by provider in config order and each provider's own list order. Read from what the counts were computed from: no further upstream call. */
+  resources: Array<Resource>;
   /** The counts across every selected provider. */
   total: ProtectionCounts;
+};
+
+
+/** Resources per protection status across providers. */
+export type ProtectionSummaryResourcesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<Array<ProtectionStatus>>;
 };
 
 /** One configured provider instance (two Bocada tenants are two providers). */
@@ -2692,6 +2736,8 @@ export type ResourceEdge = {
 
 /** Filter of resource lists. */
 export type ResourceFilter = {
+  /** Only provider instances of these kinds (with `providers`: both must hold). */
+  kinds?: InputMaybe<Array<ProviderKind>>;
   /** Only resources whose name contains this text, case-insensitively. */
   nameContains?: InputMaybe<Scalars['String']['input']>;
   /** Only resources of this organization (global id). */
@@ -2829,8 +2875,8 @@ export type RetentionPreviewItem = {
   backup?: Maybe<Backup>;
   /** The backup (global id). */
   backupId: Scalars['ID']['output'];
-  /** Backup type (`db`, `full`). */
-  backupType?: Maybe<Scalars['String']['output']>;
+  /** Backup type (oCore `db` or `full`); null when the provider says something else. */
+  backupType?: Maybe<BackupType>;
   /** When it was made. */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   /** GFS tiers it belongs to. */
@@ -2902,6 +2948,8 @@ export type ScheduleEdge = {
 
 /** Filter of schedule lists. */
 export type ScheduleFilter = {
+  /** Only provider instances of these kinds (with `providers`: both must hold). */
+  kinds?: InputMaybe<Array<ProviderKind>>;
   /** Only schedules of this organization (global id). */
   organizationId?: InputMaybe<Scalars['ID']['input']>;
   /** Only these provider instances (config ids). */
@@ -2994,10 +3042,19 @@ export type SubscriptionRestoreProgressArgs = {
   backupId: Scalars['ID']['input'];
 };
 
+/** How bad a Bocada timeline entry is. */
+export type TimelineSeverity =
+  /** Something failed. */
+  | 'ERROR'
+  /** For information. */
+  | 'INFO'
+  /** Something to look at. */
+  | 'WARNING';
+
 /** Start a backup. */
 export type TriggerBackupInput = {
-  /** oCore: `db` (database only, the default) or `full` (database and filestore). */
-  backupType?: InputMaybe<Scalars['String']['input']>;
+  /** oCore: `DB` (database only, the default) or `FULL` (database and filestore). */
+  backupType?: InputMaybe<BackupType>;
   /** ByCloud: description of the new backup. */
   description?: InputMaybe<Scalars['String']['input']>;
   /** ByCloud: back up even if the volume is attached. */
@@ -3255,6 +3312,7 @@ export type ResolversTypes = {
   AlertOrderField: AlertOrderField;
   AlertPayload: ResolverTypeWrapper<Omit<AlertPayload, 'alert'> & { alert?: Maybe<ResolversTypes['Alert']> }>;
   AlertSeverity: AlertSeverity;
+  AlertType: AlertType;
   AttachPolicyInput: AttachPolicyInput;
   Backup: ResolverTypeWrapper<BackupModel>;
   BackupActionInput: BackupActionInput;
@@ -3264,6 +3322,7 @@ export type ResolversTypes = {
   BackupOrder: BackupOrder;
   BackupOrderField: BackupOrderField;
   BackupStatus: BackupStatus;
+  BackupType: BackupType;
   BocadaConnection: ResolverTypeWrapper<ConnectionModel>;
   BocadaJob: ResolverTypeWrapper<JobModel>;
   BocadaOrganization: ResolverTypeWrapper<OrganizationModel>;
@@ -3341,7 +3400,7 @@ export type ResolversTypes = {
   ProtectionAttempt: ResolverTypeWrapper<ProtectionAttempt>;
   ProtectionCounts: ResolverTypeWrapper<ProtectionCounts>;
   ProtectionStatus: ProtectionStatus;
-  ProtectionSummary: ResolverTypeWrapper<Omit<ProtectionSummary, 'providers'> & { providers: Array<ResolversTypes['ProviderProtectionSummary']> }>;
+  ProtectionSummary: ResolverTypeWrapper<ProtectionSummaryModel>;
   Provider: ResolverTypeWrapper<ProviderRef>;
   ProviderCapabilities: ResolverTypeWrapper<ProviderCapabilitiesModel>;
   ProviderHealth: ResolverTypeWrapper<ProviderHealthModel>;
@@ -3374,6 +3433,7 @@ export type ResolversTypes = {
   StartedOperationPayload: ResolverTypeWrapper<Omit<StartedOperationPayload, 'backup' | 'job'> & { backup?: Maybe<ResolversTypes['Backup']>, job?: Maybe<ResolversTypes['Job']> }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  TimelineSeverity: TimelineSeverity;
   TriggerBackupInput: TriggerBackupInput;
   UpdatePolicyInput: UpdatePolicyInput;
   UpsertScheduleInput: UpsertScheduleInput;
@@ -3468,7 +3528,7 @@ export type ResolversParentTypes = {
   ProgressEvent: ProgressEvent;
   ProtectionAttempt: ProtectionAttempt;
   ProtectionCounts: ProtectionCounts;
-  ProtectionSummary: Omit<ProtectionSummary, 'providers'> & { providers: Array<ResolversParentTypes['ProviderProtectionSummary']> };
+  ProtectionSummary: ProtectionSummaryModel;
   Provider: ProviderRef;
   ProviderCapabilities: ProviderCapabilitiesModel;
   ProviderHealth: ProviderHealthModel;
@@ -3513,10 +3573,11 @@ export type AlertResolvers<ContextType = GatewayContext, ParentType extends Reso
   nativeId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  providerType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   read?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   resource?: Resolver<Maybe<ResolversTypes['Resource']>, ParentType, ContextType>;
   severity?: Resolver<ResolversTypes['AlertSeverity'], ParentType, ContextType>;
-  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['AlertType'], ParentType, ContextType>;
 };
 
 export type AlertConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AlertConnection'] = ResolversParentTypes['AlertConnection']> = {
@@ -3624,7 +3685,7 @@ export type BocadaResourceResolvers<ContextType = GatewayContext, ParentType ext
 export type BocadaTimelineEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BocadaTimelineEvent'] = ResolversParentTypes['BocadaTimelineEvent']> = {
   id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  severity?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  severity?: Resolver<ResolversTypes['TimelineSeverity'], ParentType, ContextType>;
   timestamp?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
@@ -4075,15 +4136,16 @@ export type OcoreAlertResolvers<ContextType = GatewayContext, ParentType extends
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   providerSeverity?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  providerType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   read?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   resource?: Resolver<Maybe<ResolversTypes['Resource']>, ParentType, ContextType>;
   severity?: Resolver<ResolversTypes['AlertSeverity'], ParentType, ContextType>;
-  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['AlertType'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type OcoreBackupResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['OcoreBackup'] = ResolversParentTypes['OcoreBackup']> = {
-  backupType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  backupType?: Resolver<Maybe<ResolversTypes['BackupType']>, ParentType, ContextType>;
   completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   configChecksum?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -4110,7 +4172,7 @@ export type OcoreBackupResolvers<ContextType = GatewayContext, ParentType extend
 
 export type OcoreBackupRunResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['OcoreBackupRun'] = ResolversParentTypes['OcoreBackupRun']> = {
   backup?: Resolver<Maybe<ResolversTypes['Backup']>, ParentType, ContextType>;
-  backupType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  backupType?: Resolver<Maybe<ResolversTypes['BackupType']>, ParentType, ContextType>;
   bytesTransferred?: Resolver<Maybe<ResolversTypes['ByteCount']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -4355,6 +4417,7 @@ export type ProtectionSummaryResolvers<ContextType = GatewayContext, ParentType 
   asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   exact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   providers?: Resolver<Array<ResolversTypes['ProviderProtectionSummary']>, ParentType, ContextType>;
+  resources?: Resolver<Array<ResolversTypes['Resource']>, ParentType, ContextType, RequireFields<ProtectionSummaryResourcesArgs, 'first' | 'status'>>;
   total?: Resolver<ResolversTypes['ProtectionCounts'], ParentType, ContextType>;
 };
 
@@ -4474,7 +4537,7 @@ export type RetentionPreviewResolvers<ContextType = GatewayContext, ParentType e
 export type RetentionPreviewItemResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['RetentionPreviewItem'] = ResolversParentTypes['RetentionPreviewItem']> = {
   backup?: Resolver<Maybe<ResolversTypes['Backup']>, ParentType, ContextType>;
   backupId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  backupType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  backupType?: Resolver<Maybe<ResolversTypes['BackupType']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   gfsTiers?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

@@ -33,7 +33,7 @@ import { jobs } from './Query/jobs.ts';
 import { node } from './Query/node.ts';
 import { nodes } from './Query/nodes.ts';
 import { organizations } from './Query/organizations.ts';
-import { protectionSummary } from './Query/protectionSummary.ts';
+import { ProtectionSummary, protectionSummary } from './Query/protectionSummary.ts';
 import { jobStats } from './Query/jobStats.ts';
 import { providers as providersField } from './Query/providers.ts';
 import { resources } from './Query/resources.ts';
@@ -101,6 +101,7 @@ export function createResolvers(providers: ProviderSet, options: ResolversOption
     Organization,
     Resource,
     ResourceProtection,
+    ProtectionSummary,
     Backup,
     Job,
     Alert,

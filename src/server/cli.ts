@@ -86,10 +86,12 @@ async function serve(args: string[]) {
     simulators = await startAllSimulators();
     providers = simulators.list.map((s) => s.provider);
     logger.info({ simulators: simulators.list.map((s) => ({ kind: s.kind, url: s.simulator.url })) }, 'no --config: serving the built-in provider simulators');
+    // The demo's resources have a target even without schedules: a day, as most backup plans run.
+    configured = { insight: { rpo: { defaultSeconds: 86_400 } } };
     if (values['demo-auth']) {
       // One generated key per role, printed once below (never logged); GraphiQL stays on for the demo.
       demoKeys = (['reader', 'operator', 'admin'] as const).map((role) => ({ role, key: generateApiKey() }));
-      configured = { access: { apiKeys: demoKeys.map((k) => ({ id: `demo-${k.role}`, sha256: hashApiKey(k.key), role: k.role })) }, graphiql: true, introspection: true, fieldSuggestions: true };
+      configured = { ...configured, access: { apiKeys: demoKeys.map((k) => ({ id: `demo-${k.role}`, sha256: hashApiKey(k.key), role: k.role })) }, graphiql: true, introspection: true, fieldSuggestions: true };
     }
   }
   const gateway = createGateway({ ...configured, providers, logger });

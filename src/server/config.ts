@@ -9,6 +9,7 @@ import { PROVIDER_KINDS, PROVIDERS } from '../providers/registry.ts';
 import { HTTP_SERVER_DEFAULTS } from './http-server.ts';
 import { normalizeOrganization } from '../access/authenticate.ts';
 import { parseDuration } from '../domain/protection-duration.ts';
+import { DEFAULT_REFERENCE_TTL_MS } from '../upstream/reference-cache.ts';
 
 const upstreamSchema = z
   .object({
@@ -38,6 +39,8 @@ const providerSchema = z
     id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1-64 characters of a-z, 0-9, "-" or "_"'),
     kind: z.enum(PROVIDER_KINDS as [string, ...string[]]),
     name: z.string().min(1).max(200).optional(),
+    /** Name of the token's organization (Norcube, ByCloud, oCore name none); default: `name`. */
+    organizationName: z.string().min(1).max(200).optional(),
     baseUrl: z.url({ protocol: /^https?$/ }),
     auth: z.union([z.object({ apiKey: z.string().min(1) }).strict(), z.object({ token: z.string().min(1) }).strict()]),
     upstream: upstreamSchema.optional(),
@@ -199,6 +202,8 @@ export const configSchema = z
       })
       .optional(),
     upstream: upstreamSchema.optional(),
+    /** Reference data kept across requests (src/upstream/reference-cache.ts): `referenceTtlMs`, default DEFAULT_REFERENCE_TTL_MS (5000); 0 = off. */
+    cache: z.object({ referenceTtlMs: z.number().int().min(0).max(3_600_000).optional() }).strict().optional(),
     /** What one request may cost (gateway `maxCost`, `maxUpstreamCallsPerRequest`, `queryLimits`). */
     limits: z
       .object({
@@ -353,10 +358,11 @@ export function providerOptionsFrom(config: GatewayConfig): import('../providers
   return config.providers.map((p) => {
     const kind = p.kind as keyof typeof PROVIDERS;
     return {
-      ref: { id: p.id, kind, name: p.name ?? PROVIDERS[kind].displayName },
+      ref: { id: p.id, kind, name: p.name ?? PROVIDERS[kind].displayName, ...(p.organizationName ? { organizationName: p.organizationName } : {}) },
       baseUrl: p.baseUrl,
       secret: 'apiKey' in p.auth ? p.auth.apiKey : p.auth.token,
       upstream: { ...(config.upstream ?? {}), ...(p.upstream ?? {}), ...(p.rateLimit ? { rateLimit: p.rateLimit } : {}) },
+      referenceTtlMs: config.cache?.referenceTtlMs ?? DEFAULT_REFERENCE_TTL_MS,
     };
   });
 }

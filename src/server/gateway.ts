@@ -28,6 +28,7 @@ import { createScope } from '../access/scope.ts';
 import type { GatewayContext } from './context.ts';
 import { DASHBOARD_QUERY, renderLocalGraphiQL } from './graphiql.ts';
 import { useErrorMasking } from './plugins/use-error-masking.ts';
+import { useGraphQLJsExecution } from './plugins/use-graphql-js-execution.ts';
 import { useAccessLog } from './plugins/use-access-log.ts';
 import { yogaLogging } from './logger.ts';
 import { useGraphiQLAssets } from './plugins/use-graphiql-assets.ts';
@@ -252,7 +253,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         },
       },
       onUpstreamCall: (call) => {
-        logger.debug({ requestId: call.requestId, upstream: { provider: call.provider, method: call.method, route: call.route, status: call.status, attempt: call.attempt, durationMs: call.durationMs, ...(call.error ? { error: call.error } : {}) } }, 'upstream call');
+        if (logger.isLevelEnabled('debug')) logger.debug({ requestId: call.requestId, upstream: { provider: call.provider, method: call.method, route: call.route, status: call.status, attempt: call.attempt, durationMs: call.durationMs, ...(call.error ? { error: call.error } : {}) } }, 'upstream call');
         metrics?.observeUpstreamCall(call);
         p.onUpstreamCall?.(call);
       },
@@ -321,7 +322,19 @@ export function createGateway(options: GatewayOptions): Gateway {
       options.singleConnection?.onReservationExpired?.(token);
     },
   });
+  const masking = useErrorMasking({ logger });
   let server: Server | undefined;
+  /**
+   * A caller's scope and idempotency store: pure functions of the caller (its per-request state
+   * lives on the request context), so made once per caller object (API keys, the anonymous reader
+   * and the open caller are the same object on every request) rather than on every request.
+   */
+  const callerViews = new WeakMap<Caller, { scope: ReturnType<typeof createScope>; idempotency: GatewayContext['idempotency'] }>();
+  const callerViewOf = (caller: Caller) => {
+    let view = callerViews.get(caller);
+    if (!view) callerViews.set(caller, (view = { scope: createScope(caller, providers), idempotency: scopedIdempotencyStore(idempotency, callerKey(caller)) }));
+    return view;
+  };
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
@@ -330,6 +343,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     // The body cap is the HTTP server's (`http.maxBodyBytes`, by Content-Length, counted only when
     // chunked: http-server.ts); yoga's own would pipe every body through a TransformStream.
     maxRequestBodySize: false,
+    // No uploads: a multipart POST is refused (415) by useCsrfPrevention before any parser runs.
+    multipart: false,
     // Cross-origin access only for `access.cors.origins`: never `*`, never with credentials (keys travel in headers).
     cors: (request) => {
       const origin = request.headers.get('origin');
@@ -355,14 +370,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       // Fail closed: with access control, a request that did not authenticate never runs.
       if (!caller) throw new GatewayError('UNAUTHENTICATED', 'authentication required');
       // Tenant scope: resolvers and loaders see only the caller's providers and organizations.
-      const scope = createScope(caller, providers);
-      return { caller, scope, providers: scope.providers, upstream, loaders: createLoaders(scope.providers, upstream, { clock }), insight: createInsightContext(options.insight, clock), partialErrors: [], progress, progressOptions, jobWatch, idempotency: scopedIdempotencyStore(idempotency, callerKey(caller)) };
+      const { scope, idempotency: callerIdempotency } = callerViewOf(caller);
+      return { caller, scope, providers: scope.providers, upstream, loaders: createLoaders(scope.providers, upstream, { clock }), insight: createInsightContext(options.insight, clock), partialErrors: [], progress, progressOptions, jobWatch, idempotency: callerIdempotency };
     },
     // Known failures keep their code; parse/validation errors pass; the rest is logged and masked.
-    maskedErrors: useErrorMasking({ logger }),
+    maskedErrors: masking,
     plugins: [
-      // -6. One access line per request to /graphql (streams: when they end); first, so it sees every refusal too.
-      useAccessLog({ logger, endpoint: '/graphql', clock, requestIdOf: (r) => requestId.requestIdOf(r), callerOf: (ctx) => (ctx.caller && ctx.caller.kind !== 'open' ? ctx.caller.id : undefined) }),
+      // -6. One access line per request to /graphql (streams: when they end); first, so it sees every refusal too. Not there at all when `info` is off (the level is fixed at start).
+      ...(logger.isLevelEnabled('info') ? [useAccessLog({ logger, endpoint: '/graphql', clock, requestIdOf: (r) => requestId.requestIdOf(r), callerOf: (ctx) => (ctx.caller && ctx.caller.kind !== 'open' ? ctx.caller.id : undefined) })] : []),
       // -5. DNS rebinding: on loopback, only requests for localhost / 127.0.0.1 / [::1] with our port.
       useHostCheck({ allowedHosts: () => allowedHosts }),
       // -4. A span per GraphQL request (incoming `traceparent` continued) and per root field; only with tracing on.
@@ -396,6 +411,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       usePartialErrors(),
       // 4. graphql-sse single-connection mode on /graphql (yoga serves distinct connections itself).
       singleConnection,
+      // 4b. Queries and mutations on graphql-js's execute (no @defer/@stream to pay for on every field).
+      useGraphQLJsExecution(),
     ],
   });
 

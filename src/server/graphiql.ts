@@ -5,40 +5,67 @@
 import type { GraphiQLOptions } from 'graphql-yoga';
 import { GRAPHIQL_ASSETS_PATH } from './plugins/use-graphiql-assets.ts';
 
-/** The query GraphiQL opens with: an operations dashboard across every provider. */
+/**
+ * The query GraphiQL opens with: an operations dashboard across every provider. It answers the
+ * questions a backup dashboard opens with: is every provider up; what ran lately; what failed in the
+ * last 24 hours (counted by `jobStats`, whose window defaults to the last 24 hours, since a literal
+ * cannot say "now - 24 h"; the rows are the newest FAILED jobs); which resources are at risk. Its
+ * upstream cost per provider and route is written down in bench/dashboard-plan.ts.
+ */
 export const DASHBOARD_QUERY = `# Backup Graph: one GraphQL API over Bocada, Norcube, ByCloud and oCore.
 # Press the run button for an operations dashboard across all providers.
 # Ctrl-Space completes fields; the Docs panel (book icon) documents every type.
 query OperationsDashboard {
+  # Is every provider up?
   providers {
     id
-    kind
     name
-    health { status latencyMs }
+    health { status latencyMs message }
   }
-  recentJobs: jobs(first: 9) {
+
+  # What failed in the last 24 hours, everywhere? (the window defaults to the last 24 h)
+  failuresLast24h: jobStats(filter: { status: [FAILED] }) {
+    since
+    total
+    exact
+    providers { provider { id } total }
+  }
+  # ...and the newest failures themselves, newest first across providers, with the reason
+  recentFailures: jobs(first: 8, filter: { status: [FAILED] }) {
     nodes {
       provider { id }
       name
-      operation
-      status
-      providerStatus
-      startedAt
+      createdAt
+      failureReason
       resource { name }
     }
   }
-  recentBackups: backups(first: 9) {
+
+  # Recent activity: the newest backup runs across providers, newest first (by when each was queued)
+  recentJobs: jobs(first: 8) {
     nodes {
       provider { id }
       name
       status
-      sizeBytes
       createdAt
       resource { name }
     }
   }
-  alerts(first: 5) {
-    nodes { severity type message createdAt resource { name } }
+
+  # Is every resource within its RPO? Counts per status, and the worst resources first
+  protection: protectionSummary {
+    asOf
+    exact
+    total { protected atRisk unprotected unknown total }
+    providers {
+      provider { id }
+      counts { protected atRisk unprotected unknown total }
+    }
+    atRisk: resources(first: 10) {
+      provider { id }
+      name
+      protection { status reasons lastSuccessfulBackupAt rpoMet }
+    }
   }
 }
 `;

@@ -17,6 +17,12 @@ export interface StartedSimulator {
   provider: ProviderAdapterOptions;
 }
 
+/**
+ * Whose data each single-organization simulator holds (the demo's tenants): their APIs name no
+ * organization, so the gateway is told, as a config's `organizationName` would.
+ */
+const DEMO_ORGANIZATION_NAMES: Readonly<Record<string, string>> = { norcube: 'Northwind Health', bycloud: 'Contoso Retail', ocore: 'Fabrikam Studios' };
+
 /** Options of {@link startAllSimulators}. */
 export interface StartAllOptions extends SimDataOptions {
   /** Simulator i (1-based, in registry order) listens on portBase + i; 0 or absent = ephemeral ports. */
@@ -58,7 +64,7 @@ export async function startAllSimulators(options: StartAllOptions = {}): Promise
       list.push({
         kind,
         simulator,
-        provider: { ref: { id: kind, kind, name: `${registry[kind]?.displayName ?? kind} (simulator)` }, baseUrl: simulator.url, secret: simulator.credential },
+        provider: { ref: { id: kind, kind, name: `${registry[kind]?.displayName ?? kind} (simulator)`, ...(DEMO_ORGANIZATION_NAMES[kind] ? { organizationName: DEMO_ORGANIZATION_NAMES[kind] } : {}) }, baseUrl: simulator.url, secret: simulator.credential },
       });
     }
   } catch (e) {

@@ -7,10 +7,11 @@
 import { GatewayError } from '../domain/errors.ts';
 
 /**
- * The default budget: the dashboard query (GraphiQL's `DASHBOARD_QUERY`, four providers) made 27
- * upstream calls over the simulators at scale 1, 37 at scale 10 and 135 at scale 100 (Norcube's
- * resource lookups list its collection), so it fits 5 times at scale 10; one request cannot spend
- * a third of Bocada's 600 calls a minute.
+ * The default budget: the dashboard query (GraphiQL's `DASHBOARD_QUERY`, four providers) makes
+ * about 90 upstream calls over the simulators at scale 1; its protection summary reads every
+ * resource's evidence, 375 calls at scale 10 and 2,372 at scale 100 (bench/dashboard-plan.ts), which
+ * need a larger `limits.maxUpstreamCallsPerRequest`; one request cannot spend a third of Bocada's
+ * 600 calls a minute.
  */
 export const DEFAULT_MAX_UPSTREAM_CALLS_PER_REQUEST = 200;
 

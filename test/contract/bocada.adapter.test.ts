@@ -196,7 +196,7 @@ describe('lookups', () => {
     expect(calls.map((x) => x.path)).toEqual(['/organizations']);
   });
 
-  it('gets up to three resources one by one (404 -> null)', async () => {
+  it('gets up to sixteen resources one by one (404 -> null)', async () => {
     const { adapter, calls } = makeAdapter();
     const ids = [sim.data.resources[3].id, 'missing-id', sim.data.resources[99].id];
     const got = await adapter.lookups.resource!(ids, ctx());
@@ -205,13 +205,13 @@ describe('lookups', () => {
     expect(calls).toHaveLength(3);
   });
 
-  it('reads more than three resources through the list once per request, not one call each', async () => {
+  it('reads more than sixteen resources through the list once per request, not one call each', async () => {
     const { adapter, calls } = makeAdapter();
     const c = ctx();
-    const ids = [...sim.data.resources.slice(140, 150).map((r) => r.id), 'missing-id'];
+    const ids = [...sim.data.resources.slice(130, 150).map((r) => r.id), 'missing-id'];
     const got = await adapter.lookups.resource!(ids, c);
-    expect(got.slice(0, 10).map((m) => (m as ResourceModel).nativeId)).toEqual(ids.slice(0, 10));
-    expect(got[10]).toBeNull();
+    expect(got.slice(0, 20).map((m) => (m as ResourceModel).nativeId)).toEqual(ids.slice(0, 20));
+    expect(got[20]).toBeNull();
     await adapter.lookups.resource!(sim.data.resources.slice(0, 5).map((r) => r.id), c);
     expect(calls.map((x) => x.path)).toEqual(['/resources']);
   });

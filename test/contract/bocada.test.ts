@@ -141,10 +141,10 @@ describe('Bocada adapter', () => {
   it('looks up many resources through the list, not one call each', async () => {
     const a = adapter();
     sim.resetStats();
-    const ids = [...sim.data.resources.slice(0, 10).map((r) => r.id), 'missing-id'];
+    const ids = [...sim.data.resources.slice(0, 20).map((r) => r.id), 'missing-id'];
     const found = await a.lookups.resource!(ids, ctx());
-    expect(found.slice(0, 10).map((r: any) => r.nativeId)).toEqual(ids.slice(0, 10));
-    expect(found[10]).toBeNull();
+    expect(found.slice(0, 20).map((r: any) => r.nativeId)).toEqual(ids.slice(0, 20));
+    expect(found[20]).toBeNull();
     expect(sim.stats.byRoute['GET /api/v1/resources/:id'] ?? 0).toBe(0);
     expect(sim.stats.byRoute['GET /api/v1/resources']).toBe(1);
   });

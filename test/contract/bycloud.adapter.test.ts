@@ -136,6 +136,21 @@ describe('ByCloud adapter: backups list', () => {
   });
 });
 
+describe('ByCloud adapter: jobs since an instant', () => {
+  it('lists exactly the creations at or after `since`, and reads no page past it', async () => {
+    const byTime = <T extends { created_at: string }>(xs: readonly T[]) => [...xs].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+    const since = new Date(Date.parse(byTime(sim.volumeBackups)[250].created_at));
+    sim.resetStats();
+    const { items, pages } = await drain(adapter, 'job', { limit: 100, filter: { since }, ctx });
+    const after = (xs: readonly { id: string; created_at: string }[]) => xs.filter((b) => Date.parse(b.created_at) >= since.getTime());
+    expect(items.map((j) => j.nativeId)).toEqual(mergedIds(byTime(after(sim.volumeBackups)), byTime(after(sim.databaseBackups))));
+    expect(pages.at(-1)!.next).toBeNull();
+    // Each collection read down to its first page reaching past `since`, not to its end.
+    const volumeReads = sim.stats.requests.filter((r) => r.route === 'GET /v1/backups');
+    expect(volumeReads.length).toBeLessThan(Math.ceil(sim.volumeBackups.length / 100));
+  });
+});
+
 describe('ByCloud adapter: resources and organization', () => {
   it('derives volumes then instances ordered by id, each once, with backup counts', async () => {
     const c = ctx();
@@ -210,7 +225,8 @@ describe('ByCloud adapter: trigger and progress', () => {
   it('triggers a volume backup and follows it creating -> available through progress snapshots', async () => {
     const volume = seededVolume();
     const op = await adapter.actions!.triggerBackup!({ resourceNativeId: `vol:${volume}`, name: 'from-the-gateway', incremental: true }, ctx());
-    expect(op.job).toBeNull();
+    // The creation is its job too: the same record and native id, running.
+    expect(op.job).toMatchObject({ typename: 'ByCloudVolumeBackupJob', operation: 'backup', status: 'RUNNING', nativeId: op.backup!.nativeId, backupNativeId: op.backup!.nativeId });
     expect(op.backup).toMatchObject({ typename: 'ByCloudVolumeBackup', status: 'CREATING', providerStatus: 'creating', name: 'from-the-gateway', isIncremental: true, resourceNativeId: `vol:${volume}` });
     expect(op.progress).toEqual({ kind: 'backup', nativeId: op.backup!.nativeId });
     let u = await adapter.progress!.snapshot!('backup', op.progress.nativeId, ctx());

@@ -4,7 +4,7 @@ import { disposeAfterAll, disposeAfterEach } from '../utils/leftovers.ts';
 import { healthy, norcubeAll, okOn, type Json } from '../utils/tsimulator.ts';
 import { drain as drainList, paginateAll, sourceOf } from '../utils/tupstream.ts';
 import { startNorcubeSimulator } from '../../src/simulators/norcube/index.ts';
-import { createNorcubeAdapter } from '../../src/providers/norcube/index.ts';
+import { NORCUBE_QUEUE_GRACE_MS, createNorcubeAdapter } from '../../src/providers/norcube/index.ts';
 import type { EntityKind, EntityModel, JobModel } from '../../src/domain/models.ts';
 import { GatewayError } from '../../src/domain/errors.ts';
 import { ProviderHttpError, ProviderResponseError } from '../../src/upstream/errors.ts';
@@ -180,6 +180,21 @@ describe('norcube adapter: lists', () => {
     expect(ids(await drainThroughGateway('schedule', {}, 3))).toEqual(expected);
     const one = dataSources.find((d) => expected.some((e) => e.startsWith(d.id)))!;
     expect(ids(await drain('schedule', { resourceId: one.id }, 10))).toEqual(expected.filter((e) => e.startsWith(`${one.id}/`)));
+  });
+
+  it('reads full pages of 100 from the first when it filters in memory, and ends a `since` list past the queue grace', async () => {
+    const since = new Date(Date.parse(jobs[Math.min(150, jobs.length - 1)].jobCreatedAt));
+    const filter: ListFilter = { status: ['FAILED'], since, operation: ['backup'] };
+    sim.resetStats();
+    const got = await drainThroughGateway('job', filter, 5);
+    // What the filter keeps, from the whole list: exactly those, newest first.
+    const failed = jobs.filter((j) => j.jobStatus === 'failed' && Date.parse(j.jobStartedAt ?? j.jobCreatedAt) >= since.getTime());
+    expect(ids(got)).toEqual(failed.map(jobId));
+    const reads = sim.stats.requests.filter((r) => r.route === 'GET /backups');
+    expect(reads.every((r) => r.query.get('limit') === '100')).toBe(true);
+    // Only the pages down to `since` minus the grace, not the whole history.
+    const needed = jobs.findIndex((j) => Date.parse(j.jobCreatedAt) < since.getTime() - NORCUBE_QUEUE_GRACE_MS);
+    expect(new Set(reads.map((r) => r.query.get('cursor'))).size).toBe(needed < 0 ? Math.ceil(jobs.length / 100) : Math.floor(needed / 100) + 1);
   });
 
   it('rejects a tampered resume token as BAD_USER_INPUT', async () => {

@@ -4,9 +4,9 @@ import { disposeAfterAll } from '../utils/leftovers.ts';
 import { drain as drainList, paginateAll, sourceOf } from '../utils/tupstream.ts';
 import { GatewayError } from '../../src/domain/errors.ts';
 import { matchesFilter } from '../../src/domain/filter.ts';
-import type { EntityKind, ProviderRef } from '../../src/domain/models.ts';
+import type { EntityKind, JobModel, ProviderRef } from '../../src/domain/models.ts';
 import type { ListFilter, ProviderAdapter, RequestContext } from '../../src/providers/contract/index.ts';
-import { createOcoreAdapter } from '../../src/providers/ocore/index.ts';
+import { OCORE_QUEUE_GRACE_MS, createOcoreAdapter } from '../../src/providers/ocore/index.ts';
 import { startOcoreSimulator } from '../../src/simulators/ocore/index.ts';
 import { ProviderHttpError, ProviderResponseError } from '../../src/upstream/errors.ts';
 
@@ -112,6 +112,26 @@ describe('oCore adapter: lists', () => {
     const available = await drain('backup', { resourceId: env, status: ['AVAILABLE'] });
     expect(available.items.every((b) => b.status === 'AVAILABLE')).toBe(true);
     expect([available.items.length, available.totals[0]]).toEqual([total, total]);
+  });
+
+  it('ends a `since` list one queue grace past it: every run at or after `since`, newest first, without the older history', async () => {
+    /** The distinct project backup pages (project, offset) read by `read`. */
+    const pagesRead = async (read: () => Promise<unknown>) => {
+      sim.resetStats();
+      await read();
+      return new Set(sim.stats.requests.filter((r) => r.route === 'GET /api/projects/:projectId/backups').map((r) => `${r.path} ${r.query.get('offset')}`)).size;
+    };
+    let all!: Awaited<ReturnType<typeof drain>>;
+    const whole = await pagesRead(async () => (all = await drain('job', { operation: ['backup'], nameContains: ' ' })));
+    const since = new Date(Date.parse(String(all.items[100].createdAt)));
+    let got!: Awaited<ReturnType<typeof drain>>;
+    const partial = await pagesRead(async () => (got = await drain('job', { operation: ['backup'], since })));
+    const expected = all.items.filter((j) => Date.parse(String(j.startedAt ?? j.createdAt)) >= since.getTime());
+    expect(ids(got.items)).toEqual(ids(expected));
+    expect(newestFirst(got.items as JobModel[])).toBe(true);
+    // Pages down to `since` minus the grace, not the whole history.
+    expect(OCORE_QUEUE_GRACE_MS).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(whole);
   });
 
   it('checks a status of several raw values in memory (not upstream), without a total', async () => {

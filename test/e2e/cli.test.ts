@@ -11,7 +11,7 @@ import { startAllSimulators } from '../../src/simulators/start-all.ts';
 const run = runCli;
 
 describe('backup-graph CLI', () => {
-  it('`serve` without a config serves the simulators: GraphiQL and the dashboard query with all four providers', async () => {
+  it('`serve` without a config serves the simulators: GraphiQL and the dashboard query answered by all four providers', async () => {
     const { waitFor } = run(['serve'], { PORT: '0' });
     const [, url] = await waitFor(/GraphiQL at (http:\/\/[^\s"]+)\/graphql/);
     const page = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
@@ -22,14 +22,24 @@ describe('backup-graph CLI', () => {
     const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: DASHBOARD_QUERY }) });
     const body: any = await res.json();
     expect(body.errors).toBeUndefined();
-    expect(body.data.providers.map((p: any) => p.id).sort()).toEqual(['bocada', 'bycloud', 'norcube', 'ocore']);
+    const all = ['bocada', 'bycloud', 'norcube', 'ocore'];
+    expect(body.data.providers.map((p: any) => p.id).sort()).toEqual(all);
     // Newest first across providers: the first page holds whoever worked last, each item newer than the next.
-    for (const list of [body.data.recentJobs.nodes, body.data.recentBackups.nodes]) {
+    for (const list of [body.data.recentJobs.nodes, body.data.recentFailures.nodes]) {
       expect(list.length).toBeGreaterThan(0);
       const times = list.map((n: any) => Date.parse(n.createdAt));
       expect(times).toEqual([...times].sort((a: number, b: number) => b - a));
     }
-    expect(body.data.alerts.nodes.length).toBeGreaterThan(0);
+    // Every provider counted its failures of the last 24 hours and its resources' protection.
+    expect(body.data.failuresLast24h.providers.map((p: any) => p.provider.id).sort()).toEqual(all);
+    expect(body.data.failuresLast24h.total).toBe(body.data.failuresLast24h.providers.reduce((n: number, p: any) => n + p.total, 0));
+    const protection = body.data.protection;
+    expect(protection.providers.map((p: any) => p.provider.id).sort()).toEqual(all);
+    for (const p of protection.providers) expect({ provider: p.provider.id, counted: p.counts.total > 0 }).toEqual({ provider: p.provider.id, counted: true });
+    // At-risk resources, worst first: the unprotected ones before those at risk.
+    const statuses = protection.atRisk.map((r: any) => r.protection.status);
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses).toEqual([...statuses].sort((a: string, b: string) => ['UNPROTECTED', 'AT_RISK'].indexOf(a) - ['UNPROTECTED', 'AT_RISK'].indexOf(b)));
 
     // The demo's data is anchored to when it starts: last night's work, schedules ahead.
     const before = Date.now();

@@ -204,7 +204,7 @@ describe('the access log', () => {
 
   it('a subscription gets its line when its stream ends, not before; with its status and outcome', async () => {
     const env = (await t.gql(`{ resources(first: 1, filter: { providers: ["ocore"] }) { nodes { id } } }`)).data.resources.nodes[0];
-    const started = await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r, backupType: "full" }) { progressId } }`, { r: env.id });
+    const started = await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r, backupType: FULL }) { progressId } }`, { r: env.id });
     expect(started.errors).toBeUndefined();
     const id = 'log-subscription-1';
     const client = createClient({ url: `${t.url}/graphql`, retryAttempts: 0, headers: { 'x-request-id': id } });

@@ -67,20 +67,20 @@ async function ocoreBackups(): Promise<Json[]> {
 
 const hasFile = (j: Json) => ['success', 'partial'].includes(j.jobStatus) && j.jobBytesWritten > 0;
 
-/** Every record of `list` the simulators hold, as the gateway should list it (undismissed alerts only). */
-async function truthOf(list: ListName): Promise<Rec[]> {
+/** Every record of `list` the simulators hold, as the gateway should list it (undismissed alerts only; jobs: backups, and restores when `withRestores`). */
+async function truthOf(list: ListName, { withRestores = false } = {}): Promise<Rec[]> {
   const out: Rec[] = [];
   const bycloud = t.sims.get('bycloud').simulator as BycloudSimulator;
   if (list === 'jobs') {
     for (const j of await bocadaAll(sim('bocada'), '/backup-jobs')) out.push({ provider: 'bocada', nativeId: j.id, at: ms(j.startedAt), status: j.status });
     for (const j of await norcubeAll(sim('norcube'), '/backups')) out.push({ provider: 'norcube', nativeId: `${j.datasourceId}/${j.jobId}`, at: ms(j.jobCreatedAt), status: j.jobStatus });
-    for (const ds of await norcubeAll(sim('norcube'), '/datasources')) {
+    for (const ds of withRestores ? await norcubeAll(sim('norcube'), '/datasources') : []) {
       for (const r of await norcubeAll(sim('norcube'), `/datasources/${ds.id}/restores?trigger=manual`)) out.push({ provider: 'norcube', nativeId: `restore:${r.id}`, at: ms(r.createdAt), status: r.status });
     }
     for (const b of bycloud.volumeBackups) out.push({ provider: 'bycloud', nativeId: `vol:${b.id}`, at: ms(b.created_at), status: b.status });
     for (const b of bycloud.databaseBackups) out.push({ provider: 'bycloud', nativeId: `db:${b.id}`, at: ms(b.created_at), status: b.status });
     for (const b of await ocoreBackups()) out.push({ provider: 'ocore', nativeId: `backup:${b.id}`, at: ms(b.createdAt), status: b.status });
-    for (const env of await ocoreEnvironments()) {
+    for (const env of withRestores ? await ocoreEnvironments() : []) {
       for (const l of await ocoreAll(`/environments/${env}/restore-logs`, 'restoreLogs')) {
         if (l.targetEnvironmentId === env) out.push({ provider: 'ocore', nativeId: `restore:${env}:${l.id}`, at: ms(l.createdAt), status: l.status });
       }
@@ -136,17 +136,29 @@ describe('newest first across providers, as one merged order', () => {
     expect(new Set(recs.map((r) => r.provider)).size).toBeGreaterThan(1);
   });
 
-  it.each([['jobs', [100, 37, 100, 71]], ['backups', [100, 7, 41]], ['alerts', [3, 10, 1]]] as const)(
-    'pages %s to the end with `first` varying: every item exactly once, in the merged order',
-    async (list, firsts) => {
-      const truth = await truthOf(list);
-      const seen = await walk(list, [...firsts]);
+  it.each([['jobs', [100, 37, 100, 71], ''], ['jobs', [100, 53], 'filter: { operation: [BACKUP, RESTORE] }'], ['backups', [100, 7, 41], ''], ['alerts', [3, 10, 1], '']] as const)(
+    'pages %s to the end with `first` varying (%j, %s): every item exactly once, in the merged order',
+    async (list, firsts, args) => {
+      const truth = await truthOf(list, { withRestores: args.includes('RESTORE') });
+      const seen = await walk(list, [...firsts], args);
       const keys = seen.map(keyOf);
       expect(new Set(keys).size).toBe(keys.length);
       expect([...keys].sort()).toEqual(truth.map(keyOf).sort());
       expect(positions(seen)).toEqual(positions(truth));
     },
   );
+});
+
+describe('filter.kinds', () => {
+  it('keeps the lists to providers of those kinds, merged as usual, and combines with filter.providers', async () => {
+    const truth = (await truthOf('jobs')).filter((r) => r.provider === 'ocore' || r.provider === 'bycloud');
+    const { recs } = await page('jobs', 'first: 30, filter: { kinds: [OCORE, BYCLOUD] }');
+    expect(positions(recs)).toEqual(positions(truth.slice(0, 30)));
+    const both = await page('backups', 'first: 10, filter: { kinds: [OCORE], providers: ["bycloud", "ocore"] }');
+    expect(new Set(both.recs.map((r) => r.provider))).toEqual(new Set(['ocore']));
+    const bad = await t.gql('{ jobs(filter: { kinds: [NOPE] }) { nodes { id } } }');
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
 });
 
 describe('one failure feed', () => {
@@ -275,10 +287,12 @@ describe('filter.nameContains', () => {
     expect(restoreRoutes()).toBe(0);
     t.resetStats();
     await page('jobs', 'first: 100');
+    // Jobs default to backups: no restore list either.
+    expect(restoreRoutes()).toBe(0);
     const environments = (await ocoreEnvironments()).length;
     const dataSources = (await norcubeAll(sim('norcube'), '/datasources')).length;
     t.resetStats();
-    await page('jobs', 'first: 100');
+    await page('jobs', 'first: 100, filter: { operation: [BACKUP, RESTORE] }');
     expect(restoreRoutes()).toBe(environments + dataSources);
   });
 });

@@ -43,10 +43,10 @@ async function follow(id: string, field: 'backupProgress' | 'restoreProgress') {
 describe('act through one schema', () => {
   it('triggers an oCore backup, follows its progress from the payload to done, then lists it AVAILABLE', async () => {
     const env = await first('resources', 'ocore');
-    const res = await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r, backupType: "full" }) { progressId backup { id status ... on OcoreBackup { backupType } } job { id status } } }`, { r: env.id });
+    const res = await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r, backupType: FULL }) { progressId backup { id status ... on OcoreBackup { backupType } } job { id status } } }`, { r: env.id });
     ok(res);
     const p = res.data.triggerBackup;
-    expect(p.backup).toMatchObject({ status: 'CREATING', backupType: 'full' });
+    expect(p.backup).toMatchObject({ status: 'CREATING', backupType: 'FULL' });
     const events = await follow(p.progressId, 'backupProgress');
     expect(events.at(-1).done).toBe(true);
     const after = await t.gql(`query($id: ID!) { node(id: $id) { ... on Backup { status } } }`, { id: p.backup.id });
@@ -71,9 +71,11 @@ describe('act through one schema', () => {
   it('triggers a ByCloud volume backup and reads it back', async () => {
     const vols = await t.gql(`{ resources(first: 100, filter: { providers: ["bycloud"] }) { nodes { id nativeId } } }`);
     const vol = vols.data.resources.nodes.find((n: any) => n.nativeId.startsWith('vol:'));
-    const res = await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r, name: "e2e-manual", force: true }) { progressId backup { id name status } } }`, { r: vol.id });
+    const res = await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r, name: "e2e-manual", force: true }) { progressId backup { id name status } job { id operation status backup { id } } } }`, { r: vol.id });
     ok(res);
     expect(res.data.triggerBackup.backup).toMatchObject({ name: 'e2e-manual', status: 'CREATING' });
+    // The creation is a job too: the same record, running, leading to the backup it makes.
+    expect(res.data.triggerBackup.job).toMatchObject({ operation: 'BACKUP', status: 'RUNNING', backup: { id: res.data.triggerBackup.backup.id } });
     const events = await follow(res.data.triggerBackup.progressId, 'backupProgress');
     expect(events.at(-1)).toMatchObject({ done: true });
     const after = await t.gql(`query($id: ID!) { node(id: $id) { ... on Backup { status } } }`, { id: res.data.triggerBackup.backup.id });
@@ -229,7 +231,7 @@ describe('act through one schema', () => {
     expect(b.data).toEqual(a.data);
     expect(c.data).toEqual(a.data);
     expect((ocore.stats.byRoute[route] ?? 0) - before).toBe(1);
-    const reused = await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r, backupType: "full", idempotencyKey: "e2e-key-1" }) { progressId ${UE} } }`, { r: env.id });
+    const reused = await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r, backupType: FULL, idempotencyKey: "e2e-key-1" }) { progressId ${UE} } }`, { r: env.id });
     expect(refused(reused, 'triggerBackup')).toEqual([['BAD_USER_INPUT', 'input.idempotencyKey']]);
   });
 

@@ -96,6 +96,23 @@ describe('the cost estimate refuses what it knows is too much, before any upstre
     expect(literalBomb.res.errors?.[0]?.extensions?.cost).toEqual(variableBomb.res.errors?.[0]?.extensions?.cost);
     expect(literalBomb.calls + variableBomb.calls).toBe(0);
   });
+
+  it('one document sent again with other variables is estimated for those: a small page runs, the bomb after it is refused', async () => {
+    const page = 'query($n: Int) { backups(first: $n) { nodes { id resource { name } } } }';
+    const requested = [];
+    for (const n of [3, 5, 3]) {
+      const { res } = await counted(t, page, { n });
+      expect(res.errors).toBeUndefined();
+      requested.push(costOf(res)?.requested);
+    }
+    expect(requested).toEqual([4 + 3, 4 + 5, 4 + 3]);
+    const small = await counted(t, BOMB, { n: 1 });
+    expect(small.res.errors?.map((e) => e.extensions?.code) ?? []).not.toContain('COST_LIMIT_EXCEEDED');
+    const bomb = await counted(t, BOMB, { n: 100 });
+    expect(bomb.res.errors?.map((e) => e.extensions?.code)).toEqual(['COST_LIMIT_EXCEEDED']);
+    expect(bomb.calls).toBe(0);
+    expect(costOf(small.res)?.requested).toBeLessThan(costOf(bomb.res)!.requested!);
+  });
 });
 
 describe('the complexity limit refuses wide documents that make no upstream call', () => {

@@ -89,7 +89,7 @@ describe('Bocada models', () => {
     });
   });
 
-  it.each([['info', 'INFO'], ['warning', 'WARNING'], ['Error', 'ERROR'], ['debug', 'DEBUG'], [undefined, 'INFO']])(
+  it.each([['info', 'INFO'], ['warning', 'WARNING'], ['Error', 'ERROR'], ['debug', 'INFO'], [undefined, 'INFO']])(
     'maps timeline severity %s to %s',
     (severity, upper) => {
       const e = toTimelineEvent({ id: 'e1', jobId: 'j1', timestamp: '2026-11-19T10:00:00.000Z', severity: severity as 'info', message: 'Job started' });
@@ -99,7 +99,7 @@ describe('Bocada models', () => {
 });
 
 describe('Bocada failureReason (from the timeline, lazily)', () => {
-  const line = (severity: string, message: string, i = 0) => ({ id: `e${i}`, timestamp: '2026-11-19T10:00:00.000Z', severity, message });
+  const line = (severity: 'INFO' | 'WARNING' | 'ERROR', message: string, i = 0) => ({ id: `e${i}`, timestamp: '2026-11-19T10:00:00.000Z', severity, message });
   const failedTimeline = [line('INFO', 'Job started', 0), line('WARNING', '3 files skipped', 1), line('ERROR', 'Target repository unreachable', 2), line('ERROR', 'Job ended: failed', 3)];
 
   it('the mapper leaves it null: only the lazy field reads the timeline', () => {

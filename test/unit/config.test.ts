@@ -41,6 +41,14 @@ describe('config', () => {
     ]);
   });
 
+  it('names the token\'s organization of a single-organization provider from organizationName, and refuses an empty one', () => {
+    const named = good.replace('    kind: ocore\n', '    kind: ocore\n    organizationName: Fabrikam Studios\n');
+    const [bocada, ocore] = providerOptionsFrom(parseConfig(named, env));
+    expect(ocore.ref.organizationName).toBe('Fabrikam Studios');
+    expect(bocada.ref.organizationName).toBeUndefined();
+    expect(errorOf(good.replace('    kind: ocore\n', '    kind: ocore\n    organizationName: ""\n'))).toContain('providers[1].organizationName');
+  });
+
   it('takes secrets with YAML syntax characters verbatim', () => {
     const tricky = 'k: {x} #not-a-comment, [y] "z"';
     const opts = providerOptionsFrom(parseConfig(good, { ...env, BOCADA_API_KEY: tricky }));

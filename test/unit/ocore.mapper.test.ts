@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProviderRef } from '../../src/domain/models.ts';
 import {
   OCORE_TYPENAMES, backupRunNativeId, ocoreBackupStatus, ocoreJobStatus, parseJobNativeId, restoreEnvironmentId, restoreNativeId,
-  toAlertModel, toAlertSeverity, toBackupModel, toBackupRunModel, toEnvironmentModel, toOperationStepModels, toPitrCoverageModel,
+  toAlertModel, toAlertSeverity, toAlertType, toBackupModel, toBackupRunModel, toBackupType, toEnvironmentModel, toOperationStepModels, toPitrCoverageModel,
   toRestoreModel, toScheduleModel,
 } from '../../src/providers/ocore/mapper.ts';
 import type { OcoreBackupDto, OcoreRestoreLogDto } from '../../src/providers/ocore/wire.ts';
@@ -108,9 +108,18 @@ describe('oCore alert severity', () => {
       backupId: 'b9', read: true, dismissed: false, createdAt: '2026-11-20T09:00:00Z',
     });
     expect(a).toMatchObject({
-      typename: 'OcoreAlert', nativeId: 'a1', severity: 'WARNING', providerSeverity: 'Fatal', resourceNativeId: 'e1', backupNativeId: 'b9',
+      typename: 'OcoreAlert', nativeId: 'a1', type: 'BACKUP_FAILED', providerType: 'backup_failed', severity: 'WARNING', providerSeverity: 'Fatal', resourceNativeId: 'e1', backupNativeId: 'b9',
       read: true, dismissed: false, environmentName: 'prod', organizationNativeId: 'default', createdAt: '2026-11-20T09:00:00.000Z',
     });
+  });
+});
+
+describe('oCore enums', () => {
+  it.each([['backup_failed', 'BACKUP_FAILED'], ['PITR_GAP', 'PITR_GAP'], ['retention', 'RETENTION'], ['backup_missed', 'BACKUP_MISSED'], ['quota_low', 'OTHER'], [null, 'OTHER']])('alert type %j -> %s', (raw, type) => {
+    expect(toAlertType(raw)).toBe(type);
+  });
+  it.each([['db', 'DB'], ['FULL', 'FULL'], ['files', null], [undefined, null]])('backupType %j -> %s', (raw, type) => {
+    expect(toBackupType(raw)).toBe(type);
   });
 });
 
@@ -141,7 +150,7 @@ describe('oCore models', () => {
     }));
     expect(m).toMatchObject({
       typename: OCORE_TYPENAMES.backup, provider: ref, nativeId: 'b1', resourceNativeId: 'e1', organizationNativeId: 'default',
-      sizeBytes: 1024, backupType: 'full', environmentName: 'Produção', gfsTiers: ['daily', 'weekly'],
+      sizeBytes: 1024, backupType: 'FULL', environmentName: 'Produção', gfsTiers: ['daily', 'weekly'],
       remotePaths: { s3: 's3://bucket/b1' }, dbChecksum: 'sha256:aa', startedAt: '2026-11-20T10:00:05.000Z',
       completedAt: '2026-11-20T10:05:00.000Z',
     });
@@ -154,7 +163,7 @@ describe('oCore models', () => {
     const j = toBackupRunModel(ref, backup({ status: 'failed', errorMessage: 'disk full' }));
     expect(j).toMatchObject({
       typename: 'OcoreBackupRun', nativeId: 'backup:b1', operation: 'backup', status: 'FAILED', backupNativeId: 'b1',
-      resourceNativeId: 'e1', errorMessage: 'disk full', backupType: 'full', endedAt: '2026-11-20T10:05:00.000Z',
+      resourceNativeId: 'e1', errorMessage: 'disk full', backupType: 'FULL', endedAt: '2026-11-20T10:05:00.000Z',
     });
   });
 

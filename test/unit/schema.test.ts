@@ -18,7 +18,7 @@ describe('schema', () => {
     expect(isObjectType(t) && Object.keys(t.getFields())).toEqual(['id', 'name', 'extra']);
   });
 
-  it('builds, and every type, field, input field and enum value has a description', () => {
+  it('builds, and every type, field, argument, input field and enum value has a description', () => {
     const schema = buildASTSchema(loadTypeDefs());
     const missing: string[] = [];
     for (const t of Object.values(schema.getTypeMap())) {
@@ -26,6 +26,9 @@ describe('schema', () => {
       if (!t.description && !/^(Query|Mutation|Subscription)$/.test(t.name)) missing.push(t.name);
       if (isObjectType(t) || isInterfaceType(t) || isInputObjectType(t)) {
         for (const f of Object.values(t.getFields())) if (!f.description) missing.push(`${t.name}.${f.name}`);
+      }
+      if (isObjectType(t) || isInterfaceType(t)) {
+        for (const f of Object.values(t.getFields())) for (const a of f.args) if (!a.description) missing.push(`${t.name}.${f.name}(${a.name}:)`);
       }
       if (isEnumType(t)) for (const v of t.getValues()) if (!v.description) missing.push(`${t.name}.${v.name}`);
     }

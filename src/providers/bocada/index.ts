@@ -15,6 +15,7 @@ import { bocadaJobStatus, toConnection, toJobModel, toOrganizationModel, toResou
 import type { BocadaConnectionDto, BocadaOrganizationDto, BocadaResourceDto } from './wire.ts';
 import { mapLimit } from '../../upstream/map-limit.ts';
 import { createUpstreamGuard } from '../../upstream/guard.ts';
+import { createReferenceCache } from '../../upstream/reference-cache.ts';
 import { createBocadaProtection } from './protection.ts';
 import { bocadaFailureReasons } from './failure-reason.ts';
 
@@ -24,8 +25,13 @@ import { bocadaFailureReasons } from './failure-reason.ts';
  */
 const JOB_SORTS = { CREATED_AT_DESC: '-startedAt', CREATED_AT_ASC: 'startedAt' } as const;
 
-/** Lookups of more ids than this read the whole resource list instead of one call per id. */
-const LIST_INSTEAD_OF_GETS = 3;
+/**
+ * Lookups of more ids than this read the whole resource list instead of one call per id. The
+ * detail calls run in parallel (one or two trips); the list is read page after page (8 pages of
+ * 200 at 1,500 resources), so it pays only for many ids: a dashboard's two short job lists (at most
+ * 16 distinct resources) name theirs with detail calls.
+ */
+const LIST_INSTEAD_OF_GETS = 16;
 /** Most detail calls in flight at once for one batch lookup. */
 const CONCURRENCY = 8;
 
@@ -34,16 +40,26 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
   const { ref } = options;
   // One breaker, retry budget and bulkhead for this instance; the health probe reads its state.
   const upstreamGuard = createUpstreamGuard(ref.id, options.upstream);
-  const client = createBocadaClient({ provider: ref, baseUrl: options.baseUrl, apiKey: options.secret, settings: { ...options.upstream, guard: upstreamGuard }, observer: options.onUpstreamCall });
+  const upstreamClient = createBocadaClient({ provider: ref, baseUrl: options.baseUrl, apiKey: options.secret, settings: { ...options.upstream, guard: upstreamGuard }, observer: options.onUpstreamCall });
+  // Resources are reference data: their pages are served across requests for `referenceTtlMs`, by
+  // what was asked (organization filter, cursor, page size). Bocada's API is read-only: nothing this
+  // gateway does changes them, so only their age expires them.
+  const reference = createReferenceCache({ ttlMs: options.referenceTtlMs, clock: options.upstream?.clock });
+  const client: typeof upstreamClient = {
+    ...upstreamClient,
+    listResources: (req, ctx) =>
+      reference.read(`resources?${req.organizationId ?? ''}&${req.cursor ?? ''}&${req.pageSize}`, () => upstreamClient.listResources(req, ctx)),
+  };
 
   /** This adapter's state of one request: full lists read once (failures are forgotten so a retry can try again). */
-  const sessionOf = perRequest(() => ({ lists: new PromiseMemo() }));
+  const sessionOf = perRequest(() => ({ lists: new PromiseMemo(), readsAllResources: false }));
   const memo = <T>(ctx: RequestContext, key: string, fn: () => Promise<T>): Promise<T> => sessionOf(ctx).lists.get(key, fn);
   const readAll = <T>(ctx: RequestContext, read: (cursor: string | null) => Promise<BocadaPage<T>>) => readAllBocadaPages(ref.id, ctx, read);
   const allOrganizations = (ctx: RequestContext) =>
     memo(ctx, 'organizations', () => readAll<BocadaOrganizationDto>(ctx, (cursor) => client.listOrganizations({ cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)));
   /** Every resource, or, for a request limited to some organizations, only theirs (one filtered list each). */
   const allResources = (ctx: RequestContext) => {
+    sessionOf(ctx).readsAllResources = true;
     const scope = organizationScopeOf(ctx);
     if (!scope) return memo(ctx, 'resources', () => readAll<BocadaResourceDto>(ctx, (cursor) => client.listResources({ cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)));
     return memo(ctx, `resources:${scope.join(',')}`, async () =>
@@ -123,7 +139,8 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
         });
       },
       resource: async (ids, ctx) => {
-        if (ids.length > LIST_INSTEAD_OF_GETS) {
+        // Many ids, or the request reads the whole list already: from the list.
+        if (ids.length > LIST_INSTEAD_OF_GETS || sessionOf(ctx).readsAllResources) {
           const all = await allResources(ctx);
           const byId = new Map(all.map((r) => [r.id, r]));
           return ids.map((id) => {
@@ -153,7 +170,7 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
     protection: createBocadaProtection(client),
     health: createHealthProbe((ctx) => client.status(ctx), upstreamGuard),
     upstreamState: () => upstreamGuard.state(),
-    close: () => client.close(),
+    close: () => upstreamClient.close(),
   };
   return adapter;
 };

@@ -56,8 +56,8 @@ export interface BocadaTimelineEventModel {
   id: string;
   /** ISO-8601. */
   timestamp: string;
-  /** Bocada's severity upper-cased: `INFO`, `WARNING`, `ERROR` (any other value passes through upper-cased). */
-  severity: string;
+  /** Bocada's severity upper-cased: `INFO`, `WARNING`, `ERROR` (any other value reads as INFO). */
+  severity: 'INFO' | 'WARNING' | 'ERROR';
   message: string;
 }
 
@@ -66,11 +66,17 @@ export function toConnection(c: BocadaConnectionDto): BocadaConnectionModel {
   return { id: c.id, name: c.name ?? '', product: c.product ?? '', status: c.status ?? '' };
 }
 
+/** Bocada's timeline `severity` (`info`, `warning`, `error`, any case) as `TimelineSeverity`; INFO for anything else. */
+export function toTimelineSeverity(raw: unknown): 'INFO' | 'WARNING' | 'ERROR' {
+  const s = typeof raw === 'string' ? raw.toUpperCase() : '';
+  return s === 'WARNING' || s === 'ERROR' ? s : 'INFO';
+}
+
 /** A timeline entry as the `BocadaTimelineEvent` type shows it; a missing severity reads as `INFO`. */
 export function toTimelineEvent(e: BocadaTimelineEventDto): BocadaTimelineEventModel {
   return {
     id: e.id, timestamp: e.timestamp,
-    severity: typeof e.severity === 'string' && e.severity.length > 0 ? e.severity.toUpperCase() : 'INFO',
+    severity: toTimelineSeverity(e.severity),
     message: typeof e.message === 'string' ? e.message : '',
   };
 }

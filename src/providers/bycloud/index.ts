@@ -9,6 +9,8 @@
  * Filters: status pushed down when it is one raw value per collection; `name` upstream is exact or a
  * case-sensitive prefix, which cannot express a case-insensitive substring, so `nameContains` is
  * checked in memory (pushing a prefix down would drop names that contain the text further on).
+ * Under `since` both collections end at the first page reaching past it (they are newest first by
+ * creation, a backup's time). Backups and jobs name their volume or instance from the record.
  */
 import { badUserInput, unsupportedByProvider } from '../../domain/errors.ts';
 import { matchesFilter } from '../../domain/filter.ts';
@@ -18,7 +20,7 @@ import type { BackupModel, JobModel, ResourceModel } from '../../domain/models.t
 import type { BackupStatus, JobStatus } from '../../domain/statuses.ts';
 import { isNotFound, nullIfNotFound } from '../../upstream/errors.ts';
 import type { ListFilter, Page, PageRequest, ProviderAdapter, ProviderAdapterFactory, ProviderKindEntry } from '../contract/index.ts';
-import { createHealthProbe, orderKeysOf, orderedBy } from '../contract/index.ts';
+import { createHealthProbe, orderKeysOf, orderedBy, withResourceRef } from '../contract/index.ts';
 import { perRequest, type RequestContext } from '../../upstream/request-context.ts';
 import { BYCLOUD_MAX_PAGE_SIZE, createBycloudClient } from './client.ts';
 import type { BycloudDatabaseBackupDto, BycloudVolumeBackupDto } from './wire.ts';
@@ -37,6 +39,17 @@ const EMPTY = { items: [], next: null, total: 0 };
 const NEWEST_FIRST = orderingOf(DEFAULT_ORDERS.backup!);
 /** Orders the derived resource list can be sorted in (it is read whole, so any order is exact). */
 const RESOURCE_SORTS = { NAME_ASC: compareIn({ field: 'NAME', direction: 'ASC' }), NAME_DESC: compareIn({ field: 'NAME', direction: 'DESC' }) };
+/**
+ * A backup (and its job) names its volume or instance as the resource list would, from the record
+ * itself: a volume's `metadata.volume_name` tag, an instance's stamped backup name (the mapper's own
+ * rule, `toResourceModel`, applied to this record); nothing when the record gives only the id.
+ */
+function namedByRecord<T extends BackupModel | JobModel>(ref: Parameters<typeof toResourceModel>[0], m: T, b: BycloudVolumeBackupDto | BycloudDatabaseBackupDto, collection: 'vol' | 'db'): T {
+  const id = collection === 'vol' ? (b as BycloudVolumeBackupDto).volume_id : (b as BycloudDatabaseBackupDto).instance_id;
+  const r = toResourceModel(ref, { collection, id, datastoreType: null, firstSeen: null, backupCount: 0, newest: b });
+  return r.name === id ? m : withResourceRef(m, r.typename, r.name);
+}
+
 /** A marker is a ByCloud id; anything else in a token was not issued by us. */
 const MARKER = /^[A-Za-z0-9-]{1,64}$/;
 
@@ -125,13 +138,19 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
       return after;
     };
     const limitOf = (n: number) => Math.max(1, Math.min(BYCLOUD_MAX_PAGE_SIZE, n));
+    // Both collections are newest first by creation, which is a backup's (and its job's) time: under
+    // `since`, a page ending before it ends the list.
+    const nextOf = (next: string | null, items: ReadonlyArray<{ created_at?: string | null }>) => {
+      const last = items.at(-1)?.created_at;
+      return filter.since !== undefined && typeof last === 'string' && Date.parse(last) < filter.since.getTime() ? null : next;
+    };
     const segments: Segment<T>[] = [];
     if (resource?.collection !== 'db' && !vol.none) {
       segments.push({
         key: 'v',
         list: async (req) => {
           const pg = await client.listVolumeBackups({ marker: markerOf(req.after), limit: limitOf(req.limit), status: vol.raw, volumeId: resource?.id }, ctx);
-          return { items: pg.items.map(toVolume), next: pg.next, total: exact ? pg.total : null };
+          return { items: pg.items.map(toVolume), next: nextOf(pg.next, pg.items), total: exact ? pg.total : null };
         },
       });
     }
@@ -140,7 +159,7 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
         key: 'd',
         list: async (req) => {
           const pg = await client.listDatabaseBackups({ marker: markerOf(req.after), limit: limitOf(req.limit), status: db.raw, instanceId: resource?.id }, ctx);
-          return { items: pg.items.map(toDatabase), next: pg.next, total: exact ? pg.total : null };
+          return { items: pg.items.map(toDatabase), next: nextOf(pg.next, pg.items), total: exact ? pg.total : null };
         },
       });
     }
@@ -158,7 +177,7 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
 
   /** Volume and database backups, newest first. */
   const listBackups = (req: PageRequest, ctx: RequestContext): Promise<Page<BackupModel>> =>
-    pageOf('backup', segmentsOf<BackupModel>(req.filter, { vol: volumeBackupStatus, db: databaseBackupStatus }, (b) => toVolumeBackupModel(ref, b), (b) => toDatabaseBackupModel(ref, b), ctx), req);
+    pageOf('backup', segmentsOf<BackupModel>(req.filter, { vol: volumeBackupStatus, db: databaseBackupStatus }, (b) => namedByRecord(ref, toVolumeBackupModel(ref, b), b, 'vol'), (b) => namedByRecord(ref, toDatabaseBackupModel(ref, b), b, 'db'), ctx), req);
 
   /** The backups' creations as jobs, newest first (the same stream as the backups). */
   const listJobs = (req: PageRequest, ctx: RequestContext): Promise<Page<JobModel>> => {
@@ -166,7 +185,7 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
       if (req.after !== null) throw badUserInput('malformed cursor', 'after');
       return Promise.resolve({ items: [], next: null, total: 0 });
     }
-    return pageOf('job', segmentsOf<JobModel>(req.filter, { vol: volumeBackupJobStatus, db: databaseBackupJobStatus }, (b) => toBackupJobModel(ref, b, 'vol'), (b) => toBackupJobModel(ref, b, 'db'), ctx), req);
+    return pageOf('job', segmentsOf<JobModel>(req.filter, { vol: volumeBackupJobStatus, db: databaseBackupJobStatus }, (b) => namedByRecord(ref, toBackupJobModel(ref, b, 'vol'), b, 'vol'), (b) => namedByRecord(ref, toBackupJobModel(ref, b, 'db'), b, 'db'), ctx), req);
   };
 
   const adapter: ProviderAdapter = {
@@ -263,7 +282,8 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
           volume_id: r.id, name: input.name, description: input.description, incremental: input.incremental, force: input.force,
         }, ctx);
         const backup = toVolumeBackupModel(ref, created);
-        return { job: null, backup, progress: { kind: 'backup', nativeId: backup.nativeId } };
+        // The backup's creation is its job too (the same record, as the job list shows it).
+        return { job: toBackupJobModel(ref, created, 'vol'), backup, progress: { kind: 'backup', nativeId: backup.nativeId } };
       },
     },
     protection: createBycloudProtection(client),

@@ -44,7 +44,7 @@ export function parseNativeId(id: string): { collection: 'vol' | 'db'; id: strin
 
 /** The token's organization. */
 export function toOrganizationModel(ref: ProviderRef): OrganizationModel {
-  return { typename: 'ByCloudOrganization', provider: ref, nativeId: BYCLOUD_ORGANIZATION_ID, name: ref.name, createdAt: null };
+  return { typename: 'ByCloudOrganization', provider: ref, nativeId: BYCLOUD_ORGANIZATION_ID, name: ref.organizationName ?? ref.name, createdAt: null };
 }
 
 /** A volume backup. */

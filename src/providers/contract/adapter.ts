@@ -54,6 +54,12 @@ export interface ProviderAdapterOptions {
   upstream?: UpstreamSettings;
   /** Observes every upstream call (for metrics and logs); must not see the secret. */
   onUpstreamCall?: UpstreamCallObserver;
+  /**
+   * How long the adapter may serve reference data (oCore projects, environments and schedules,
+   * Norcube data sources) from its own cache across requests, ms; see `src/upstream/reference-cache.ts`.
+   * Config `cache.referenceTtlMs`. @default 0 (off: every read goes upstream)
+   */
+  referenceTtlMs?: number;
 }
 
 /** Builds an adapter for one configured provider instance. */

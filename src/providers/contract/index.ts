@@ -13,3 +13,4 @@ export * from './progress.ts';
 export * from './protection.ts';
 export * from './health.ts';
 export * from './organization-scope.ts';
+export * from './resource-ref.ts';

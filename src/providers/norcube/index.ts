@@ -12,6 +12,10 @@
  *   data source, and filtered here; a BACKUP-only filter reads none, a resource filter only its own);
  * - schedules: `<walk>`, base64url JSON `[dataSourcePageCursor, dataSourceId, indexInPage, subCursor]`.
  * A name filter on resources goes upstream as the spec's `query` name search (re-checked here).
+ * Jobs and files name their data source from the record (`datasourceName`: `resource { name }`
+ * needs no lookup); a job list filtered in memory reads full pages of 100, and under `since` ends
+ * one queue grace ({@link NORCUBE_QUEUE_GRACE_MS}) past it; data source pages are reference data
+ * (kept across requests for `referenceTtlMs`).
  *
  * Actions (run-now, restores, deletes, attachments, policies, verify, download links) go through
  * the client's never-retried calls; each then forgets the request's memoized reads of this
@@ -28,13 +32,13 @@ import { TERMINAL_JOB_STATUSES } from '../../domain/statuses.ts';
 import { ProviderHttpError, ProviderResponseError, isNotFound, nullIfNotFound, lookupEntry } from '../../upstream/errors.ts';
 import type {
   ListFilter, Page, PageRequest, ProgressOperation, ProgressUpdate, ProviderActions, ProviderAdapter, ProviderAdapterFactory, ProviderKindEntry } from '../contract/index.ts';
-import { createHealthProbe } from '../contract/index.ts';
+import { createHealthProbe, withResourceRef } from '../contract/index.ts';
 import { PromiseMemo, perRequest, type RequestContext } from '../../upstream/request-context.ts';
 import {
   createNorcubeClient, isNorcubeNotImplemented, NORCUBE_MAX_PAGE_SIZE,
 } from './client.ts';
 import {
-  defaultDestinationId, defaultRestoreDatabase, hasBackupFile, isNorcubeId, jobNativeId, norcubeJobStatus, parsePairNativeId,
+  NORCUBE_TYPENAMES, defaultDestinationId, defaultRestoreDatabase, hasBackupFile, isNorcubeId, jobNativeId, norcubeJobStatus, parsePairNativeId,
   parseRestoreNativeId, restoreNativeId, scheduleNativeId, toBackupJobModel, toBackupModel, toDownloadLink, toOrganizationModel,
   toPolicyCreateRequest, toPolicyModel, toPolicyUpdateRequest, toResourceModel, toRestoreJobModel, toScheduleModel,
 } from './mapper.ts';
@@ -43,6 +47,7 @@ import type {
 } from './wire.ts';
 import { mapLimit } from '../../upstream/map-limit.ts';
 import { createUpstreamGuard } from '../../upstream/guard.ts';
+import { createReferenceCache } from '../../upstream/reference-cache.ts';
 import { createNorcubeProtection } from './protection.ts';
 
 
@@ -55,15 +60,38 @@ const MAX_WHOLE_LIST_PAGES = 100;
 /** Jobs are newest first by creation: the merge of backup jobs and restores compares that. */
 const NEWEST_FIRST = orderingOf(DEFAULT_ORDERS.job!);
 const newestFirst = compareIn(DEFAULT_ORDERS.job!);
+/**
+ * How long before it starts a backup job can have been queued. `/backups` is newest first by
+ * creation and has no time filter, while a job's time is its start (its creation until it starts):
+ * a list under `filter.since` ends at the first page whose last job was created this long before
+ * `since`, instead of reading the whole history. Norcube queues a job for its worker when it is
+ * due and starts it within seconds; a job queued longer than this before starting would be missed.
+ */
+export const NORCUBE_QUEUE_GRACE_MS = 60 * 60_000;
+
+/** Whether a job filter holds anything `/backups` cannot apply (the gateway filters those in memory). */
+const filtersInMemory = (f: ListFilter) => Boolean(f.status?.length || f.since || f.until || f.nameContains);
 
 /** Builds the adapter of one Norcube instance. */
 export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
   const { ref } = options;
   // One breaker, retry budget and bulkhead for this instance; the health probe reads its state.
   const upstreamGuard = createUpstreamGuard(ref.id, options.upstream);
-  const client = createNorcubeClient({
+  const upstreamClient = createNorcubeClient({
     provider: ref, baseUrl: options.baseUrl, token: options.secret, settings: { ...options.upstream, guard: upstreamGuard }, observer: options.onUpstreamCall,
   });
+  // Data sources are reference data: pages of `/datasources` (by what was asked: cursor, limit,
+  // name query) are served across requests for `referenceTtlMs`, and forgotten after any change
+  // made through this adapter (see forgetReads). The health probe reads upstream every time.
+  const reference = createReferenceCache({ ttlMs: options.referenceTtlMs, clock: options.upstream?.clock });
+  const client: typeof upstreamClient = {
+    ...upstreamClient,
+    listDataSources: (req, ctx) =>
+      reference.read(`datasources?${req.cursor ?? ''}&${req.limit}&${req.query ?? ''}`, () => upstreamClient.listDataSources(req, ctx)),
+  };
+  /** Jobs and files, each naming its data source as its record does (`resource { name }` needs no lookup). */
+  const jobModel = (j: NorcubeBackupJobDto) => withResourceRef(toBackupJobModel(ref, j), NORCUBE_TYPENAMES.resource, j.datasourceName);
+  const backupModel = (j: NorcubeBackupJobDto) => withResourceRef(toBackupModel(ref, j), NORCUBE_TYPENAMES.resource, j.datasourceName);
   /**
    * This adapter's state of one request: reads memoized once (organization id, policy list), backup
    * jobs by native id through one DataLoader (batched into `datasourceIDs` scans; jobs a scan sees
@@ -229,7 +257,7 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
     let cursor = req.after;
     for (;;) {
       const page = await backupJobsPage(req, ctx, cursor);
-      const items = page.items.filter(hasBackupFile).map((j) => toBackupModel(ref, j));
+      const items = page.items.filter(hasBackupFile).map(backupModel);
       if (items.length > 0 || page.next === null) return { items, next: page.next, total: null };
       cursor = page.next;
     }
@@ -243,9 +271,14 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
       if (wants('backup')) {
         segments.push({
           key: 'b',
+          // Filtered in memory: full pages from the first (the merge takes what it needs of each
+          // and resumes inside a page). Under `since`, the stream ends past the queue grace.
           list: async (sub) => {
-            const page = await backupJobsPage({ ...req, limit: sub.limit }, ctx, sub.after);
-            return { items: page.items.map((j) => toBackupJobModel(ref, j)), next: page.next, total: null };
+            const limit = filtersInMemory(filter) ? Math.max(sub.limit, NORCUBE_MAX_PAGE_SIZE) : sub.limit;
+            const page = await backupJobsPage({ ...req, limit }, ctx, sub.after);
+            const last = page.items.at(-1);
+            const past = filter.since !== undefined && last !== undefined && Date.parse(last.jobCreatedAt) < filter.since.getTime() - NORCUBE_QUEUE_GRACE_MS;
+            return { items: page.items.map(jobModel), next: past ? null : page.next, total: null };
           },
         });
       }
@@ -352,13 +385,13 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
         }
       }
       const j = byId.get(id);
-      return j instanceof Error ? j : j ? toBackupJobModel(ref, j) : null;
+      return j instanceof Error ? j : j ? jobModel(j) : null;
     });
   }
 
   async function lookupBackups(nativeIds: readonly string[], ctx: RequestContext): Promise<Array<BackupModel | null | Error>> {
     const jobs = await findBackupJobs(nativeIds, ctx);
-    return jobs.map((j) => (j instanceof Error ? j : j && hasBackupFile(j) ? toBackupModel(ref, j) : null));
+    return jobs.map((j) => (j instanceof Error ? j : j && hasBackupFile(j) ? backupModel(j) : null));
   }
 
   async function lookupResources(nativeIds: readonly string[], ctx: RequestContext): Promise<Array<ResourceModel | null | Error>> {
@@ -402,6 +435,7 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
     const session = sessionOf(ctx);
     session.reads.clear();
     session.backupJobs.clearAll();
+    reference.clear();
   }
 
   /**
@@ -625,9 +659,10 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
     progress: { snapshot },
     actions,
     protection: createNorcubeProtection(client),
-    health: createHealthProbe((ctx) => client.listDataSources({ cursor: null, limit: 1 }, ctx), upstreamGuard),
+    // A probe asks upstream every time, never the reference cache.
+    health: createHealthProbe((ctx) => upstreamClient.listDataSources({ cursor: null, limit: 1 }, ctx), upstreamGuard),
     upstreamState: () => upstreamGuard.state(),
-    close: () => client.close(),
+    close: () => upstreamClient.close(),
   };
   return adapter;
 };

@@ -88,7 +88,7 @@ const bool = (v: boolean | null | undefined): boolean | null => (typeof v === 'b
 
 /** The organization the token is scoped to; its name is the configured provider's name. */
 export function toOrganizationModel(provider: ProviderRef, organizationId: string): OrganizationModel {
-  return { typename: NORCUBE_TYPENAMES.organization, provider, nativeId: organizationId, name: provider.name, createdAt: null };
+  return { typename: NORCUBE_TYPENAMES.organization, provider, nativeId: organizationId, name: provider.organizationName ?? provider.name, createdAt: null };
 }
 
 /** `NorcubeRestoreCheckHealth`: restore-test health over the last terminal checks (list rows only). */

@@ -16,6 +16,11 @@
  * - alert `alert:0:0:<offset>` (in memory: the API has no offset, so the first 100 alerts are read
  *   once per request, put newest first and paged here); schedule `schedule:0:<environmentIndex>:0`.
  * Indexes refer to the provider's own project / environment order.
+ *
+ * Backups, runs and alerts name their environment from the record (`environmentName`); backup
+ * lists filtered in memory read full pages, and under `since` end one queue grace
+ * ({@link OCORE_QUEUE_GRACE_MS}) past it; projects, environments and schedules are reference data
+ * (kept across requests for `referenceTtlMs`, forgotten after our own changes).
  */
 import { badUserInput } from '../../domain/errors.ts';
 import { matchesFilter } from '../../domain/filter.ts';
@@ -25,23 +30,32 @@ import type { AlertModel, BackupModel, JobModel, ResourceModel, ScheduleModel } 
 import { ProviderHttpError, isNotFound, nullIfNotFound, lookupEntry } from '../../upstream/errors.ts';
 import type {
   ListFilter, Page, PageRequest, ProviderAdapter, ProviderAdapterFactory, ProviderLookups, ProviderKindEntry } from '../contract/index.ts';
-import { createHealthProbe, orderKeysOf, orderedBy } from '../contract/index.ts';
+import { createHealthProbe, orderKeysOf, orderedBy, withResourceRef } from '../contract/index.ts';
 import { PromiseMemo, perRequest, type RequestContext } from '../../upstream/request-context.ts';
 import { OCORE_MAX_PAGE_SIZE, createOcoreClient, type OcoreOffsetPage } from './client.ts';
 import {
   OCORE_ORGANIZATION_ID, OCORE_TYPENAMES, ocoreBackupStatus, ocoreJobStatus, parseJobNativeId, restoreEnvironmentId,
-  toAlertModel, toBackupModel, toBackupRunModel, toEnvironmentModel, toOperationStepModels, toOrganizationModel,
+  toAlertModel, toBackupModel, toBackupType, toBackupRunModel, toEnvironmentModel, toOperationStepModels, toOrganizationModel,
   toPitrCoverageModel, toRestoreModel, toScheduleModel, toProgressUpdate,
 } from './mapper.ts';
 import type { OcoreBackupDto, OcoreEnvironmentDto, OcoreProjectDto, OcoreRestoreLogDto } from './wire.ts';
 import { mapLimit } from '../../upstream/map-limit.ts';
 import { createUpstreamGuard } from '../../upstream/guard.ts';
+import { createReferenceCache } from '../../upstream/reference-cache.ts';
 import { createOcoreProtection } from './protection.ts';
 
 /** How many upstream calls a lookup or a schedule scan runs at once. */
 const CONCURRENCY = 8;
 /** Pages of one environment list or restore-log list read at most when reading it whole. */
 const MAX_WHOLE_LIST_PAGES = 200;
+/**
+ * How long before it starts a backup can have been created. Backup lists are newest first by
+ * creation and take no time filter, while a backup's (and a run's) time is its start: a list under
+ * `filter.since` ends at the first page whose last backup was created this long before `since`,
+ * instead of reading the whole history. oCore starts a backup within minutes of creating it; one
+ * created longer than this before starting would be missed.
+ */
+export const OCORE_QUEUE_GRACE_MS = 60 * 60_000;
 
 
 // ---- resume tokens -------------------------------------------------------------------------
@@ -70,11 +84,13 @@ function decodeToken(raw: string | null, list: string, phases: number): Position
 
 // ---- paging over a sequence of offset-paged upstream lists -----------------------------------
 
-/** What one read of an upstream list gave: items kept (mapped), how many it read, its total. */
+/** What one read of an upstream list gave: items kept (mapped), how many it read, its total, whether nothing after it can match. */
 interface Chunk<T> {
   items: T[];
   read: number;
   total: number | null;
+  /** True when the list need not be read further (a `since` filter is past; see OCORE_QUEUE_GRACE_MS). */
+  ended?: boolean;
 }
 
 /** Reads one page of one upstream list at `offset`, asking for `limit` records. */
@@ -83,15 +99,19 @@ type OffsetList<T> = (offset: number, limit: number) => Promise<Chunk<T>>;
 /** The upstream lists of one phase, resolved when the phase is reached. */
 type Phase<T> = () => Promise<OffsetList<T>[]>;
 
-/** An offset-paged upstream list as a segment of a merged list (`next` is the offset after the records read). */
-function offsetSegment<T>(key: string, read: OffsetList<T>): Segment<T> {
+/**
+ * An offset-paged upstream list as a segment of a merged list (`next` is the offset after the
+ * records read). `fullPages`: the gateway filters this list in memory, so every read asks a full
+ * page (the merge takes what it needs and resumes inside it).
+ */
+function offsetSegment<T>(key: string, read: OffsetList<T>, fullPages = false): Segment<T> {
   return {
     key,
     list: async (req) => {
       const offset = offsetOf(req.after);
-      const want = Math.max(1, Math.min(OCORE_MAX_PAGE_SIZE, Math.floor(req.limit)));
+      const want = fullPages ? OCORE_MAX_PAGE_SIZE : Math.max(1, Math.min(OCORE_MAX_PAGE_SIZE, Math.floor(req.limit)));
       const chunk = await read(offset, want);
-      const exhausted = chunk.read < want || (chunk.total !== null && offset + chunk.read >= chunk.total);
+      const exhausted = chunk.ended === true || chunk.read < want || (chunk.total !== null && offset + chunk.read >= chunk.total);
       return { items: chunk.items, next: exhausted ? null : String(offset + chunk.read), total: chunk.total };
     },
   };
@@ -170,6 +190,11 @@ function statusPush<S extends string>(mapper: { rawFor(wanted: readonly S[]): st
 /** True when the filter names another organization than the token's: nothing can match. */
 const otherOrganization = (f: ListFilter) => f.organizationId !== undefined && f.organizationId !== OCORE_ORGANIZATION_ID;
 const hasTimeRange = (f: ListFilter) => f.since !== undefined || f.until !== undefined;
+/** Whether the last of `backups` was created so long before `since` that no later one can match it. */
+const pastSince = (backups: readonly OcoreBackupDto[], since: Date | undefined) => {
+  const created = backups.at(-1)?.createdAt;
+  return since !== undefined && typeof created === 'string' && Date.parse(created) < since.getTime() - OCORE_QUEUE_GRACE_MS;
+};
 const EMPTY: Page<never> = { items: [], next: null, total: 0 };
 
 // ---- helpers -------------------------------------------------------------------------------
@@ -195,19 +220,37 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
   const { ref } = options;
   // One breaker, retry budget and bulkhead for this instance; the health probe reads its state.
   const upstreamGuard = createUpstreamGuard(ref.id, options.upstream);
-  const client = createOcoreClient({
+  const upstreamClient = createOcoreClient({
     provider: ref,
     baseUrl: options.baseUrl,
     token: options.secret,
     settings: { ...options.upstream, guard: upstreamGuard },
     observer: options.onUpstreamCall,
   });
+  // Projects, environments and schedules are reference data: served across requests for
+  // `referenceTtlMs` by what was asked (project, offset, limit; environment), and forgotten after
+  // any change made through this adapter (forgetReads, upsertSchedule).
+  const reference = createReferenceCache({ ttlMs: options.referenceTtlMs, clock: options.upstream?.clock });
+  const client: typeof upstreamClient = {
+    ...upstreamClient,
+    listProjects: (ctx) => reference.read('projects', () => upstreamClient.listProjects(ctx)),
+    listEnvironments: (projectId, req, ctx) =>
+      reference.read(`environments:${projectId}:${req.offset}:${req.limit}`, () => upstreamClient.listEnvironments(projectId, req, ctx)),
+    getBackupSchedule: (envId, ctx) => reference.read(`schedule:${envId}`, () => upstreamClient.getBackupSchedule(envId, ctx)),
+  };
+  /** Backups, runs and alerts, each naming its environment as its record does (`resource { name }` needs no lookup). */
+  const named = <T extends BackupModel | JobModel | AlertModel>(m: T, environmentName: unknown): T => withResourceRef(m, OCORE_TYPENAMES.resource, environmentName);
+  const backupModel = (b: OcoreBackupDto) => named(toBackupModel(ref, b), b.environmentName);
+  const runModel = (b: OcoreBackupDto) => named(toBackupRunModel(ref, b), b.environmentName);
 
   /** This adapter's state of one request: reads memoized once (projects, environments). */
   const sessionOf = perRequest(() => ({ reads: new PromiseMemo() }));
   const memo = <T>(ctx: RequestContext, key: string, fn: () => Promise<T>): Promise<T> => sessionOf(ctx).reads.get(key, fn);
   /** After a change: this request's later reads go upstream again (the client forgets its GETs itself). */
-  const forgetReads = (ctx: RequestContext) => sessionOf(ctx).reads.clear();
+  const forgetReads = (ctx: RequestContext) => {
+    sessionOf(ctx).reads.clear();
+    reference.clear();
+  };
 
   const projects = (ctx: RequestContext) => memo(ctx, 'projects', () => client.listProjects(ctx));
 
@@ -242,7 +285,7 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
   const alerts = (includeDismissed: boolean, ctx: RequestContext) =>
     memo(ctx, `alerts:${includeDismissed}`, async () => {
       const p = await client.listAlerts({ includeDismissed, limit: OCORE_MAX_PAGE_SIZE }, ctx);
-      return { models: p.items.map((a) => toAlertModel(ref, a)), complete: p.total === null ? p.items.length < OCORE_MAX_PAGE_SIZE : p.items.length >= p.total };
+      return { models: p.items.map((a) => named(toAlertModel(ref, a), a.environmentName)), complete: p.total === null ? p.items.length < OCORE_MAX_PAGE_SIZE : p.items.length >= p.total };
     });
 
   /**
@@ -253,13 +296,15 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
   async function backupSegments<T extends BackupModel | JobModel>(filter: ListFilter, status: StatusPush, exact: boolean, map: (b: OcoreBackupDto) => T, ctx: RequestContext): Promise<Segment<T>[]> {
     if (status.kind === 'none') return [];
     const raw = status.kind === 'one' ? status.raw : undefined;
-    const chunkOf = (p: OcoreOffsetPage<OcoreBackupDto>): Chunk<T> => ({ items: p.items.map(map), read: p.items.length, total: exact ? p.total : null });
+    const chunkOf = (p: OcoreOffsetPage<OcoreBackupDto>): Chunk<T> => ({ items: p.items.map(map), read: p.items.length, total: exact ? p.total : null, ended: pastSince(p.items, filter.since) });
+    // Anything filtered in memory: full pages from the first read.
+    const fullPages = !exact;
     if (filter.resourceId !== undefined) {
       const envId = filter.resourceId;
-      return [offsetSegment('e', (offset, limit) => client.listEnvironmentBackups(envId, { offset, limit, status: raw }, ctx).then(chunkOf, emptyOn404<T>))];
+      return [offsetSegment('e', (offset, limit) => client.listEnvironmentBackups(envId, { offset, limit, status: raw }, ctx).then(chunkOf, emptyOn404<T>), fullPages)];
     }
     return (await projects(ctx)).map((project, i) =>
-      offsetSegment(`p${i}`, (offset, limit) => client.listProjectBackups(project.id, { offset, limit, status: raw }, ctx).then(chunkOf, emptyOn404<T>)));
+      offsetSegment(`p${i}`, (offset, limit) => client.listProjectBackups(project.id, { offset, limit, status: raw }, ctx).then(chunkOf, emptyOn404<T>), fullPages));
   }
 
   /**
@@ -321,7 +366,7 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
 
     async backup(ids, ctx) {
       return mapLimit(ids, CONCURRENCY, async (id) => {
-        return lookupEntry(async () => toBackupModel(ref, await client.getBackup(id, ctx)));
+        return lookupEntry(async () => backupModel(await client.getBackup(id, ctx)));
       });
     },
 
@@ -330,7 +375,7 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
         const parsed = parseJobNativeId(id);
         if (!parsed) return null;
         try {
-          if (parsed.kind === 'backup') return toBackupRunModel(ref, await client.getBackup(parsed.backupId, ctx));
+          if (parsed.kind === 'backup') return runModel(await client.getBackup(parsed.backupId, ctx));
           const log = (await restoreLogs(parsed.environmentId, ctx)).find((l) => l.id === parsed.restoreLogId);
           // Only the environment the restore is listed under (its target) names it.
           if (!log || restoreEnvironmentId(log, parsed.environmentId) !== parsed.environmentId) return null;
@@ -391,7 +436,7 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
         if (otherOrganization(filter)) return emptyMerged('backup', req);
         const status = statusPush(ocoreBackupStatus, filter.status);
         const exact = status.kind !== 'memory' && !hasTimeRange(filter) && !filter.nameContains;
-        return merged('backup', await backupSegments(filter, status, exact, (b) => toBackupModel(ref, b), ctx), req);
+        return merged('backup', await backupSegments(filter, status, exact, backupModel, ctx), req);
       },
 
       async job(req, ctx) {
@@ -400,7 +445,7 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
         const status = statusPush(ocoreJobStatus, filter.status);
         const wants = (op: 'backup' | 'restore') => !filter.operation?.length || filter.operation.includes(op);
         const exact = status.kind !== 'memory' && !hasTimeRange(filter) && !filter.nameContains;
-        const runs = wants('backup') ? await backupSegments(filter, status, exact, (b) => toBackupRunModel(ref, b), ctx) : [];
+        const runs = wants('backup') ? await backupSegments(filter, status, exact, runModel, ctx) : [];
         // Restore logs cannot be filtered upstream: a status nothing maps to, or a BACKUP-only filter, skips them.
         const restores = wants('restore') && status.kind !== 'none' ? await restoreSegments(filter, ctx) : [];
         return merged('job', [...runs, ...restores], req);
@@ -486,6 +531,7 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
       },
       async upsertSchedule(envId, input, ctx) {
         const s = await client.putBackupSchedule(envId, { ...input }, ctx);
+        reference.clear();
         return toScheduleModel(ref, envId, s);
       },
       async retentionPreview(envId, retention, ctx) {
@@ -493,7 +539,7 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
         return {
           totalSizeBytes: typeof p.totalSizeBytes === 'number' ? p.totalSizeBytes : null,
           items: p.items.map((i) => ({
-            backupNativeId: i.backupId, backupType: i.backupType ?? null,
+            backupNativeId: i.backupId, backupType: toBackupType(i.backupType),
             createdAt: i.createdAt && !Number.isNaN(Date.parse(i.createdAt)) ? new Date(i.createdAt).toISOString() : null,
             gfsTiers: i.gfsTiers ?? [], reason: i.reason ?? null, sizeBytes: typeof i.sizeBytes === 'number' ? i.sizeBytes : null,
           })),
@@ -536,7 +582,7 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
     health: createHealthProbe((ctx) => client.getAlertCount(ctx), upstreamGuard),
     upstreamState: () => upstreamGuard.state(),
 
-    close: () => client.close(),
+    close: () => upstreamClient.close(),
   };
 
   /** A merged page of `segments` in the merged list `name`; none: an empty list (exact total). */

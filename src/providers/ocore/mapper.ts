@@ -224,7 +224,7 @@ export function toOperationStepModels(steps: readonly OcoreOperationStepDto[]): 
 
 /** The token's organization -> `OcoreOrganization`; its name is the configured provider's name. */
 export function toOrganizationModel(provider: ProviderRef): OrganizationModel {
-  return { typename: OCORE_TYPENAMES.organization, provider, nativeId: OCORE_ORGANIZATION_ID, name: provider.name, createdAt: null };
+  return { typename: OCORE_TYPENAMES.organization, provider, nativeId: OCORE_ORGANIZATION_ID, name: provider.organizationName ?? provider.name, createdAt: null };
 }
 
 /** An environment of a project -> `OcoreEnvironment` (Resource). `pitrCoverage` is a lazy field. */
@@ -258,7 +258,7 @@ export function toBackupModel(provider: ProviderRef, b: OcoreBackupDto): BackupM
     sizeBytes: bytes(b.sizeBytes),
     createdAt: created,
     completedAt: iso(b.completedAt),
-    backupType: text(b.backupType),
+    backupType: toBackupType(b.backupType),
     environmentName: text(b.environmentName),
     environmentType: text(b.environmentType),
     errorMessage: text(b.errorMessage),
@@ -292,7 +292,7 @@ export function toBackupRunModel(provider: ProviderRef, b: OcoreBackupDto): JobM
     createdAt: iso(b.createdAt),
     startedAt: iso(b.startedAt),
     endedAt: iso(b.completedAt),
-    backupType: type,
+    backupType: toBackupType(b.backupType),
     errorMessage: text(b.errorMessage),
     failureReason: failureReasonOf(status, b.errorMessage),
   };
@@ -335,13 +335,26 @@ export function toRestoreModel(provider: ProviderRef, log: OcoreRestoreLogDto, l
   };
 }
 
+/** oCore's `backupType` as the `BackupType` enum (`db` -> `DB`, `full` -> `FULL`), case-insensitively; null for anything else. */
+export function toBackupType(raw: unknown): 'DB' | 'FULL' | null {
+  const t = typeof raw === 'string' ? raw.toLowerCase() : null;
+  return t === 'db' ? 'DB' : t === 'full' ? 'FULL' : null;
+}
+
+/** oCore's alert `type` as the `AlertType` enum, case-insensitively; OTHER for a type this gateway does not know (the raw value is in `providerType`). */
+export function toAlertType(raw: unknown): 'BACKUP_FAILED' | 'BACKUP_MISSED' | 'PITR_GAP' | 'RETENTION' | 'OTHER' {
+  const t = typeof raw === 'string' ? raw.toUpperCase() : '';
+  return t === 'BACKUP_FAILED' || t === 'BACKUP_MISSED' || t === 'PITR_GAP' || t === 'RETENTION' ? t : 'OTHER';
+}
+
 /** An alert -> `OcoreAlert`. */
 export function toAlertModel(provider: ProviderRef, a: OcoreAlertDto): AlertModel {
   return {
     typename: OCORE_TYPENAMES.alert,
     provider,
     nativeId: a.id,
-    type: a.type,
+    type: toAlertType(a.type),
+    providerType: text(a.type),
     severity: toAlertSeverity(a.severity),
     message: text(a.message) ?? '',
     read: a.read === true,

@@ -11,7 +11,7 @@ import { JOB_STATUSES, type JobStatus } from '../../domain/statuses.ts';
 import type { QueryResolvers } from '../../generated/graphql.ts';
 import { walkList } from '../../insight/walk.ts';
 import { providerFailureError } from '../../server/errors.ts';
-import { toSources } from '../_shared/list-args.ts';
+import { jobOperationsOf, toSources } from '../_shared/list-args.ts';
 
 /** Pages of jobs (100 each) one provider's count reads at most; past them it is not exact. */
 export const MAX_STATS_PAGES = 50;
@@ -29,7 +29,7 @@ export const jobStats: NonNullable<QueryResolvers['jobStats']> = async (_p, { fi
   const until = filter?.until ? filter.until : new Date(now).toISOString();
   const since = filter?.since ? filter.since : new Date(Math.min(now, Date.parse(until)) - DEFAULT_STATS_WINDOW_MS).toISOString();
   if (Date.parse(since) >= Date.parse(until)) throw badUserInput('filter.since must be before filter.until', 'filter.since');
-  const selected = toSources(ctx.providers, { ...(filter ?? {}), since, until });
+  const selected = toSources(ctx.providers, { ...(filter ?? {}), since, until, operation: jobOperationsOf(filter) });
   const path = responsePathAsArray(info.path);
   const all = new Map<JobStatus, number>();
   const providers = await Promise.all(selected.map(async ({ adapter, filter: native }) => {

@@ -17,7 +17,7 @@ import { newestFirst, type JobUpdateModel, type JobWatchSource } from '../../pro
 import type { ProviderAdapter } from '../../providers/contract/index.ts';
 import type { GatewayContext } from '../../server/context.ts';
 import { createUpstreamCallBudget } from '../../upstream/call-budget.ts';
-import { toSources, type SelectedProvider } from '../_shared/list-args.ts';
+import { jobOperationsOf, toSources, type SelectedProvider } from '../_shared/list-args.ts';
 
 /** Most `INITIAL` updates one subscription starts with. */
 export const JOB_UPDATES_INITIAL_LIMIT = 20;
@@ -71,13 +71,14 @@ function renewEventContext(ctx: GatewayContext): void {
 /** What a subscriber's `status` and `operation` let through. */
 function matcherOf(filter: JobUpdatesFilter | null | undefined): (job: JobModel) => boolean {
   const status = filter?.status?.length ? new Set<JobStatus>(filter.status) : null;
-  const operation = filter?.operation?.length ? new Set(filter.operation) : null;
+  const operations = jobOperationsOf(filter);
+  const operation = operations ? new Set(operations) : null;
   return (job) => (status === null || status.has(job.status)) && (operation === null || operation.has(job.operation));
 }
 
 /** Subscribes: validates the filter (BAD_USER_INPUT before anything runs), joins one watch per provider. */
 async function subscribe(filter: JobUpdatesFilter | null | undefined, initial: boolean, ctx: GatewayContext): Promise<AsyncIterableIterator<JobUpdateModel>> {
-  const selected = toSources(ctx.providers, { providers: filter?.providers, organizationId: filter?.organizationId, resourceId: filter?.resourceId });
+  const selected = toSources(ctx.providers, { providers: filter?.providers, kinds: filter?.kinds, organizationId: filter?.organizationId, resourceId: filter?.resourceId });
   const watched = selected.filter((s) => s.adapter.lists.job);
   // Providers named on purpose that have no jobs: say so rather than wait forever.
   if (filter?.providers?.length && watched.length === 0 && selected.length > 0) throw unsupportedByProvider(selected[0].adapter.ref.id, 'listing jobs');
@@ -102,7 +103,7 @@ async function subscribe(filter: JobUpdatesFilter | null | undefined, initial: b
     };
     const memberships = watched.map((s) => {
       const id = s.adapter.ref.id;
-      const watchFilter = watchFilterOf(s, filter?.operation);
+      const watchFilter = watchFilterOf(s, jobOperationsOf(filter));
       return ctx.jobWatch.join(jobWatchKey(id, ctx.scope.organizationsAt(id), watchFilter), () => sourceOf(s.adapter, watchFilter), {
         updates: (us) => us.forEach(deliver),
         end: () => stop(),

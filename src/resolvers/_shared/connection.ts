@@ -12,7 +12,7 @@ import type { EntityKind, ModelBase, ModelOf } from '../../domain/models.ts';
 import { paginate, type PaginationSource } from '../../domain/pagination.ts';
 import { providerFailureError } from '../../server/errors.ts';
 import type { GatewayContext } from '../../server/context.ts';
-import { checkFirst, checkOrderServed, toOrder, toSources, type FilterInput, type OrderInput, type SelectedProvider } from './list-args.ts';
+import { checkFirst, checkOrderServed, jobOperationsOf, toOrder, toSources, type FilterInput, type OrderInput, type SelectedProvider } from './list-args.ts';
 
 /** Arguments every list field takes (`orderBy` where the list has orders). */
 export interface ListArgs {
@@ -41,7 +41,8 @@ export async function resolveConnection<K extends EntityKind>(
   const order = toOrder(kind, args.orderBy);
   const byDefault = isDefaultOrder(kind, order);
   const cursor = args.after != null ? decodeCursor(args.after, kind, byDefault ? null : orderKey(order!)) : null;
-  let selected: SelectedProvider[] = toSources(ctx.providers, args.filter);
+  const filter = kind === 'job' ? { ...args.filter, operation: jobOperationsOf(args.filter, scope?.resourceId !== undefined) } : args.filter;
+  let selected: SelectedProvider[] = toSources(ctx.providers, filter);
   if (scope) {
     selected = selected
       .filter((s) => s.adapter.ref.id === scope.providerId)

@@ -7,6 +7,7 @@ import type { GraphQLAbstractType, GraphQLResolveInfo } from 'graphql';
 import { encodeGlobalId } from '../../domain/ids.ts';
 import type { EntityKind, ModelBase, ModelOf, OrganizationModel } from '../../domain/models.ts';
 import type { GatewayContext } from '../../server/context.ts';
+import { namedResourceOf } from './resource-name.ts';
 
 /** The `id` resolver of an entity kind: the model's global id. */
 export const idOf = (kind: EntityKind) => (m: ModelBase): string => encodeGlobalId(m.provider.id, kind, m.nativeId);
@@ -20,6 +21,9 @@ export function resolveTypeOf<R extends { __resolveType: (...args: never[]) => u
     abstractType && isPossibleType<TypenamesOf<R>>(m.typename, abstractType, info) ? m.typename : null;
 }
 
+/** The object type names of each abstract type, per schema: asked once per listed item, computed once. */
+const possibleTypeNames = new WeakMap<object, WeakMap<GraphQLAbstractType, ReadonlySet<string>>>();
+
 /**
  * Whether `typename` is an object type of `abstractType`. The generated `__resolveType` signatures
  * list exactly these names (codegen reads them from the same schema), so the check is what narrows
@@ -27,7 +31,11 @@ export function resolveTypeOf<R extends { __resolveType: (...args: never[]) => u
  * come from another copy of the module than the schema's objects.
  */
 function isPossibleType<T extends string>(typename: string, abstractType: GraphQLAbstractType, info: GraphQLResolveInfo): typename is T {
-  return info.schema.getPossibleTypes(abstractType).some((t) => t.name === typename);
+  let bySchema = possibleTypeNames.get(info.schema);
+  if (!bySchema) possibleTypeNames.set(info.schema, (bySchema = new WeakMap()));
+  let names = bySchema.get(abstractType);
+  if (!names) bySchema.set(abstractType, (names = new Set(info.schema.getPossibleTypes(abstractType).map((t) => t.name))));
+  return names.has(typename);
 }
 
 /** The `organization` resolver: by native id when the model has one, else the provider's only organization. */
@@ -36,11 +44,17 @@ export function organizationOf(m: ModelBase & { organizationNativeId: string | n
   return ctx.loaders.soleOrganization(m.provider.id);
 }
 
-/** A link field (`resource`, `backup`): the `kind` entity whose native id the model holds in `<kind>NativeId`, or null. */
+/**
+ * A link field (`resource`, `backup`): the `kind` entity whose native id the model holds in
+ * `<kind>NativeId`, or null. A `resource` selecting only its name comes from the model's own record
+ * when it names it, without a lookup (see `resource-name.ts`).
+ */
 export function linkTo<K extends 'resource' | 'backup'>(kind: K) {
   const field = `${kind}NativeId` as const;
-  return (m: ModelBase & { [F in `${K}NativeId`]: string | null }, _a: unknown, ctx: GatewayContext): Promise<ModelOf[K] | null> | null => {
+  return (m: ModelBase & { [F in `${K}NativeId`]: string | null }, _a: unknown, ctx: GatewayContext, info?: GraphQLResolveInfo): Promise<ModelOf[K] | null> | ModelOf[K] | null => {
     const native = m[field];
-    return native ? ctx.loaders.load(kind, m.provider.id, native) : null;
+    if (!native) return null;
+    const named = kind === 'resource' && info ? namedResourceOf(m, native, info) : null;
+    return named ? (named as ModelOf[K]) : ctx.loaders.load(kind, m.provider.id, native);
   };
 }

@@ -18,6 +18,8 @@ export const MAX_NAME_CONTAINS = 200;
 /** The filter fields lists share, as GraphQL hands them over. */
 export interface FilterInput {
   providers?: readonly string[] | null;
+  /** Provider kinds (registry keys, as the `ProviderKind` enum hands them over). */
+  kinds?: readonly string[] | null;
   organizationId?: string | null;
   resourceId?: string | null;
   status?: readonly (JobStatus | BackupStatus)[] | null;
@@ -47,6 +49,23 @@ export interface SelectedProvider {
   filter: ListFilter;
 }
 
+/**
+ * The operations a job list reads when its filter names none: backups only. Restores live in one
+ * upstream list per resource at oCore and Norcube, so a newest-first list of every restore costs one
+ * call per resource (hundreds at scale); a list limited to one resource, or one that names RESTORE,
+ * reads them (README "Pagination").
+ */
+export const DEFAULT_JOB_OPERATIONS: readonly JobOperation[] = ['backup'];
+
+/**
+ * `filter.operation` of a job list, or {@link DEFAULT_JOB_OPERATIONS} when it names none and the
+ * list is not limited to one resource (`resourceId`, from the filter or a nested list).
+ */
+export function jobOperationsOf(filter: FilterInput | null | undefined, limitedToResource = false): readonly JobOperation[] | undefined {
+  if (filter?.operation?.length) return filter.operation;
+  return limitedToResource || filter?.resourceId != null ? undefined : DEFAULT_JOB_OPERATIONS;
+}
+
 /** Resolves the filter into the providers to ask and their native filters, in config order. */
 export function toSources(providers: ProviderSet, filter: FilterInput | null | undefined): SelectedProvider[] {
   const f = filter ?? {};
@@ -58,6 +77,7 @@ export function toSources(providers: ProviderSet, filter: FilterInput | null | u
     }
     selected = selected.filter((a) => f.providers!.includes(a.ref.id));
   }
+  if (f.kinds?.length) selected = selected.filter((a) => f.kinds!.includes(a.ref.kind));
   const native: ListFilter = {};
   if (f.organizationId != null) {
     const d = decodeGlobalIdOf(f.organizationId, 'organization', 'filter.organizationId');
