@@ -35,6 +35,7 @@ import { useGraphiQLAssets } from './plugins/use-graphiql-assets.ts';
 import { useGracefulShutdown } from './plugins/use-graceful-shutdown.ts';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/create-gateway-metrics.ts';
 import { useMetrics } from './plugins/use-metrics.ts';
+import { useSubscriptionFanOut, type SubscriptionFanOutPlugin } from './plugins/use-subscription-fan-out.ts';
 import { useGraphQLSseSingleConnection, type GraphQLSseSingleConnectionOptions, type SingleConnectionLimits } from './plugins/use-graphql-sse-single-connection.ts';
 import { createHttpServer, type HttpServerLimits } from './http-server.ts';
 import { useHealthEndpoints, type ReadinessCheck } from './plugins/use-health-endpoints.ts';
@@ -174,6 +175,8 @@ export interface Gateway {
   readonly progress: ProgressHub<ProgressUpdate>;
   /** Shared job watches of `jobUpdates` (counters for tests and benchmarks). */
   readonly jobWatch: JobWatchHub;
+  /** Progress subscriptions shared by their subscribers: groups and their members right now. */
+  readonly fanOut: Pick<SubscriptionFanOutPlugin, 'groups' | 'members'>;
   /** This gateway's metrics and their registry (its own, not prom-client's global one); undefined when disabled. */
   readonly metrics: GatewayMetrics | undefined;
   /** This gateway's tracer provider (`forceFlush` exports what has ended); undefined when tracing is off. */
@@ -216,6 +219,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         providers: () => providers.list.map((a) => ({ id: a.ref.id, upstreamState: a.upstreamState && (() => a.upstreamState!()) })),
         openSubscriptions: () => shutdown.subscriptions,
         upstreamStreams: () => progress.stats,
+        subscriptionGroups: () => fanOut.groups,
         ...(redis ? { replicaId, redisUp: () => redis.up } : {}),
       })
     : undefined;
@@ -322,6 +326,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       options.singleConnection?.onReservationExpired?.(token);
     },
   });
+  // Subscribers of the same progress subscription (caller, document, variables) share one execution.
+  const fanOut = useSubscriptionFanOut({ fields: ['backupProgress', 'restoreProgress'] });
   const masking = useErrorMasking({ logger });
   let server: Server | undefined;
   /**
@@ -413,6 +419,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       singleConnection,
       // 4b. Queries and mutations on graphql-js's execute (no @defer/@stream to pay for on every field).
       useGraphQLJsExecution(),
+      // 4c. Progress subscribers of the same key share one execution and one serialization per event; after every plugin that counts, logs or ends streams.
+      fanOut,
     ],
   });
 
@@ -457,6 +465,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     providers,
     progress,
     jobWatch,
+    fanOut,
     metrics,
     tracing,
     async listen(port, host = '127.0.0.1') {

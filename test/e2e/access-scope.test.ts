@@ -263,7 +263,9 @@ describe('shared upstream streams', () => {
     await until(() => first === 2, 'both subscribers\' first event');
     expect((ocoreSim().stats.sseOpenedByRoute[route] ?? 0) - opened.upstream).toBe(1);
     expect(t.gateway.progress.stats.sourcesOpened - opened.hub).toBe(1);
+    // Two executions (one per caller: fan-out never shares across callers) on one upstream stream.
     expect(t.gateway.progress.stats.subscribers).toBe(2);
+    expect(t.gateway.fanOut.groups).toBe(2);
     for (const s of subs) s.cancel();
     for (const c of clients) c.dispose();
     const results = await Promise.all(subs.map((s) => s.done));

@@ -138,11 +138,14 @@ describe('progress: sharing, resume and edge cases', () => {
     }));
     await until(() => firstEvents === 500, '500 subscribers to get their first event', 40_000);
     expect((ocore.stats.sseOpenedByRoute[route] ?? 0) - before).toBe(1);
-    expect(slow.gateway.progress.stats.subscribers).toBe(500);
+    // All 500 stream from one fan-out group: one execution, so the hub sees one subscriber.
+    expect(slow.gateway.fanOut).toMatchObject({ groups: 1, members: 500 });
+    expect(slow.gateway.progress.stats.subscribers).toBe(1);
     expect(ocore.stats.openSseStreams).toBe(1);
     for (const s of subs) s.cancel();
     for (const c of clients) c.dispose();
     await until(() => slow.gateway.progress.stats.openSources === 0, 'the shared source to close');
+    expect(slow.gateway.fanOut.groups).toBe(0);
     await until(() => ocore.stats.openSseStreams === 0, 'the upstream stream to close');
     expect(ocore.stats.openSseStreams).toBe(0);
     const results = await Promise.all(subs.map((s) => s.done));

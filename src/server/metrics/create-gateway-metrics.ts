@@ -27,6 +27,8 @@ export interface GatewayMetricsSources {
   openSubscriptions: () => number;
   /** The shared upstream sources (SSE streams and pollers): open now, opened since start. */
   upstreamStreams: () => { openSources: number; sourcesOpened: number };
+  /** Subscription fan-out: executions shared by subscribers right now (one per group). @default none (no series) */
+  subscriptionGroups?: () => number;
 }
 
 /** Options of {@link createGatewayMetrics}. */
@@ -106,7 +108,7 @@ const UPSTREAM_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 
 /** Creates the registry and the gateway's metrics in it. */
 export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMetrics {
-  const { providers, openSubscriptions, upstreamStreams, defaultMetrics = true, replicaId, redisUp } = options;
+  const { providers, openSubscriptions, upstreamStreams, subscriptionGroups, defaultMetrics = true, replicaId, redisUp } = options;
   const registry = new Registry();
   if (replicaId) registry.setDefaultLabels({ replica: replicaId });
   if (defaultMetrics) collectDefaultMetrics({ register: registry });
@@ -172,6 +174,14 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
       this.inc(upstreamStreams().sourcesOpened);
     },
   });
+  if (subscriptionGroups) {
+    new Gauge({
+      name: name('subscription_groups'), help: 'Subscription executions shared by every subscriber of the same progress subscription, caller and variables, open right now.', registers,
+      collect() {
+        this.set(subscriptionGroups());
+      },
+    });
+  }
   if (redisUp) {
     new Gauge({
       name: name('redis_up'), help: '1 while the shared-state Redis is connected, 0 while the replica runs on in-process state.', registers,
