@@ -58,6 +58,9 @@ const QUERY = `subscription($id: ID!) { backupProgress(backupId: $id) { status p
 /** Processes the subscribers are spread over (see bench/fanout-client.ts); `FANOUT_CLIENT_PROCESSES` overrides it. */
 export const DEFAULT_CLIENT_PROCESSES = Number(process.env.FANOUT_CLIENT_PROCESSES ?? 2);
 
+/** Subscribers of the warm-up round that precedes each measured one. */
+const WARM_UP_SUBSCRIBERS = 20;
+
 /** Runs one fan-out round with `n` subscribers (an event every `stepMs`); returns its measurements. */
 export async function fanoutRound(n: number, stepMs = 1500, clientProcesses = DEFAULT_CLIENT_PROCESSES) {
   // Real time as the simulators' epoch, so event timestamps and receipt times compare.
@@ -74,6 +77,12 @@ export async function fanoutRound(n: number, stepMs = 1500, clientProcesses = DE
   const [ready] = (await Promise.race([once(child, 'message'), exited])) as [{ url: string; mode: 'dist' | 'tsx'; note: string | null }];
   exited.catch(() => undefined);
   try {
+    // A warm-up round first (a few subscribers to another backup, joined and gone): the code
+    // the first subscription compiles is the process's, not a cost per subscriber.
+    const warm = startFanoutClients({ url: ready.url, query: QUERY, variables: { id: encodeGlobalId('ocore', 'backup', await triggerBackup(ocore.baseUrl, ocore.credential)) }, subscribers: WARM_UP_SUBSCRIBERS }, 1);
+    await warm.joined;
+    await warm.stop();
+    while ((await ask(child)).hub.subscribers > 0) await new Promise((r) => setTimeout(r, 50));
     const before = await ask(child);
     if (process.env.FANOUT_HEAP_SNAPSHOT) await snapshot(child);
     const sseBefore = (await sims.sse()).ocore;
