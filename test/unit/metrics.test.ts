@@ -67,12 +67,13 @@ const state = (circuit: UpstreamState['circuit']): UpstreamState => ({ circuit, 
 
 describe('createGatewayMetrics', () => {
   function metricsWith(overrides: Partial<GatewayMetricsSources> = {}) {
-    const live = { subscriptions: 0, open: 0, opened: 0, circuit: 'closed' as UpstreamState['circuit'] };
+    const live = { subscriptions: 0, open: 0, opened: 0, groups: 0, circuit: 'closed' as UpstreamState['circuit'] };
     const metrics = createGatewayMetrics({
       defaultMetrics: false,
       providers: () => [{ id: 'a', upstreamState: () => state(live.circuit) }, { id: 'b' }],
       openSubscriptions: () => live.subscriptions,
       upstreamStreams: () => ({ openSources: live.open, sourcesOpened: live.opened }),
+      subscriptionGroups: () => live.groups,
       ...overrides,
     });
     return { metrics, live, read: async () => parseMetrics(await metrics.text()) };
@@ -84,10 +85,13 @@ describe('createGatewayMetrics', () => {
     expect(m.by('backup_graph_upstream_breaker_state', 'state', { provider: 'a' })).toEqual({ closed: 1, open: 0, 'half-open': 0 });
     expect(m.select('backup_graph_upstream_breaker_state', { provider: 'b' })).toEqual([]);
     expect([m.sum('backup_graph_open_subscriptions'), m.sum('backup_graph_upstream_streams_open'), m.sum('backup_graph_upstream_streams_opened_total')]).toEqual([0, 0, 0]);
-    Object.assign(live, { subscriptions: 3, open: 2, opened: 5, circuit: 'open' });
+    expect(m.sum('backup_graph_subscription_groups')).toBe(0);
+    Object.assign(live, { subscriptions: 3, open: 2, opened: 5, groups: 1, circuit: 'open' });
     m = await read();
     expect(m.by('backup_graph_upstream_breaker_state', 'state', { provider: 'a' })).toEqual({ closed: 0, open: 1, 'half-open': 0 });
     expect([m.sum('backup_graph_open_subscriptions'), m.sum('backup_graph_upstream_streams_open'), m.sum('backup_graph_upstream_streams_opened_total')]).toEqual([3, 2, 5]);
+    expect(m.types['backup_graph_subscription_groups']).toBe('gauge');
+    expect(m.sum('backup_graph_subscription_groups')).toBe(1);
     live.circuit = 'half-open';
     expect((await read()).by('backup_graph_upstream_breaker_state', 'state', { provider: 'a' })).toEqual({ closed: 0, open: 0, 'half-open': 1 });
   });
