@@ -3,12 +3,36 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { disposeAfterEach } from '../utils/leftovers.ts';
 import { runCli } from '../utils/tcli.ts';
 import { DASHBOARD_QUERY } from '../../src/server/graphiql.ts';
 import { startAllSimulators } from '../../src/simulators/start-all.ts';
 
 const run = runCli;
+
+/** True when every port of `ports` can be listened on at 127.0.0.1 right now. */
+async function free(ports: number[]): Promise<boolean> {
+  const servers = ports.map(() => createServer());
+  const results = await Promise.all(servers.map((s, i) => new Promise<boolean>((resolve) => {
+    s.once('error', () => resolve(false));
+    s.listen(ports[i], '127.0.0.1', () => resolve(true));
+  })));
+  await Promise.all(servers.filter((s) => s.listening).map((s) => new Promise((r) => s.close(r))));
+  return results.every(Boolean);
+}
+
+/**
+ * A `--port-base` whose simulator ports (base+1 .. base+4) are free: below the kernel's ephemeral
+ * range (32768 up), where outgoing connections of other tests would take ports at random.
+ */
+async function freePortBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 12000);
+    if (await free([1, 2, 3, 4].map((i) => base + i))) return base;
+  }
+  throw new Error('no free run of 4 ports between 20001 and 32004');
+}
 
 describe('backup-graph CLI', () => {
   it('`serve` without a config serves the simulators: GraphiQL and the dashboard query answered by all four providers', async () => {
@@ -68,7 +92,7 @@ describe('backup-graph CLI', () => {
   });
 
   it('`simulate` prints each base URL and credential, and the simulators answer with them', async () => {
-    const base = 20000 + Math.floor(Math.random() * 20000);
+    const base = await freePortBase();
     const { waitFor } = run(['simulate', '--port-base', String(base)]);
     const [line] = await waitFor(/bocada\s+(http:\/\/\S+)\s+X-Api-Key (\S+)/);
     const [, url, key] = line.match(/bocada\s+(http:\/\/\S+)\s+X-Api-Key (\S+)/)!;
