@@ -136,6 +136,61 @@ export async function fanoutRound(n: number, stepMs = 1500, clientProcesses = DE
   }
 }
 
+/** Events the floor's operation sends (the oCore backup the gateway relays sends about as many). */
+const FLOOR_EVENTS = 8;
+
+/**
+ * The floor of a fan-out round (bench/fanout-floor-server.ts: bare node:http writing one prebuilt
+ * frame to every open response), measured as {@link fanoutRound} measures the gateway: the same
+ * subscriber processes, the same warm-up, latency from the frame's write time to receipt.
+ */
+export async function fanoutFloorRound(n: number, stepMs = 1500, clientProcesses = DEFAULT_CLIENT_PROCESSES) {
+  const child = fork(new URL('./fanout-floor-server.ts', import.meta.url).pathname, [], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    env: { ...process.env, FANOUT_FLOOR: JSON.stringify({ stepMs, events: FLOOR_EVENTS }) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const [ready] = (await once(child, 'message')) as [{ url: string }];
+  try {
+    const warm = startFanoutClients({ url: ready.url, query: QUERY, variables: { id: 'warm-up' }, subscribers: WARM_UP_SUBSCRIBERS }, 1);
+    await warm.joined;
+    await warm.stop();
+    while ((await ask(child)).hub.subscribers > 0) await new Promise((r) => setTimeout(r, 50));
+    const before = await ask(child);
+    const startedAt = Date.now();
+    const clients = startFanoutClients({ url: ready.url, query: QUERY, variables: { id: 'measured' }, subscribers: n }, clientProcesses);
+    let results: FanoutClientResults;
+    let allJoinedAt: number;
+    let during: Stats;
+    try {
+      await clients.joined;
+      allJoinedAt = Date.now();
+      during = await ask(child);
+      results = await clients.done;
+    } finally {
+      await clients.stop();
+    }
+    const latencies = results.events.filter(([at]) => at >= allJoinedAt).map(([at, receivedAt]) => receivedAt - at);
+    if (process.env.FANOUT_DEBUG) {
+      const byEvent = new Map<number, number[]>();
+      for (const [at, receivedAt] of results.events) byEvent.set(at, [...(byEvent.get(at) ?? []), receivedAt - at]);
+      for (const [at, l] of [...byEvent].sort((a, b) => a[0] - b[0])) console.log(`  floor event at +${at - allJoinedAt} ms: ${l.length} received, p50 ${pct(l, 50)} p99 ${pct(l, 99)} max ${Math.max(...l)}`);
+    }
+    return {
+      subscribers: n,
+      stepMs,
+      joinMs: allJoinedAt - startedAt,
+      memoryPerSubscriberKiB: Math.round(((during.heapUsed - before.heapUsed) / n / 1024) * 10) / 10,
+      liveEventsMeasured: latencies.length,
+      relayLatencyP50Ms: pct(latencies, 50),
+      relayLatencyP99Ms: pct(latencies, 99),
+    };
+  } finally {
+    child.send({ type: 'stop' });
+    await once(child, 'exit');
+  }
+}
+
 /**
  * {@link fanoutRound}, once more with a slower backup when the subscribers took so long to join
  * that no live event was left to measure (a busy machine): each step then lasts a third of the

@@ -29,7 +29,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dashboardScenario } from './dashboard.ts';
-import { fanoutScenarioRound } from './fanout.ts';
+import { fanoutFloorRound, fanoutScenarioRound } from './fanout.ts';
 import { listingScenario } from './listing.ts';
 import { round } from './lib/proc.ts';
 import { formatReplicasFigures, replicasScenario } from './replicas.ts';
@@ -132,7 +132,13 @@ if (chosen.includes('fanout')) {
     console.log(`  ${n} subscribers: relay p50 ${r.relayLatencyP50Ms} ms, p99 ${r.relayLatencyP99Ms} ms over ${r.liveEventsMeasured} events, ${r.memoryPerSubscriberKiB} KiB heap per subscriber, ${r.upstreamStreamsOpened} upstream stream(s), joined in ${r.joinMs} ms`);
     rows.push({ key: 'fanout', scenario: 'fan-out', subject: `${n} subscriber${n === 1 ? '' : 's'}`, p50Ms: r.relayLatencyP50Ms, p99Ms: r.relayLatencyP99Ms, notes: `relay latency; ${r.memoryPerSubscriberKiB} KiB heap/subscriber; ${r.upstreamStreamsOpened} upstream stream(s), ${r.upstreamStreamsOpenAfter} left open${n === 1000 ? ' (target p99 <= 20 ms, <= 20 KiB)' : ''}` });
   }
+  // The floor at the largest count: bare node:http writing one prebuilt frame to every response.
+  const most = Math.max(...counts);
+  const floor = await fanoutFloorRound(most, stepMs);
+  console.log(`  floor, ${most} subscribers (node:http, one prebuilt frame): p50 ${floor.relayLatencyP50Ms} ms, p99 ${floor.relayLatencyP99Ms} ms over ${floor.liveEventsMeasured} events, ${floor.memoryPerSubscriberKiB} KiB heap per subscriber`);
+  rows.push({ key: 'fanout', scenario: 'fan-out', subject: `floor, ${most}`, p50Ms: floor.relayLatencyP50Ms, p99Ms: floor.relayLatencyP99Ms, notes: `node:http writing one prebuilt frame to every response; ${floor.memoryPerSubscriberKiB} KiB heap/subscriber` });
   results.fanout = rounds;
+  results.fanoutFloor = floor;
 }
 if (chosen.includes('soak')) {
   const soakMs = durationMs('duration') ?? 180_000;
