@@ -44,7 +44,13 @@ interface Entry {
   method: string;
   operationName?: string;
   operationType?: string;
-  context?: GatewayContext;
+  /**
+   * What the line needs of the request's context, taken when it executes or subscribes (the entry
+   * of a stream lives as long as the stream: it keeps these, not the whole context).
+   */
+  budget?: GatewayContext['upstream']['budget'];
+  requestId?: string;
+  caller?: string;
   /** Distinct error codes, in the order first seen. */
   codes: string[];
   /** True once a GraphQL result (or a first streamed event) was seen. */
@@ -122,13 +128,12 @@ export function useAccessLog(options: AccessLogOptions): Plugin<GatewayContext> 
   function write(request: Request, e: Entry) {
     if (e.logged || e.status === undefined || (e.streaming && !e.streamEnded)) return;
     e.logged = true;
-    const budget = e.context?.upstream.budget;
-    const caller = e.context && callerOf ? callerOf(e.context) : undefined;
+    const { budget, caller } = e;
     const byProvider = budget && budget.byProvider.size > 0 ? Object.fromEntries(budget.byProvider) : undefined;
     const outcome = e.codes[0] ?? (e.sawResult || e.status < 400 ? 'OK' : `HTTP_${e.status}`);
     logger.info(
       {
-        requestId: requestIdOf?.(request) ?? e.context?.upstream.requestId,
+        requestId: requestIdOf?.(request) ?? e.requestId,
         ...(caller !== undefined ? { caller } : {}),
         method: e.method,
         operationName: e.operationName ?? null,
@@ -142,6 +147,15 @@ export function useAccessLog(options: AccessLogOptions): Plugin<GatewayContext> 
       },
       'request',
     );
+  }
+
+  /** What the line needs of `context`, on its request's entry. */
+  function noteContext(context: GatewayContext) {
+    const e = entryOf((context as { request?: Request }).request);
+    if (!e) return;
+    e.budget = context.upstream?.budget;
+    e.requestId = context.upstream?.requestId;
+    e.caller = callerOf ? callerOf(context) : undefined;
   }
 
   /** The operation `document` runs, named and typed on the entry. */
@@ -167,12 +181,10 @@ export function useAccessLog(options: AccessLogOptions): Plugin<GatewayContext> 
       if (e && documentAST?.kind === 'Document') noteOperation(e, documentAST, c.params?.operationName);
     },
     onExecute({ args }) {
-      const e = entryOf((args.contextValue as { request?: Request }).request);
-      if (e) e.context = args.contextValue as GatewayContext;
+      noteContext(args.contextValue as GatewayContext);
     },
     onSubscribe({ args }) {
-      const e = entryOf((args.contextValue as { request?: Request }).request);
-      if (e) e.context = args.contextValue as GatewayContext;
+      noteContext(args.contextValue as GatewayContext);
     },
     onResultProcess({ request, result, setResult }) {
       const e = entryOf(request);
