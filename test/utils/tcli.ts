@@ -5,6 +5,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { disposeAfterEach } from './leftovers.ts';
+import { RUN_SOURCES } from './run-sources.ts';
+
 
 /** Stops `child` (SIGTERM) unless it has already exited. */
 export async function stopChild(child: ChildProcessWithoutNullStreams): Promise<void> {
@@ -25,7 +27,7 @@ export interface TCli {
 
 /** Runs `backup-graph <args>` with `env` on top of this process's environment. */
 export function runCli(args: string[], env: Record<string, string> = {}): TCli {
-  const child = spawn(process.execPath, ['bin/backup-graph.js', ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  const child = spawn(process.execPath, ['bin/backup-graph.js', ...args], { env: { ...process.env, ...RUN_SOURCES, ...env }, stdio: 'pipe' });
   disposeAfterEach({ close: () => stopChild(child) });
   let out = '';
   let err = '';
