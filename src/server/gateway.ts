@@ -217,7 +217,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const metrics = metricsEnabled
     ? createGatewayMetrics({
         providers: () => providers.list.map((a) => ({ id: a.ref.id, upstreamState: a.upstreamState && (() => a.upstreamState!()) })),
-        openSubscriptions: () => shutdown.subscriptions,
+        openSubscriptions: () => openSubscriptions(),
         upstreamStreams: () => progress.stats,
         subscriptionGroups: () => fanOut.groups,
         ...(redis ? { replicaId, redisUp: () => redis.up } : {}),
@@ -328,6 +328,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   // Subscribers of the same progress subscription (caller, document, variables) share one execution.
   const fanOut = useSubscriptionFanOut({ fields: ['backupProgress', 'restoreProgress'] });
+  /** Subscribers streaming: shutdown counts executions (a group's once), fan-out the subscribers of each group. */
+  const openSubscriptions = () => shutdown.subscriptions - fanOut.groups + fanOut.members;
   const masking = useErrorMasking({ logger });
   let server: Server | undefined;
   /**
@@ -429,7 +431,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const started = Date.now();
     // 1. Not ready, new requests refused, every subscription told to complete.
     shutdown.startDraining();
-    logger.info({ inFlight: shutdown.inFlight, subscriptions: shutdown.subscriptions, drainTimeoutMs }, 'draining');
+    logger.info({ inFlight: shutdown.inFlight, subscriptions: openSubscriptions(), drainTimeoutMs }, 'draining');
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), drainTimeoutMs)));
     const inTime = (p: Promise<unknown>) => Promise.race([p.then(() => true as const), expired]);
@@ -449,7 +451,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       await closed;
     }
     clearTimeout(timer);
-    if (!clean) logger.warn({ inFlight: shutdown.inFlight, subscriptions: shutdown.subscriptions, streams: singleConnection.openStreams }, 'drain timed out: closed the rest by force');
+    if (!clean) logger.warn({ inFlight: shutdown.inFlight, subscriptions: openSubscriptions(), streams: singleConnection.openStreams }, 'drain timed out: closed the rest by force');
     await providers.close();
     await audit.close();
     await sharedBreakers?.close();

@@ -21,6 +21,7 @@ import { createClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS } from '../../src/providers/registry.ts';
 import { SIMULATORS } from '../../src/simulators/registry.ts';
+import { RUN_SOURCES } from '../utils/run-sources.ts';
 import { tgateway, upstreamCounts, type TGateway } from '../utils/tgateway.ts';
 import { collect, until } from './sse-client.ts';
 
@@ -206,26 +207,42 @@ describe('the access log', () => {
     const env = (await t.gql(`{ resources(first: 1, filter: { providers: ["ocore"] }) { nodes { id } } }`)).data.resources.nodes[0];
     const started = await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r, backupType: FULL }) { progressId } }`, { r: env.id });
     expect(started.errors).toBeUndefined();
-    const id = 'log-subscription-1';
-    const client = createClient({ url: `${t.url}/graphql`, retryAttempts: 0, headers: { 'x-request-id': id } });
-    // Lines of the subscription seen by the client at each event that is not the last one.
+    // The second subscriber joins once the first has an event: it shares the first one's execution
+    // (fan-out) and still gets a line of its own, at the end of its own stream.
+    const ids = ['log-subscription-1', 'log-subscription-2'];
+    const clients = ids.map((id) => createClient({ url: `${t.url}/graphql`, retryAttempts: 0, headers: { 'x-request-id': id } }));
+    const FOLLOW = `subscription Follow($id: ID!) { backupProgress(backupId: $id) { status done } }`;
+    // Lines of the subscriptions seen by each client at each event that is not the last one.
     const seenMidStream: Array<[boolean, number]> = [];
-    const run = collect<any>(client, `subscription Follow($id: ID!) { backupProgress(backupId: $id) { status done } }`, { id: started.data.triggerBackup.progressId }, (e) => {
-      seenMidStream.push([e.backupProgress.done, accessLines(t.logs, id).length]);
+    const membersAtSecondsEvent: number[] = [];
+    let joinSecond!: () => void;
+    const firstEvent = new Promise<void>((resolve) => (joinSecond = resolve));
+    const runs = [clients[0], clients[1]].map((client, i) => {
+      const start = () => collect<any>(client, FOLLOW, { id: started.data.triggerBackup.progressId }, (e) => {
+        seenMidStream.push([e.backupProgress.done, accessLines(t.logs, ids[0]).length + accessLines(t.logs, ids[1]).length]);
+        if (i === 0) joinSecond();
+        else membersAtSecondsEvent.push(t.gateway.fanOut.members);
+      }).done;
+      return i === 0 ? start() : firstEvent.then(start);
     });
-    const r = await run.done;
-    client.dispose();
-    expect(r.errors).toEqual([]);
-    expect(r.events.at(-1).backupProgress.done).toBe(true);
-    // While the stream runs there is no line; the last event and the end of the stream arrive together.
+    const results = await Promise.all(runs);
+    for (const c of clients) c.dispose();
+    for (const r of results) {
+      expect(r.errors).toEqual([]);
+      expect(r.events.at(-1).backupProgress.done).toBe(true);
+    }
+    // While the streams run there is no line; the last event and the end of the stream arrive together.
+    expect(membersAtSecondsEvent[0]).toBe(2);
     const midStream = seenMidStream.filter(([done]) => !done);
-    expect(midStream.length).toBeGreaterThan(0);
+    expect(midStream.length).toBeGreaterThan(1);
     expect(midStream.every(([, lines]) => lines === 0), JSON.stringify(seenMidStream)).toBe(true);
-    await until(() => accessLines(t.logs, id).length > 0, 'the subscription access line');
-    const line = accessLine(t.logs, id);
-    expect(line).toMatchObject({ operationName: 'Follow', operationType: 'subscription', status: 200, outcome: 'OK' });
-    expect(line.durationMs).toBeGreaterThanOrEqual(0);
-    expect(typeof line.upstreamCalls).toBe('number');
+    for (const id of ids) {
+      await until(() => accessLines(t.logs, id).length > 0, `the access line of ${id}`);
+      const line = accessLine(t.logs, id);
+      expect(line).toMatchObject({ operationName: 'Follow', operationType: 'subscription', status: 200, outcome: 'OK' });
+      expect(line.durationMs).toBeGreaterThanOrEqual(0);
+      expect(typeof line.upstreamCalls).toBe('number');
+    }
   });
 
   it.each([
@@ -277,7 +294,7 @@ describe('an unexpected error', () => {
 
 describe('LOG_LEVEL', () => {
   it('that is not a level stops `serve` with a clear message and exit 2, before anything starts', async () => {
-    const child = spawn(process.execPath, ['bin/backup-graph.js', 'serve'], { env: { ...process.env, LOG_LEVEL: 'verbose', PORT: '0' }, stdio: 'pipe' });
+    const child = spawn(process.execPath, ['bin/backup-graph.js', 'serve'], { env: { ...process.env, ...RUN_SOURCES, LOG_LEVEL: 'verbose', PORT: '0' }, stdio: 'pipe' });
     let err = '';
     let out = '';
     child.stderr.on('data', (d) => (err += d));

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../../src/domain/ids.ts';
 import { startAllSimulators } from '../../src/simulators/start-all.ts';
 import { disposeAfterEach } from '../utils/leftovers.ts';
+import { RUN_SOURCES } from '../utils/run-sources.ts';
 import { tgateway, type TGateway } from '../utils/tgateway.ts';
 import { okOn } from '../utils/tsimulator.ts';
 import { sseClient, until } from './sse-client.ts';
@@ -134,15 +135,23 @@ describe('health endpoints', () => {
 });
 
 describe.each(['distinct', 'single'] as const)('drain (graphql-sse %s connections mode)', (mode) => {
-  it('finishes the query in flight, refuses new requests, completes the subscriber and closes upstream streams', async () => {
+  it('finishes the query in flight, refuses new requests, completes the subscribers and closes upstream streams', async () => {
     const t = await tgateway({ stepMs: 400 });
     const ocore = t.sims.get('ocore').simulator;
 
-    const sub = sseClient(t.url, mode);
-    disposeAfterEach({ close: () => sub.dispose() });
-    const progress = follow(sub, await triggerOcoreBackup(t));
+    // Two subscribers of the same subscription: in distinct-connections mode they share one
+    // execution (fan-out), and drain completes both.
+    const [sub, other] = [sseClient(t.url, mode), sseClient(t.url, mode)];
+    disposeAfterEach({ close: () => (sub.dispose(), other.dispose()) });
+    const id = await triggerOcoreBackup(t);
+    const progress = follow(sub, id);
     await progress.started;
+    const second = follow(other, id);
+    await second.started;
     await until(() => ocore.stats.openSseStreams > 0, 'the upstream progress stream to open');
+    expect(t.gateway.fanOut).toMatchObject(mode === 'distinct' ? { groups: 1, members: 2 } : { groups: 0, members: 0 });
+    // Counted as two subscribers either way.
+    expect((await t.gateway.metrics!.registry.getSingleMetric('backup_graph_open_subscriptions')!.get()).values[0].value).toBe(2);
 
     const inFlight = await slowQueryInFlight(t);
     const drained = t.gateway.drain();
@@ -164,10 +173,11 @@ describe.each(['distinct', 'single'] as const)('drain (graphql-sse %s connection
     expect(answer.body.data.backups.nodes).toHaveLength(3);
     expect(answer.body.data.backups.nodes.every((n: any) => n.provider.id === 'bycloud')).toBe(true);
 
-    // The subscriber got `complete`: its iterator ended without error, before the operation's end.
-    const events = await progress.ended;
-    expect(events.length).toBeGreaterThan(0);
-    expect(events.some((e) => e.backupProgress.done)).toBe(false);
+    // Each subscriber got `complete`: its iterator ended without error, before the operation's end.
+    for (const events of await Promise.all([progress.ended, second.ended])) {
+      expect(events.length).toBeGreaterThan(0);
+      expect(events.some((e) => e.backupProgress.done)).toBe(false);
+    }
 
     expect(await drained).toEqual({ forced: false });
     expect(t.gateway.progress.stats).toMatchObject({ openSources: 0, subscribers: 0 });
@@ -202,7 +212,7 @@ describe('the CLI on SIGTERM', () => {
     const file = join(dir, 'gateway.yaml');
     writeFileSync(file, `server:\n  drainTimeoutMs: 20000\naccess:\n  anonymous: reader\nproviders:\n  - id: ocore\n    kind: ocore\n    baseUrl: ${o.url}\n    auth: { token: \${OCORE_TOKEN} }\n`);
     const child = spawn(process.execPath, ['bin/backup-graph.js', 'serve', '--config', file, '--port', '0'], {
-      env: { ...process.env, OCORE_TOKEN: o.credential },
+      env: { ...process.env, ...RUN_SOURCES, OCORE_TOKEN: o.credential },
       stdio: 'pipe',
     });
     const exited = once(child, 'exit');

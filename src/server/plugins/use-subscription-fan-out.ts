@@ -12,9 +12,13 @@
  * anyway); `jobUpdates` sends changes and per-subscriber initial events, so it is not.
  * Only yoga's distinct-connections streams are grouped (the single-connection plugin runs its own).
  *
- * Put it after the plugins that count, log or end subscriptions (graceful shutdown, access log,
- * metrics): they see every subscriber's stream (an empty one for a later subscriber, ending when
- * its stream ends), so drains, counts and access lines are the same as without grouping.
+ * A later subscriber's own result, as the plugins before this one see it, is a single empty
+ * result answered with an event stream (as a stream answered by another plugin): metrics count
+ * its request, the access log writes its line when the stream's socket closes, and nothing holds
+ * its request's execution state (context, loaders, envelop's wrappers: some 10 KiB a subscriber)
+ * while it streams. Graceful shutdown counts each group's execution, and ends it on drain, which
+ * completes every member; {@link SubscriptionFanOutPlugin.members} counts the subscribers.
+ * Put it after the plugins that count, log or end subscriptions.
  */
 import { getOperationAST, Kind, type DocumentNode, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
@@ -33,7 +37,7 @@ export interface SubscriptionFanOutOptions {
 export interface SubscriptionFanOutPlugin extends Plugin {
   /** Groups streaming right now (each one execution). */
   readonly groups: number;
-  /** Subscribers streaming from a group right now (first subscribers included). */
+  /** Subscribers streaming from a group right now (first subscribers included; graceful shutdown counts a group's execution once). */
   readonly members: number;
 }
 
@@ -57,30 +61,7 @@ function isDistinctEventStream(request: Request): boolean {
   return !new URL(request.url).searchParams.has('token');
 }
 
-/** A later subscriber's own result: an empty stream that ends when its member stream does (or leaves the group when returned). */
-function memberResult() {
-  let member: EventStreamMember | undefined;
-  let finish!: () => void;
-  const finished = new Promise<IteratorResult<never>>((resolve) => (finish = () => resolve({ done: true, value: undefined })));
-  const iterable: AsyncIterableIterator<never> = {
-    [Symbol.asyncIterator]: () => iterable,
-    next: () => finished,
-    return: () => {
-      member?.leave();
-      finish();
-      return finished;
-    },
-  };
-  return {
-    iterable,
-    attach(m: EventStreamMember) {
-      member = m;
-      void m.ended.then(finish);
-    },
-  };
-}
-
-type Plan = { kind: 'lead'; key: string; settle: (group: EventStreamGroup | undefined) => void } | { kind: 'follow'; group: EventStreamGroup; result: ReturnType<typeof memberResult> };
+type Plan = { kind: 'lead'; key: string; settle: (group: EventStreamGroup | undefined) => void } | { kind: 'follow'; group: EventStreamGroup };
 
 /** A key's group, or the promise of it while its first subscriber is still subscribing. */
 type Slot = { group?: EventStreamGroup; ready: Promise<EventStreamGroup | undefined> };
@@ -129,9 +110,9 @@ export function useSubscriptionFanOut(options: SubscriptionFanOutOptions): Subsc
       // failed, e.g. NOT_FOUND: then this one subscribes on its own and gets its own answer).
       const group = slot && (slot.group ?? (await slot.ready));
       if (group && !group.ended) {
-        const result = memberResult();
-        plans.set(request, { kind: 'follow', group, result });
-        setResultAndStopExecution(result.iterable as never);
+        plans.set(request, { kind: 'follow', group });
+        // No execution of its own: a placeholder result, answered below with the group's stream.
+        setResultAndStopExecution({});
         return;
       }
       if (slots.has(key) && slots.get(key) !== slot) return; // another subscriber took the lead meanwhile: this one streams on its own
@@ -152,25 +133,14 @@ export function useSubscriptionFanOut(options: SubscriptionFanOutOptions): Subsc
       const plan = plans.get(request);
       if (!plan) return;
       plans.delete(request);
-      if (!isAsyncIterable(result)) {
-        // Refused or failed before streaming: answered as usual; whoever waited subscribes on its own.
-        if (plan.kind === 'lead') plan.settle(undefined);
+      if (plan.kind === 'follow') {
+        // Its stream is the group's (the member leaves when its client goes away).
+        setResultProcessor((_r, fetchAPI) => responseOf(fetchAPI, plan.group.join()), 'text/event-stream');
         return;
       }
-      if (plan.kind === 'follow') {
-        setResultProcessor((r, fetchAPI) => {
-          const member = plan.group.join();
-          plan.result.attach(member);
-          // This subscriber's own (empty) result, as the plugins before this one wrapped it: read to
-          // its end, so they count the stream, end it on drain and log it when it ends.
-          void (async () => {
-            const it = (r as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-            while (!(await it.next()).done);
-          })()
-            .catch(() => undefined)
-            .finally(() => member.leave());
-          return responseOf(fetchAPI, member);
-        }, 'text/event-stream');
+      if (!isAsyncIterable(result)) {
+        // Refused or failed before streaming: answered as usual; whoever waited subscribes on its own.
+        plan.settle(undefined);
         return;
       }
       const { key, settle } = plan;
