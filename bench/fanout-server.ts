@@ -31,7 +31,8 @@ const gateway = createGateway({
     secret: u.credential,
     upstream: { rateLimit: 'none' as const },
   })),
-  logger: pino({ level: 'warn' }),
+  // `--log-level info` (FANOUT_LOG_LEVEL) adds the access log's cost; lines go to FANOUT_LOG_FILE.
+  logger: pino({ level: process.env.FANOUT_LOG_LEVEL ?? 'warn' }, process.env.FANOUT_LOG_FILE ? pino.destination({ dest: process.env.FANOUT_LOG_FILE, mkdir: true }) : undefined),
 });
 const { url } = await gateway.listen(0);
 

@@ -9,6 +9,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { encodeGlobalId } from '../src/domain/ids.ts';
 import { startFanoutClients, type FanoutClientResults } from './fanout-client.ts';
+import { join } from 'node:path';
+import { BENCH_LOG_DIR } from './lib/proc.ts';
 import { startSims } from './sims.ts';
 
 type Stats = { heapUsed: number; rss: number; hub: { openSources: number; sourcesOpened: number; subscribers: number } };
@@ -62,13 +64,13 @@ export const DEFAULT_CLIENT_PROCESSES = Number(process.env.FANOUT_CLIENT_PROCESS
 const WARM_UP_SUBSCRIBERS = 20;
 
 /** Runs one fan-out round with `n` subscribers (an event every `stepMs`); returns its measurements. */
-export async function fanoutRound(n: number, stepMs = 1500, clientProcesses = DEFAULT_CLIENT_PROCESSES) {
+export async function fanoutRound(n: number, stepMs = 1500, clientProcesses = DEFAULT_CLIENT_PROCESSES, logLevel = 'warn') {
   // Real time as the simulators' epoch, so event timestamps and receipt times compare.
   const sims = await startSims({ scale: 1, stepMs, anchorNow: true });
   const ocore = sims.providers.find((p) => p.kind === 'ocore')!;
   const child = fork(new URL('./fanout-server.ts', import.meta.url).pathname, [], {
     execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.FANOUT_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
-    env: { ...process.env, BENCH_PROVIDERS: JSON.stringify(sims.providers) },
+    env: { ...process.env, BENCH_PROVIDERS: JSON.stringify(sims.providers), FANOUT_LOG_LEVEL: logLevel, FANOUT_LOG_FILE: join(BENCH_LOG_DIR, `fanout-gateway-${n}.log`) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = once(child, 'exit').then(([code]) => {
@@ -196,10 +198,10 @@ export async function fanoutFloorRound(n: number, stepMs = 1500, clientProcesses
  * that no live event was left to measure (a busy machine): each step then lasts a third of the
  * join time (at most 10 s), so several events follow the last join.
  */
-export async function fanoutScenarioRound(n: number, stepMs = 1500, log: (line: string) => void = console.log) {
-  const first = await fanoutRound(n, stepMs);
+export async function fanoutScenarioRound(n: number, stepMs = 1500, log: (line: string) => void = console.log, logLevel = 'warn') {
+  const first = await fanoutRound(n, stepMs, DEFAULT_CLIENT_PROCESSES, logLevel);
   if (first.liveEventsMeasured > 0) return first;
   const slower = Math.min(10_000, Math.max(stepMs * 2, Math.ceil(first.joinMs / 3)));
   log(`  ${n} subscribers took ${first.joinMs} ms to join, longer than the backup lasted: again with an event every ${slower} ms`);
-  return fanoutRound(n, slower);
+  return fanoutRound(n, slower, DEFAULT_CLIENT_PROCESSES, logLevel);
 }

@@ -127,7 +127,7 @@ if (chosen.includes('fanout')) {
   console.log(`\nfan-out: one oCore backup (an event every ${stepMs} ms), N graphql-sse subscribers`);
   const rounds = [];
   for (const n of counts) {
-    const r = await fanoutScenarioRound(n, stepMs);
+    const r = await fanoutScenarioRound(n, stepMs, console.log, logLevel);
     rounds.push(r);
     console.log(`  ${n} subscribers: relay p50 ${r.relayLatencyP50Ms} ms, p99 ${r.relayLatencyP99Ms} ms over ${r.liveEventsMeasured} events, ${r.memoryPerSubscriberKiB} KiB heap per subscriber, ${r.upstreamStreamsOpened} upstream stream(s), joined in ${r.joinMs} ms`);
     rows.push({ key: 'fanout', scenario: 'fan-out', subject: `${n} subscriber${n === 1 ? '' : 's'}`, p50Ms: r.relayLatencyP50Ms, p99Ms: r.relayLatencyP99Ms, notes: `relay latency; ${r.memoryPerSubscriberKiB} KiB heap/subscriber; ${r.upstreamStreamsOpened} upstream stream(s), ${r.upstreamStreamsOpenAfter} left open${n === 1000 ? ' (target p99 <= 20 ms, <= 20 KiB)' : ''}` });
