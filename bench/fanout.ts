@@ -63,6 +63,53 @@ export const DEFAULT_CLIENT_PROCESSES = Number(process.env.FANOUT_CLIENT_PROCESS
 /** Subscribers of the warm-up round that precedes each measured one. */
 const WARM_UP_SUBSCRIBERS = 20;
 
+/**
+ * The measured part of a round against a server child (`ask`-able): a warm-up of
+ * {@link WARM_UP_SUBSCRIBERS} subscribers to `warmUpId`, joined and gone (the code the first
+ * subscription compiles is the process's, not a cost per subscriber); then `n` subscribers to the
+ * operation `start()` begins. Latency counts only events emitted after everyone had joined (the
+ * first event a late subscriber gets is the latest state replayed, not a relay); heap is the
+ * server's growth (after a forced GC) per subscriber. `FANOUT_DEBUG` prints each event's figures.
+ */
+async function measureSubscribers(child: ChildProcess, url: string, n: number, clientProcesses: number, warmUpId: string, start: () => Promise<string>, label: string) {
+  const warm = startFanoutClients({ url, query: QUERY, variables: { id: warmUpId }, subscribers: WARM_UP_SUBSCRIBERS }, 1);
+  await warm.joined;
+  await warm.stop();
+  while ((await ask(child)).hub.subscribers > 0) await new Promise((r) => setTimeout(r, 50));
+  const before = await ask(child);
+  if (process.env.FANOUT_HEAP_SNAPSHOT) await snapshot(child);
+  const id = await start();
+  const startedAt = Date.now();
+  const clients = startFanoutClients({ url, query: QUERY, variables: { id }, subscribers: n }, clientProcesses);
+  let results: FanoutClientResults;
+  let allJoinedAt: number;
+  let during: Stats;
+  try {
+    await clients.joined;
+    allJoinedAt = Date.now();
+    during = await ask(child);
+    if (process.env.FANOUT_HEAP_SNAPSHOT) await snapshot(child);
+    results = await clients.done;
+  } finally {
+    await clients.stop();
+  }
+  if (results.errors.length > 0) console.error(`  ${results.errors.length} subscription error(s), e.g. ${results.errors[0]}`);
+  const latencies = results.events.filter(([at]) => at >= allJoinedAt).map(([at, receivedAt]) => receivedAt - at);
+  if (process.env.FANOUT_DEBUG) {
+    const byEvent = new Map<number, number[]>();
+    for (const [at, receivedAt] of results.events) byEvent.set(at, [...(byEvent.get(at) ?? []), receivedAt - at]);
+    for (const [at, l] of [...byEvent].sort((a, b) => a[0] - b[0])) console.log(`  ${label} at +${at - allJoinedAt} ms: ${l.length} received, p50 ${pct(l, 50)} p99 ${pct(l, 99)} max ${Math.max(...l)}`);
+  }
+  return {
+    /** Operation started -> every subscriber has its first event. */
+    joinMs: allJoinedAt - startedAt,
+    memoryPerSubscriberKiB: Math.round(((during.heapUsed - before.heapUsed) / n / 1024) * 10) / 10,
+    liveEventsMeasured: latencies.length,
+    relayLatencyP50Ms: pct(latencies, 50),
+    relayLatencyP99Ms: pct(latencies, 99),
+  };
+}
+
 /** Runs one fan-out round with `n` subscribers (an event every `stepMs`); returns its measurements. */
 export async function fanoutRound(n: number, stepMs = 1500, clientProcesses = DEFAULT_CLIENT_PROCESSES, logLevel = 'warn') {
   // Real time as the simulators' epoch, so event timestamps and receipt times compare.
@@ -79,40 +126,12 @@ export async function fanoutRound(n: number, stepMs = 1500, clientProcesses = DE
   const [ready] = (await Promise.race([once(child, 'message'), exited])) as [{ url: string; mode: 'dist' | 'tsx'; note: string | null }];
   exited.catch(() => undefined);
   try {
-    // A warm-up round first (a few subscribers to another backup, joined and gone): the code
-    // the first subscription compiles is the process's, not a cost per subscriber.
-    const warm = startFanoutClients({ url: ready.url, query: QUERY, variables: { id: encodeGlobalId('ocore', 'backup', await triggerBackup(ocore.baseUrl, ocore.credential)) }, subscribers: WARM_UP_SUBSCRIBERS }, 1);
-    await warm.joined;
-    await warm.stop();
-    while ((await ask(child)).hub.subscribers > 0) await new Promise((r) => setTimeout(r, 50));
-    const before = await ask(child);
-    if (process.env.FANOUT_HEAP_SNAPSHOT) await snapshot(child);
-    const sseBefore = (await sims.sse()).ocore;
-    const backupId = await triggerBackup(ocore.baseUrl, ocore.credential);
-    const triggeredAt = Date.now();
-    const id = encodeGlobalId('ocore', 'backup', backupId);
-    const clients = startFanoutClients({ url: ready.url, query: QUERY, variables: { id }, subscribers: n }, clientProcesses);
-    let results: FanoutClientResults;
-    let allJoinedAt: number;
-    let during: Stats;
-    try {
-      await clients.joined;
-      allJoinedAt = Date.now();
-      during = await ask(child);
-      if (process.env.FANOUT_HEAP_SNAPSHOT) await snapshot(child);
-      results = await clients.done;
-    } finally {
-      await clients.stop();
-    }
-    if (results.errors.length > 0) console.error(`  ${results.errors.length} subscription error(s), e.g. ${results.errors[0]}`);
-    // Only events the provider emitted after everyone had joined count: the first event a late
-    // subscriber gets is the latest state replayed, not a relay.
-    const latencies = results.events.filter(([at]) => at >= allJoinedAt).map(([at, receivedAt]) => receivedAt - at);
-    if (process.env.FANOUT_DEBUG) {
-      const byEvent = new Map<number, number[]>();
-      for (const [at, receivedAt] of results.events) byEvent.set(at, [...(byEvent.get(at) ?? []), receivedAt - at]);
-      for (const [at, l] of [...byEvent].sort((a, b) => a[0] - b[0])) console.log(`  event at +${at - allJoinedAt} ms: ${l.length} received, p50 ${pct(l, 50)} p99 ${pct(l, 99)} max ${Math.max(...l)}`);
-    }
+    let sseBefore!: { opened: number; open: number };
+    const warmUpId = encodeGlobalId('ocore', 'backup', await triggerBackup(ocore.baseUrl, ocore.credential));
+    const measured = await measureSubscribers(child, ready.url, n, clientProcesses, warmUpId, async () => {
+      sseBefore = (await sims.sse()).ocore;
+      return encodeGlobalId('ocore', 'backup', await triggerBackup(ocore.baseUrl, ocore.credential));
+    }, 'event');
     // The gateway closes its upstream stream once the last subscriber is gone: give it a moment.
     await new Promise((r) => setTimeout(r, 200));
     const sseAfter = (await sims.sse()).ocore;
@@ -123,13 +142,13 @@ export async function fanoutRound(n: number, stepMs = 1500, clientProcesses = DE
       /** What the gateway ran: the production build (`dist`) or the sources through tsx. */
       gatewayMode: ready.mode,
       /** Backup triggered -> every subscriber has its first event. */
-      joinMs: allJoinedAt - triggeredAt,
+      joinMs: measured.joinMs,
       upstreamStreamsOpened: sseAfter.opened - sseBefore.opened,
       upstreamStreamsOpenAfter: sseAfter.open,
-      memoryPerSubscriberKiB: Math.round(((during.heapUsed - before.heapUsed) / n / 1024) * 10) / 10,
-      liveEventsMeasured: latencies.length,
-      relayLatencyP50Ms: pct(latencies, 50),
-      relayLatencyP99Ms: pct(latencies, 99),
+      memoryPerSubscriberKiB: measured.memoryPerSubscriberKiB,
+      liveEventsMeasured: measured.liveEventsMeasured,
+      relayLatencyP50Ms: measured.relayLatencyP50Ms,
+      relayLatencyP99Ms: measured.relayLatencyP99Ms,
     };
   } finally {
     child.send({ type: 'stop' });
@@ -154,39 +173,8 @@ export async function fanoutFloorRound(n: number, stepMs = 1500, clientProcesses
   });
   const [ready] = (await once(child, 'message')) as [{ url: string }];
   try {
-    const warm = startFanoutClients({ url: ready.url, query: QUERY, variables: { id: 'warm-up' }, subscribers: WARM_UP_SUBSCRIBERS }, 1);
-    await warm.joined;
-    await warm.stop();
-    while ((await ask(child)).hub.subscribers > 0) await new Promise((r) => setTimeout(r, 50));
-    const before = await ask(child);
-    const startedAt = Date.now();
-    const clients = startFanoutClients({ url: ready.url, query: QUERY, variables: { id: 'measured' }, subscribers: n }, clientProcesses);
-    let results: FanoutClientResults;
-    let allJoinedAt: number;
-    let during: Stats;
-    try {
-      await clients.joined;
-      allJoinedAt = Date.now();
-      during = await ask(child);
-      results = await clients.done;
-    } finally {
-      await clients.stop();
-    }
-    const latencies = results.events.filter(([at]) => at >= allJoinedAt).map(([at, receivedAt]) => receivedAt - at);
-    if (process.env.FANOUT_DEBUG) {
-      const byEvent = new Map<number, number[]>();
-      for (const [at, receivedAt] of results.events) byEvent.set(at, [...(byEvent.get(at) ?? []), receivedAt - at]);
-      for (const [at, l] of [...byEvent].sort((a, b) => a[0] - b[0])) console.log(`  floor event at +${at - allJoinedAt} ms: ${l.length} received, p50 ${pct(l, 50)} p99 ${pct(l, 99)} max ${Math.max(...l)}`);
-    }
-    return {
-      subscribers: n,
-      stepMs,
-      joinMs: allJoinedAt - startedAt,
-      memoryPerSubscriberKiB: Math.round(((during.heapUsed - before.heapUsed) / n / 1024) * 10) / 10,
-      liveEventsMeasured: latencies.length,
-      relayLatencyP50Ms: pct(latencies, 50),
-      relayLatencyP99Ms: pct(latencies, 99),
-    };
+    const measured = await measureSubscribers(child, ready.url, n, clientProcesses, 'warm-up', async () => 'measured', 'floor event');
+    return { subscribers: n, stepMs, ...measured };
   } finally {
     child.send({ type: 'stop' });
     await once(child, 'exit');
