@@ -21,6 +21,8 @@ export interface EvidenceCollector {
   add(resourceId: string, attempt: SeenAttempt): void;
   /** Notes recoverability evidence of `resourceId`; the first noted (the newest, in a newest-first scan) is kept. */
   addRecoverability(resourceId: string, evidence: RecoverabilityEvidence): void;
+  /** True while `resourceId` is asked for and has no recoverability evidence yet (so a scan need not build what would be ignored). */
+  wantsRecoverability(resourceId: string): boolean;
   /**
    * True when a newest-first scan can stop: it has read past `since` (`oldestSeen` is older) and
    * every resource asked for has a success.
@@ -38,7 +40,8 @@ export interface EvidenceCollector {
 /** A collector for `resourceIds` whose attempts are wanted back to `since`. */
 export function createEvidenceCollector(resourceIds: readonly string[], since: Date, schedules: readonly ProtectionSchedule[] | null = null): EvidenceCollector {
   const sinceMs = since.getTime();
-  const state = new Map(resourceIds.map((id) => [id, { lastSuccess: null as number | null, attempts: [] as ProtectionAttempt[], recoverability: null as RecoverabilityEvidence | null }]));
+  // Instants stay numbers until `finish` (a scan notes tens of thousands of records per request).
+  const state = new Map(resourceIds.map((id) => [id, { lastSuccess: null as number | null, attempts: [] as Array<{ at: number; status: JobStatus }>, recoverability: null as RecoverabilityEvidence | null }]));
   return {
     add(resourceId, a) {
       const st = state.get(resourceId);
@@ -48,11 +51,15 @@ export function createEvidenceCollector(resourceIds: readonly string[], since: D
         const end = a.endedAt ? Date.parse(a.endedAt) : at;
         if (!Number.isNaN(end) && (st.lastSuccess === null || end > st.lastSuccess)) st.lastSuccess = end;
       }
-      if (!Number.isNaN(at) && at >= sinceMs) st.attempts.push({ at: new Date(at).toISOString(), status: a.status });
+      if (at >= sinceMs) st.attempts.push({ at, status: a.status });
     },
     addRecoverability(resourceId, evidence) {
       const st = state.get(resourceId);
       if (st && !st.recoverability) st.recoverability = evidence;
+    },
+    wantsRecoverability(resourceId) {
+      const st = state.get(resourceId);
+      return st !== undefined && st.recoverability === null;
     },
     satisfied(oldestSeen) {
       if (oldestSeen === null || Date.parse(oldestSeen) >= sinceMs) return false;
@@ -64,7 +71,7 @@ export function createEvidenceCollector(resourceIds: readonly string[], since: D
       const attemptsFrom = !scan.complete && !Number.isNaN(oldest) && oldest > sinceMs ? oldest : sinceMs;
       return resourceIds.map((id) => {
         const st = state.get(id)!;
-        const attempts = [...st.attempts].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+        const attempts: ProtectionAttempt[] = st.attempts.sort((a, b) => b.at - a.at).map((a) => ({ at: new Date(a.at).toISOString(), status: a.status }));
         return {
           lastSuccessAt: st.lastSuccess !== null ? new Date(st.lastSuccess).toISOString() : null,
           successSearchedFrom: scan.complete ? null : Number.isNaN(oldest) ? new Date(sinceMs).toISOString() : new Date(oldest).toISOString(),

@@ -91,11 +91,42 @@ export function nextSlot(schedules: readonly ProtectionSchedule[], afterMs: numb
   let best: number | null = null;
   for (const s of schedules) {
     for (const cron of s.crons) {
-      const [t] = cronSlots(cron, s.timezone, afterMs + 1, afterMs + INTERVAL_HORIZON_MS, 1);
+      const t = nextSlotOf(cron, s.timezone, afterMs);
       if (t !== undefined && (best === null || t < best)) best = t;
     }
   }
   return best;
+}
+
+/** How many days of slots {@link nextSlotOf} reads, in turn, until one is after the instant asked. */
+const NEXT_SLOT_WINDOWS_DAYS = [2, 35, 400];
+/**
+ * Slots one such read keeps at most: more than a whole day of an every-minute cron, so the first
+ * slot after any instant of the read's first day is always among them.
+ */
+const NEXT_SLOT_READ = 3_000;
+
+/**
+ * The first slot of one cron after `afterMs`: looked up in the slots of windows starting at
+ * `afterMs`'s UTC day (two days, then 35, then 400), each read once a day per cron and kept, so
+ * requests and resources asking at different instants share one read.
+ */
+function nextSlotOf(cron: string, timezone: string | null, afterMs: number): number | undefined {
+  const day = Math.floor(afterMs / DAY_MS) * DAY_MS;
+  for (const days of NEXT_SLOT_WINDOWS_DAYS) {
+    const slots = cached(`next\u0000${cron}\u0000${timezone}\u0000${day}\u0000${days}`, () => readSlots(cron, timezone, day, day + days * DAY_MS, NEXT_SLOT_READ));
+    // The first slot strictly after `afterMs` (slots are oldest first).
+    let lo = 0;
+    let hi = slots.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (slots[mid] > afterMs) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo < slots.length) return slots[lo];
+    if (slots.length >= NEXT_SLOT_READ) return undefined; // cannot happen: a day holds at most 1,440 slots
+  }
+  return undefined;
 }
 
 /**

@@ -148,6 +148,27 @@ describe('RPO targets', () => {
     expect(nextSlot(daily('0 2 * * *'), NOW)).toBe(Date.parse('2026-11-21T02:00:00Z'));
   });
 
+  it('finds the next slot strictly after any instant, near or far, in the schedule\'s time zone', () => {
+    // Read from one kept day-pair of slots: the same answer at every instant of the day.
+    expect(nextSlot(daily('*/15 * * * *'), NOW)).toBe(NOW + 15 * 60_000);
+    expect(nextSlot(daily('*/15 * * * *'), NOW + 1)).toBe(NOW + 15 * 60_000);
+    expect(nextSlot(daily('*/15 * * * *'), NOW - 1)).toBe(NOW);
+    // The last slot of the day, from just before the day ends.
+    expect(nextSlot(daily('59 23 * * *'), Date.parse('2026-11-20T23:58:00Z'))).toBe(Date.parse('2026-11-20T23:59:00Z'));
+    expect(nextSlot(daily('59 23 * * *'), Date.parse('2026-11-20T23:59:00Z'))).toBe(Date.parse('2026-11-21T23:59:00Z'));
+    // Beyond the two days kept: a monthly and a yearly run.
+    expect(nextSlot(daily('0 3 1 * *'), NOW)).toBe(Date.parse('2026-12-01T03:00:00Z'));
+    expect(nextSlot(daily('0 0 1 1 *'), NOW)).toBe(Date.parse('2027-01-01T00:00:00Z'));
+    // 02:00 in Tokyo is 17:00 UTC the day before; the earliest of several crons wins.
+    expect(nextSlot(daily('0 2 * * *', 'Asia/Tokyo'), NOW)).toBe(Date.parse('2026-11-20T17:00:00Z'));
+    expect(nextSlot([{ crons: ['0 2 * * *', '30 12 * * *'], timezone: 'UTC' }, { crons: ['0 13 * * *'], timezone: 'UTC' }], NOW)).toBe(Date.parse('2026-11-20T12:30:00Z'));
+    expect(nextSlot(daily('not a cron'), NOW)).toBeNull();
+    // An every-minute cron across midnight; a leap day more than 400 days away is none.
+    expect(nextSlot(daily('* * * * *'), Date.parse('2026-11-20T23:59:30Z'))).toBe(Date.parse('2026-11-21T00:00:00Z'));
+    expect(nextSlot(daily('0 0 29 2 *'), NOW)).toBeNull();
+    expect(nextSlot(daily('0 0 29 2 *'), Date.parse('2027-03-01T00:00:00Z'))).toBe(Date.parse('2028-02-29T00:00:00Z'));
+  });
+
   it('matches names by case-insensitive glob', () => {
     expect(matchesGlob('prod-*', 'PROD-orders')).toBe(true);
     expect(matchesGlob('db-??', 'db-01')).toBe(true);
@@ -178,5 +199,22 @@ describe('durations and evidence', () => {
     const [a, b] = c.finish({ complete: false, oldestSeen: ago(30 * H) });
     expect(a).toMatchObject({ lastSuccessAt: ago(0.5 * H), attempts: [{ at: ago(H), status: 'SUCCEEDED' }], attemptsFrom: iso(since.getTime()) });
     expect(b).toMatchObject({ lastSuccessAt: ago(29 * H), attempts: [], successSearchedFrom: ago(30 * H) });
+  });
+
+  it('orders attempts newest first whatever order they came in, in canonical ISO, and keeps the newest recoverability', () => {
+    const c = createEvidenceCollector(['a'], new Date(NOW - 24 * H));
+    c.add('a', { at: ago(3 * H), endedAt: null, status: 'FAILED' });
+    c.add('a', { at: '2026-11-20T11:00:00+01:00', endedAt: null, status: 'RUNNING' }); // 10:00 UTC
+    c.add('a', { at: 'not a time', endedAt: null, status: 'FAILED' });
+    c.add('a', { at: null, endedAt: ago(H), status: 'SUCCEEDED' });
+    expect(c.wantsRecoverability('a')).toBe(true);
+    expect(c.wantsRecoverability('x')).toBe(false);
+    const newest = { verified: true, source: 't', checkedAt: ago(H), providerStatus: 'ok', detail: null, backupNativeId: 'b2' };
+    c.addRecoverability('a', newest);
+    expect(c.wantsRecoverability('a')).toBe(false);
+    c.addRecoverability('a', { ...newest, verified: false, backupNativeId: 'b1' });
+    const [a] = c.finish({ complete: true, oldestSeen: ago(3 * H) });
+    expect(a.attempts).toEqual([{ at: ago(2 * H), status: 'RUNNING' }, { at: ago(3 * H), status: 'FAILED' }]);
+    expect(a).toMatchObject({ lastSuccessAt: ago(H), successSearchedFrom: null, recoverability: newest });
   });
 });

@@ -93,7 +93,7 @@ export function createNorcubeProtection(client: NorcubeClient): ProviderProtecti
       const own = jobs.get(r.nativeId.toLowerCase()) ?? [];
       for (const j of own) {
         collector.add(r.nativeId, { at: j.jobStartedAt ?? j.jobCreatedAt, endedAt: j.jobFinishedAt ?? null, status: norcubeJobStatus.map(j.jobStatus) });
-        const v = verificationOf(r.nativeId, j);
+        const v = collector.wantsRecoverability(r.nativeId) ? verificationOf(r.nativeId, j) : null;
         if (v) collector.addRecoverability(r.nativeId, v);
       }
       if (r.isActive === false || !r.nextRunAt) {

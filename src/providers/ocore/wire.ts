@@ -44,8 +44,17 @@ const filteredArray = <T extends z.ZodType>(item: T) =>
     return r.success ? [r.data] : [];
   }));
 
-/** A JSON object of any values (maps keyed by artifact or destination name). */
-const Dict = z.record(z.string(), z.unknown());
+/**
+ * An array (anything else is rejected) of which only the strings are kept: {@link filteredArray}
+ * of `z.string()` without a parse per item (oCore lists carry several such arrays per backup).
+ */
+const stringArray = () => z.array(z.unknown()).transform((values) => values.filter((v): v is string => typeof v === 'string'));
+
+/**
+ * A JSON object of any values (maps keyed by artifact or destination name), kept as it came: a
+ * parsed JSON object's keys are strings already, so it is checked, not copied.
+ */
+const Dict = z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'expected an object' });
 
 /** A record id: a non-empty string. */
 const Id = z.string().min(1);
@@ -86,19 +95,19 @@ export type OcoreEnvironmentListDto = z.infer<typeof OcoreEnvironmentListDto>;
 export const OcoreRecoveryEvidenceDto = z.looseObject({
   artifactChecksums: lenient(Dict),
   artifactPaths: lenient(Dict),
-  blockingSteps: lenient(filteredArray(z.string())),
+  blockingSteps: lenient(stringArray()),
   canWriteCleanSuccess: lenient(z.boolean()),
-  missingEvidence: lenient(filteredArray(z.string())),
-  missingSteps: lenient(filteredArray(z.string())),
+  missingEvidence: lenient(stringArray()),
+  missingSteps: lenient(stringArray()),
   operation: lenient(z.string()),
-  optionalFailedSteps: lenient(filteredArray(z.string())),
+  optionalFailedSteps: lenient(stringArray()),
   progress: lenient(Dict),
   reason: lenient(z.string()),
   remoteCopyState: lenient(z.string()),
-  requiredSteps: lenient(filteredArray(z.string())),
+  requiredSteps: lenient(stringArray()),
   status: lenient(z.string()),
-  whyGreen: lenient(filteredArray(z.string())),
-  whyNotGreen: lenient(filteredArray(z.string())),
+  whyGreen: lenient(stringArray()),
+  whyNotGreen: lenient(stringArray()),
 });
 export type OcoreRecoveryEvidenceDto = z.infer<typeof OcoreRecoveryEvidenceDto>;
 
@@ -114,7 +123,7 @@ export const OcoreBackupDto = z.looseObject({
   configChecksum: lenient(z.string()),
   dbChecksum: lenient(z.string()),
   filestoreChecksum: lenient(z.string()),
-  gfsTiers: filteredArray(z.string()).nullish(),
+  gfsTiers: stringArray().nullish(),
   recoveryEvidence: OcoreRecoveryEvidenceDto.nullish(),
   remotePaths: Dict.nullish(),
   sizeBytes: lenient(z.number()),
@@ -138,7 +147,7 @@ export const OcoreScheduleDto = z.looseObject({
   fullCron: lenient(z.string()),
   dbFrequency: lenient(z.string()),
   fullFrequency: lenient(z.string()),
-  destinationIds: filteredArray(z.string()).nullish(),
+  destinationIds: stringArray().nullish(),
   nextDbBackupAt: lenient(z.string()),
   nextFullBackupAt: lenient(z.string()),
   timezone: lenient(z.string()),
@@ -295,7 +304,7 @@ export const OcoreRetentionPreviewItemDto = z.looseObject({
   backupId: z.string(),
   backupType: lenient(z.string()),
   createdAt: lenient(z.string()),
-  gfsTiers: lenient(filteredArray(z.string())),
+  gfsTiers: lenient(stringArray()),
   reason: lenient(z.string()),
   sizeBytes: lenient(z.number()),
 });
