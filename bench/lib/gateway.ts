@@ -30,7 +30,11 @@ export interface StartGatewayOptions {
   logLevel?: string;
   /** Extra top-level config sections (e.g. `upstream: { connections: 64 }`), merged over the defaults. */
   config?: Record<string, unknown>;
-  /** Node flags before the bin (e.g. `['--cpu-prof', '--cpu-prof-dir', dir]`, which NODE_OPTIONS refuses). @default [] */
+  /**
+   * Node flags before the bin (e.g. `['--cpu-prof', '--cpu-prof-dir', dir]`, which NODE_OPTIONS refuses);
+   * `BENCH_GATEWAY_NODE_ARGS` (space-separated, e.g. `--max-semi-space-size=32`) adds to them, for
+   * every gateway the bench starts but the fan-out one (`FANOUT_GATEWAY_NODE_ARGS`). @default []
+   */
   nodeArgs?: string[];
 }
 
@@ -65,7 +69,8 @@ export function gatewayConfig(providers: UpstreamProvider[], extra: Record<strin
 
 /** Starts the gateway through its CLI; resolves once /healthz answers 200. */
 export async function startGateway(options: StartGatewayOptions): Promise<GatewayChild> {
-  const { providers, name = 'gateway', logLevel = 'warn', config = {}, nodeArgs = [] } = options;
+  const { providers, name = 'gateway', logLevel = 'warn', config = {} } = options;
+  const nodeArgs = [...(options.nodeArgs ?? []), ...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   mkdirSync(BENCH_LOG_DIR, { recursive: true });
   const configFile = join(BENCH_LOG_DIR, `${name}.yaml`);
   writeFileSync(configFile, stringify(gatewayConfig(providers, config)));
