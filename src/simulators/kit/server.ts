@@ -23,6 +23,13 @@ export interface SimStats {
   /** Connections open right now and the highest seen. */
   openConnections: number;
   maxOpenConnections: number;
+  /**
+   * Requests being answered right now (from arrival until the response closes, SSE streams and
+   * injected latency included) and the highest seen: what tests check a client's concurrency with,
+   * without timing it.
+   */
+  inFlight: number;
+  maxInFlight: number;
   /** SSE streams open right now, opened in total, per route key. */
   openSseStreams: number;
   sseStreamsOpened: number;
@@ -102,7 +109,7 @@ export interface RunningSimulator {
 
 function emptyStats(): SimStats {
   return {
-    byRoute: {}, total: 0, openConnections: 0, maxOpenConnections: 0,
+    byRoute: {}, total: 0, openConnections: 0, maxOpenConnections: 0, inFlight: 0, maxInFlight: 0,
     openSseStreams: 0, sseStreamsOpened: 0, sseOpenedByRoute: {}, rateLimited: 0, requests: [],
   };
 }
@@ -230,6 +237,11 @@ export async function startSimulator(def: SimulatorDefinition, options: Simulato
   }
 
   const server: Server = createServer((req, res) => {
+    stats.inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    res.once('close', () => {
+      stats.inFlight--;
+    });
     handle(req, res).catch((e) => {
       console.error(`[${def.name} simulator]`, e);
       if (!res.headersSent) send(res, 500, { error: 'internal error' }, {});
@@ -258,8 +270,8 @@ export async function startSimulator(def: SimulatorDefinition, options: Simulato
     port: actualPort,
     get stats() { return stats; },
     resetStats() {
-      const live = { openConnections: stats.openConnections, openSseStreams: stats.openSseStreams };
-      stats = { ...emptyStats(), ...live, maxOpenConnections: live.openConnections };
+      const live = { openConnections: stats.openConnections, openSseStreams: stats.openSseStreams, inFlight: stats.inFlight };
+      stats = { ...emptyStats(), ...live, maxOpenConnections: live.openConnections, maxInFlight: live.inFlight };
     },
     setFault: (routeKey, fault) => faults.set(routeKey, fault),
     clearFaults: () => faults.clear(),
