@@ -132,7 +132,11 @@ export interface OcoreSimFixtures {
   /** Environment whose schedule is paused, and one whose schedule is disabled. */
   pausedEnvironmentId: string;
   disabledEnvironmentId: string;
-  /** The newest completed backup of the first production environment. */
+  /**
+   * The newest completed backup of the first production environment from before the UTC day its
+   * in-flight backups started in: when one of those completes it takes the newest GFS buckets
+   * (today's hour and day, this week and month), never this one's day, so its `gfsTiers` stay.
+   */
   completedBackupId: string;
   /** A failed backup. */
   failedBackupId: string;
@@ -260,7 +264,7 @@ export function createOcoreSeed(opts: OcoreSeedOptions): OcoreSeed {
     unscheduledEnvironmentIds: [...state.environments.values()].filter((e) => !state.schedules.has(e.id)).map((e) => e.id).slice(0, 2),
     pausedEnvironmentId: envsOf(1)[2].id,
     disabledEnvironmentId: envsOf(2)[3].id,
-    completedBackupId: state.backupsByEnv.get(prod.id)!.find((b) => b.status === 'completed')!.id,
+    completedBackupId: state.backupsByEnv.get(prod.id)!.find((b) => b.status === 'completed' && b.createdAt < Math.floor((now - 10 * MIN) / DAY) * DAY)!.id,
     failedBackupId: failedIds[0],
     inFlightBackupIds: inFlight.map((f) => f.backup.id),
     restoreLogId: logs.find((l) => l.status === 'completed')!.id,
