@@ -33,8 +33,8 @@ const isoOrNull = (v: string | null | undefined): string | null => (v && !Number
 export function createOcoreProtection(client: OcoreClient): ProviderProtection {
   async function scan(envs: readonly ResourceModel[], read: (offset: number) => Promise<OcoreOffsetPage<OcoreBackupDto>>, since: Date): Promise<ResourceEvidence[]> {
     const collector = createEvidenceCollector(envs.map((e) => e.nativeId), since, null);
-    let oldestMs = NaN; // a number while scanning: one Date.parse a record, no ISO string each
-    const oldest = () => (Number.isNaN(oldestMs) ? null : new Date(oldestMs).toISOString());
+    let oldestMs = Infinity; // a number while scanning: one Date.parse a record, no ISO string each
+    const oldest = () => (oldestMs === Infinity ? null : new Date(oldestMs).toISOString());
     let complete = false;
     let offset = 0;
     for (let pages = 0; pages < MAX_PAGES_PER_SCAN; pages++) {
@@ -44,7 +44,7 @@ export function createOcoreProtection(client: OcoreClient): ProviderProtection {
         collector.add(env, { at: b.startedAt ?? b.createdAt ?? null, endedAt: b.completedAt ?? null, status: ocoreJobStatus.map(b.status) });
         if (b.recoveryEvidence && collector.wantsRecoverability(env) && String(b.status).toLowerCase() === 'completed') collector.addRecoverability(env, recoverabilityOf(b));
         const created = b.createdAt ? Date.parse(b.createdAt) : NaN;
-        if (created < oldestMs || (Number.isNaN(oldestMs) && !Number.isNaN(created))) oldestMs = created;
+        if (created < oldestMs) oldestMs = created; // NaN (no or unreadable createdAt) never is
       }
       offset += page.items.length;
       if (page.items.length < OCORE_MAX_PAGE_SIZE || (page.total !== null && offset >= page.total)) {
