@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../../src/domain/ids.ts';
+import { nextCronRun } from '../../src/simulators/kit/cron.ts';
 import type { BocadaSimulator } from '../../src/simulators/bocada/index.ts';
 import type { BycloudSimulator } from '../../src/simulators/bycloud/index.ts';
 import type { NorcubeSimulator } from '../../src/simulators/norcube/index.ts';
@@ -146,8 +147,12 @@ describe('Resource.protection of the known resources', () => {
         });
       } else expect(p[i].recoverability).toBeNull();
     }
+    // The schedule's next run at the gateway's pinned instant, not the simulator's `next*BackupAt`:
+    // those are computed at the simulator's clock, which a slot falling in between would split.
     const schedule = (await callOn(ocore, `/api/environments/${k.protectedEnvironmentId}/backup-schedule`)).body;
-    expect(p[0].nextScheduledRunAt).toBe([schedule.nextDbBackupAt, schedule.nextFullBackupAt].map(isoOf).sort()[0]);
+    const next = [schedule.dbCron, schedule.fullCron].map((cron: string) => nextCronRun(cron, now, schedule.timezone ?? 'UTC'));
+    expect(next.every((at) => at !== null)).toBe(true);
+    expect(p[0].nextScheduledRunAt).toBe(isoOf(Math.min(...(next as number[]))));
     expect(p[3].missedRuns).toEqual([{ scheduledAt: k.missedSlot, reportedByProvider: false }]);
   });
 
