@@ -7,6 +7,9 @@
  */
 import { Redis } from 'ioredis';
 
+/** How long a gateway waits for its first Redis connection before it serves without one. */
+export const DEFAULT_REDIS_CONNECT_WAIT_MS = 5000;
+
 /** Options of {@link createRedisConnection}. */
 export interface RedisConnectionOptions {
   /** `redis://[:password@]host:port[/db]`. Never logged. */
@@ -27,6 +30,8 @@ export interface RedisConnection {
   key(name: string): string;
   /** True while connected and ready. */
   readonly up: boolean;
+  /** Resolves true once the connection is up (at once when it is), false when `timeoutMs` passes first. */
+  whenUp(timeoutMs: number): Promise<boolean>;
   /** A second connection for SUBSCRIBE / blocking reads (Redis forbids commands on a subscribed one). */
   duplicate(): Redis;
   close(): Promise<void>;
@@ -59,6 +64,19 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     key: (name) => `${keyPrefix}${name}`,
     get up() {
       return up;
+    },
+    whenUp(timeoutMs) {
+      if (up) return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        const done = (answer: boolean) => {
+          clearTimeout(timer);
+          redis.off('ready', onReady);
+          resolve(answer);
+        };
+        const onReady = () => done(true);
+        const timer = setTimeout(() => done(up), timeoutMs);
+        redis.on('ready', onReady);
+      });
     },
     duplicate() {
       const d = redis.duplicate({ ...settings, enableOfflineQueue: true, maxRetriesPerRequest: null });

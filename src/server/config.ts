@@ -248,6 +248,7 @@ export const configSchema = z
           .object({
             url: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }),
             keyPrefix: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, ":", "_", "." or "-"').optional(),
+            connectWaitMs: z.number().int().min(0).max(60_000).optional(),
           })
           .strict(),
         replicaId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, "_", "." or "-"').optional(),

@@ -18,7 +18,7 @@ import { createProviderSet, PROVIDERS, type ProviderRegistry, type ProviderSet }
 import { createResolvers } from '../resolvers/index.ts';
 import { createRateBudget } from '../cluster/rate-budget.ts';
 import { createBreakerEvents, shareBreakers } from '../cluster/breaker-events.ts';
-import { createRedisConnection } from '../cluster/redis-connection.ts';
+import { createRedisConnection, DEFAULT_REDIS_CONNECT_WAIT_MS } from '../cluster/redis-connection.ts';
 import { createRedisIdempotencyStore } from '../cluster/redis-idempotency.ts';
 import { createRedisProgressHub } from '../cluster/redis-progress-hub.ts';
 import { createRedisRateLimiter } from '../cluster/redis-rate-limiter.ts';
@@ -146,6 +146,12 @@ export interface ClusterOptions {
     url: string;
     /** Prefix of every key. @default 'bg:' */
     keyPrefix?: string;
+    /**
+     * How long `listen` waits for the first connection before it serves anyway (on in-process state,
+     * as during an outage): with Redis there, a replica's first requests never fall back just because
+     * its own connection was still opening. @default DEFAULT_REDIS_CONNECT_WAIT_MS (5000)
+     */
+    connectWaitMs?: number;
   };
   /** This replica's name in metrics and logs. @default `<hostname>-<pid>` */
   replicaId?: string;
@@ -264,9 +270,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     })),
     tracing ? traceRegistry(registry, tracing.tracer) : registry,
   );
+  /** An operation's progress key as logged (its parts: provider, operation, native id). */
+  const progressLabel = (key: string) => key.split('\u0000').join(' ');
   const progressSettings = {
     isFinal: (u: ProgressUpdate) => u.done,
-    onSourceError: (key: string, e: unknown) => logger.warn({ progress: key.split('\u0000').join(' '), err: (e as Error)?.name }, 'progress source failed'),
+    onSourceError: (key: string, e: unknown) => logger.warn({ progress: progressLabel(key), err: (e as Error)?.name }, 'progress source failed'),
   };
   // With Redis: one upstream reader per operation in the whole cluster, relayed to every replica's subscribers.
   const progress: ProgressHub<ProgressUpdate> = redis
@@ -276,7 +284,13 @@ export function createGateway(options: GatewayOptions): Gateway {
         replicaId,
         leaseMs: options.cluster?.progressLeaseMs,
         fallback: createProgressHub(progressSettings),
-        onEvent: (event) => event === 'fallback' && fellBack('progress'),
+        onEvent: (event, key) => {
+          if (event === 'fallback') fellBack('progress');
+          // Leadership changes: which replica reads an operation's upstream, and when that moved.
+          else if (event === 'lead') logger.info({ progress: progressLabel(key) }, 'progress: this replica reads the upstream now');
+          else if (event === 'lease-lost') logger.warn({ progress: progressLabel(key) }, 'progress: lease lost (expired or taken); stopped reading the upstream');
+          else if (event === 'release') logger.debug({ progress: progressLabel(key) }, 'progress: lease released');
+        },
       })
     : createProgressHub<ProgressUpdate>(progressSettings);
   const progressOptions = options.progress ?? {};
@@ -471,6 +485,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     metrics,
     tracing,
     async listen(port, host = '127.0.0.1') {
+      if (redis && !(await redis.whenUp(options.cluster?.redis.connectWaitMs ?? DEFAULT_REDIS_CONNECT_WAIT_MS))) {
+        logger.warn({ replica: replicaId }, 'shared state: Redis not reachable at start; serving on in-process state until it is');
+      }
       server = createHttpServer(yoga, options.http);
       // Once draining, a finished response leaves an idle keep-alive socket: close it.
       server.on('request', (_req, res) => res.once('finish', () => shutdown.draining && server?.closeIdleConnections?.()));

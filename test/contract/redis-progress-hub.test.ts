@@ -116,6 +116,7 @@ async function replica(name: string, url = REDIS_URL): Promise<Replica> {
     get up() {
       return real.up;
     },
+    whenUp: (ms) => real.whenUp(ms),
     key: (n) => real.key(n),
     duplicate() {
       const d = real.duplicate();

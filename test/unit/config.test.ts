@@ -112,9 +112,9 @@ describe('config limits', () => {
 
 describe('config: cluster and outbound rate limits', () => {
   it('reads cluster.redis, falls back to REDIS_URL, and never echoes a Redis URL it refuses', () => {
-    const withCluster = `cluster:\n  redis: { url: "redis://:pw@10.0.0.5:6379/2", keyPrefix: "bg-prod:" }\n  replicaId: gw-1\n  progressLeaseMs: 3000\n${good}`;
+    const withCluster = `cluster:\n  redis: { url: "redis://:pw@10.0.0.5:6379/2", keyPrefix: "bg-prod:", connectWaitMs: 10000 }\n  replicaId: gw-1\n  progressLeaseMs: 3000\n${good}`;
     expect(gatewayOptionsFrom(parseConfig(withCluster, env), {})).toMatchObject({
-      cluster: { redis: { url: 'redis://:pw@10.0.0.5:6379/2', keyPrefix: 'bg-prod:' }, replicaId: 'gw-1', progressLeaseMs: 3000 },
+      cluster: { redis: { url: 'redis://:pw@10.0.0.5:6379/2', keyPrefix: 'bg-prod:', connectWaitMs: 10000 }, replicaId: 'gw-1', progressLeaseMs: 3000 },
     });
     expect(gatewayOptionsFrom(parseConfig(good, env), { REDIS_URL: 'redis://127.0.0.1:6379/0' }).cluster).toEqual({ redis: { url: 'redis://127.0.0.1:6379/0' } });
     expect(gatewayOptionsFrom(parseConfig(good, env), {}).cluster).toBeUndefined();
@@ -127,6 +127,7 @@ describe('config: cluster and outbound rate limits', () => {
     const bad = errorOf(`cluster:\n  redis: { url: "http://:hunter2@h:1" }\n${good}`);
     expect(bad).toContain('cluster.redis.url');
     expect(bad).not.toContain('hunter2');
+    expect(errorOf(`cluster:\n  redis: { url: "redis://h:1", connectWaitMs: -1 }\n${good}`)).toContain('cluster.redis.connectWaitMs');
   });
 
   it.each([
