@@ -190,16 +190,16 @@ describe('drain timeout', () => {
   it('closes by force what is still running after drainTimeoutMs', async () => {
     const t = await tgateway({ gateway: { drainTimeoutMs: 100 } });
     const bycloud = t.sims.get('bycloud').simulator;
-    bycloud.setFault('*', { latencyMs: 5000 });
+    bycloud.setFault('*', { latencyMs: 600_000 });
     const before = bycloud.stats.total;
     const answer = fetch(`${t.url}/graphql`, { method: 'POST', headers: json, body: JSON.stringify({ query: SLOW_QUERY }) }).then(
       () => 'answered',
       () => 'cut',
     );
     await until(() => bycloud.stats.total > before, 'the slow query to reach bycloud');
-    const startedAt = Date.now();
+    // The provider holds the query for ten minutes: a drain that waited for it in any way would not
+    // end within the test's timeout; this one gives up after its 100 ms and cuts the query.
     expect(await t.gateway.drain()).toEqual({ forced: true });
-    expect(Date.now() - startedAt).toBeLessThan(2000);
     expect(await answer).toBe('cut');
   });
 });
