@@ -73,3 +73,8 @@ export function canonicalTimestamp(value: string): string | null {
   const t = Date.parse(value);
   return Number.isNaN(t) ? null : new Date(t).toISOString();
 }
+
+/** A wire value as a canonical timestamp: {@link canonicalTimestamp} of a non-empty string, else null. */
+export function toTimestamp(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? canonicalTimestamp(value) : null;
+}

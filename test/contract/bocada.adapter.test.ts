@@ -15,7 +15,6 @@ import type { EntityKind, JobModel, ResourceModel } from '../../src/domain/model
 import type { JobStatus } from '../../src/domain/statuses.ts';
 import { createBocadaAdapter } from '../../src/providers/bocada/index.ts';
 import { startBocadaSimulator, type BocadaSimulator } from '../../src/simulators/bocada/index.ts';
-import type { BocadaBackupJobDto } from '../../src/providers/bocada/wire.ts';
 import type { ListFilter, ProviderAdapter, RequestContext } from '../../src/providers/contract/index.ts';
 import type { UpstreamCall } from '../../src/upstream/client.ts';
 import { ProviderHttpError, ProviderResponseError } from '../../src/upstream/errors.ts';
@@ -24,7 +23,8 @@ const ref = { id: 'bocada-test', kind: 'bocada' as const, name: 'Bocada (test)' 
 const ctx = (): RequestContext => ({ requestId: 'test-1' });
 
 let sim: BocadaSimulator;
-let truth: BocadaBackupJobDto[];
+/** The simulator's own jobs (its types, not the adapter's wire shapes). */
+let truth: BocadaSimulator['data']['jobs'];
 /** An adapter on the simulator; `calls` records every upstream attempt it makes. */
 function makeAdapter(opts: { secret?: string; retries?: number } = {}) {
   const calls: UpstreamCall[] = [];
@@ -340,6 +340,40 @@ describe('errors and health', () => {
     sim.setFault(route, { garbageBody: '<html>oops</html>' });
     const err = await call(a).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderResponseError);
+  });
+
+  it('reads a field of the wrong type as absent and keeps the rest of its record and page', async () => {
+    const good = { id: 'j-good', organizationId: 'o-1', resourceId: 'r-1', connectionId: 'c-1', status: 'failed', startedAt: '2026-01-02T03:04:05Z', endedAt: '2026-01-02T03:14:05.5+01:00', bytesTransferred: 10, filesTransferred: 2 };
+    const odd = { id: 'j-odd', organizationId: 7, resourceId: ['r'], connectionId: null, status: 5, startedAt: { at: 1 }, endedAt: 'yesterday', bytesTransferred: '10', filesTransferred: true, extra: 'kept aside' };
+    sim.setFault('GET /api/v1/backup-jobs', { garbageBody: JSON.stringify({ data: [good, odd], pagination: { pageSize: 'big' } }) });
+    const page = await a.lists.job!({ after: null, limit: 5, filter: {} }, ctx());
+    expect(page.next).toBeNull();
+    expect(page.items.map((m) => m.nativeId)).toEqual(['j-good', 'j-odd']);
+    expect(page.items[0]).toMatchObject({
+      status: 'FAILED', providerStatus: 'failed', organizationNativeId: 'o-1', resourceNativeId: 'r-1', bytesTransferred: 10,
+      // Canonical UTC with milliseconds, whatever form the provider wrote.
+      createdAt: '2026-01-02T03:04:05.000Z', startedAt: '2026-01-02T03:04:05.000Z', endedAt: '2026-01-02T02:14:05.500Z',
+    });
+    expect(page.items[1]).toMatchObject({
+      status: 'UNKNOWN', providerStatus: null, organizationNativeId: null, resourceNativeId: null, bytesTransferred: null,
+      createdAt: null, startedAt: null, endedAt: null, connectionId: null, filesTransferred: null,
+    });
+  });
+
+  it('fails a page with a record it cannot use (no id), and a timeline entry without a readable instant, as typed errors', async () => {
+    sim.setFault('GET /api/v1/backup-jobs', { garbageBody: JSON.stringify({ data: [{ id: 'j-1', status: 'failed' }, { status: 'failed' }] }) });
+    await expect(a.lists.job!({ after: null, limit: 5, filter: {} }, ctx())).rejects.toBeInstanceOf(ProviderResponseError);
+    sim.setFault('GET /api/v1/resources', { garbageBody: JSON.stringify({ data: [{ id: '' }] }) });
+    await expect(a.lists.resource!({ after: null, limit: 5, filter: {} }, ctx())).rejects.toBeInstanceOf(ProviderResponseError);
+    const [model] = await a.lookups.job!([truth[1].id], ctx());
+    sim.setFault('GET /api/v1/backup-jobs/:id/timeline', { garbageBody: JSON.stringify({ data: [{ id: 'e-1', jobId: truth[1].id, timestamp: 'soon', severity: 'info', message: 'm' }] }) });
+    await expect(a.fieldResolvers!.BocadaJob.timeline(model, {}, ctx())).rejects.toBeInstanceOf(ProviderResponseError);
+  });
+
+  it('names a resource or organization without a usable name by its id', async () => {
+    sim.setFault('GET /api/v1/resources', { garbageBody: JSON.stringify({ data: [{ id: 'r-unnamed', name: 42, createdAt: 'not a date' }] }) });
+    const [r] = (await a.lists.resource!({ after: null, limit: 5, filter: {} }, ctx())).items;
+    expect(r).toMatchObject({ nativeId: 'r-unnamed', name: 'r-unnamed', createdAt: null });
   });
 
   it('stops reading a list whose cursor repeats, with a typed error instead of looping', async () => {

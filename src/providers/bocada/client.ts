@@ -1,13 +1,15 @@
 /**
- * The Bocada Cloud client: `X-Api-Key` auth, the routes in one place, cursor paging and light
- * checks of every body. Built on the shared upstream layer (retries, deadlines, request ids).
+ * The Bocada Cloud client: `X-Api-Key` auth, the routes in one place, cursor paging, and every
+ * body checked by its wire schema (`wire.ts`): one record without an id fails its page. Built on the
+ * shared upstream layer (retries, deadlines, request ids).
  */
 import { pathSegment } from '../../domain/ids.ts';
 import { createUpstreamClient, type QueryInit, type ProviderClientOptions } from '../../upstream/client.ts';
 import { ProviderResponseError } from '../../upstream/errors.ts';
+import type { z } from 'zod';
 import type { RequestContext } from '../contract/index.ts';
-import type {
-  BocadaBackupJobDto, BocadaConnectionDto, BocadaOrganizationDto, BocadaPageDto, BocadaResourceDto, BocadaStatusDto, BocadaTimelineEventDto,
+import {
+  BocadaBackupJobDto, BocadaConnectionDto, BocadaOrganizationDto, BocadaResourceDto, BocadaStatusDto, BocadaTimelineEventDto, bocadaPageDto,
 } from './wire.ts';
 
 /** Bocada's largest page. */
@@ -101,8 +103,13 @@ export async function readAllBocadaPages<T>(
   return out;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const hasId = (v: unknown): boolean => isObj(v) && typeof v.id === 'string';
+/** The page schema of each item schema, built once. */
+const PAGES = new Map<z.ZodType, z.ZodType>();
+function pageSchemaOf<T extends z.ZodType>(item: T): ReturnType<typeof bocadaPageDto<T>> {
+  let schema = PAGES.get(item);
+  if (!schema) PAGES.set(item, (schema = bocadaPageDto(item)));
+  return schema as ReturnType<typeof bocadaPageDto<T>>;
+}
 
 /** Creates the client of one Bocada instance. */
 export function createBocadaClient(options: BocadaClientOptions): BocadaClient {
@@ -119,38 +126,34 @@ export function createBocadaClient(options: BocadaClientOptions): BocadaClient {
   const bad = (ctx: RequestContext, path: string) => new ProviderResponseError(options.provider.id, ctx.requestId, `${path}: unexpected body`);
   const clamp = (n: number) => Math.max(1, Math.min(BOCADA_MAX_PAGE_SIZE, Math.floor(n)));
 
-  async function page<T>(path: string, query: QueryInit, req: BocadaPageRequest, ctx: RequestContext): Promise<BocadaPage<T>> {
-    const body = await http.get<BocadaPageDto<T>>(path, { ...query, pageSize: clamp(req.pageSize), cursor: req.cursor }, ctx);
-    if (!isObj(body) || !Array.isArray(body.data) || !body.data.every(hasId)) throw bad(ctx, path);
-    const next = isObj(body.pagination) && typeof body.pagination.nextCursor === 'string' ? body.pagination.nextCursor : null;
-    return { items: body.data, next };
+  async function page<T extends z.ZodType>(path: string, item: T, query: QueryInit, req: BocadaPageRequest, ctx: RequestContext): Promise<BocadaPage<z.output<T>>> {
+    const body = await http.get<unknown>(path, { ...query, pageSize: clamp(req.pageSize), cursor: req.cursor }, ctx);
+    const parsed = pageSchemaOf(item).safeParse(body);
+    if (!parsed.success) throw bad(ctx, path);
+    return { items: parsed.data.data as z.output<T>[], next: parsed.data.pagination?.nextCursor ?? null };
   }
-  async function one<T>(path: string, ctx: RequestContext): Promise<T> {
-    const body = await http.get<T>(path, undefined, ctx);
-    if (!hasId(body)) throw bad(ctx, path);
-    return body;
+  async function one<T extends z.ZodType>(path: string, schema: T, ctx: RequestContext): Promise<z.output<T>> {
+    const parsed = schema.safeParse(await http.get<unknown>(path, undefined, ctx));
+    if (!parsed.success) throw bad(ctx, path);
+    return parsed.data;
   }
 
   return {
-    async status(ctx) {
-      const body = await http.get<BocadaStatusDto>(BOCADA_ROUTES.status(), undefined, ctx);
-      if (!isObj(body) || typeof body.status !== 'string') throw bad(ctx, BOCADA_ROUTES.status());
-      return body;
-    },
-    listOrganizations: (req, ctx) => page(BOCADA_ROUTES.organizations(), {}, req, ctx),
-    getOrganization: (id, ctx) => one(BOCADA_ROUTES.organization(id), ctx),
-    listConnections: (organizationId, req, ctx) => page(BOCADA_ROUTES.connections(), { organizationId }, req, ctx),
-    listResources: (req, ctx) => page(BOCADA_ROUTES.resources(), { organizationId: req.organizationId }, req, ctx),
-    getResource: (id, ctx) => one(BOCADA_ROUTES.resource(id), ctx),
+    status: (ctx) => one(BOCADA_ROUTES.status(), BocadaStatusDto, ctx),
+    listOrganizations: (req, ctx) => page(BOCADA_ROUTES.organizations(), BocadaOrganizationDto, {}, req, ctx),
+    getOrganization: (id, ctx) => one(BOCADA_ROUTES.organization(id), BocadaOrganizationDto, ctx),
+    listConnections: (organizationId, req, ctx) => page(BOCADA_ROUTES.connections(), BocadaConnectionDto, { organizationId }, req, ctx),
+    listResources: (req, ctx) => page(BOCADA_ROUTES.resources(), BocadaResourceDto, { organizationId: req.organizationId }, req, ctx),
+    getResource: (id, ctx) => one(BOCADA_ROUTES.resource(id), BocadaResourceDto, ctx),
     listJobs: (req, ctx) =>
-      page(BOCADA_ROUTES.jobs(), {
+      page(BOCADA_ROUTES.jobs(), BocadaBackupJobDto, {
         organizationId: req.organizationId, resourceId: req.resourceId, status: req.status,
         startedAfter: req.startedAfter, startedBefore: req.startedBefore, sort: req.sort,
       }, req, ctx),
-    getJob: (id, ctx) => one(BOCADA_ROUTES.job(id), ctx),
+    getJob: (id, ctx) => one(BOCADA_ROUTES.job(id), BocadaBackupJobDto, ctx),
     listTimeline: (jobId, ctx) =>
       readAllBocadaPages(options.provider.id, ctx, (cursor) =>
-        page<BocadaTimelineEventDto>(BOCADA_ROUTES.timeline(jobId), {}, { cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)),
+        page(BOCADA_ROUTES.timeline(jobId), BocadaTimelineEventDto, {}, { cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)),
     close: () => http.close(),
   };
 }

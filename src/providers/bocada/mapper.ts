@@ -4,6 +4,7 @@
  */
 import type { JobModel, OrganizationModel, ProviderRef, ResourceModel } from '../../domain/models.ts';
 import { createStatusMapper, type JobStatus } from '../../domain/statuses.ts';
+import { toTimestamp } from '../../domain/timestamps.ts';
 import type { BocadaBackupJobDto, BocadaConnectionDto, BocadaOrganizationDto, BocadaResourceDto, BocadaTimelineEventDto } from './wire.ts';
 
 /** Bocada job status -> JobStatus (DESIGN.md). */
@@ -17,26 +18,27 @@ export const bocadaJobStatus = createStatusMapper<JobStatus>(
 
 /** A Bocada organization. */
 export function toOrganizationModel(ref: ProviderRef, o: BocadaOrganizationDto): OrganizationModel {
-  return { typename: 'BocadaOrganization', provider: ref, nativeId: o.id, name: o.name, createdAt: o.createdAt ?? null };
+  return { typename: 'BocadaOrganization', provider: ref, nativeId: o.id, name: o.name ?? o.id, createdAt: toTimestamp(o.createdAt) };
 }
 
 /** A Bocada resource (a protected asset). */
 export function toResourceModel(ref: ProviderRef, r: BocadaResourceDto): ResourceModel {
   return {
-    typename: 'BocadaResource', provider: ref, nativeId: r.id, name: r.name, type: r.type ?? null,
-    organizationNativeId: r.organizationId ?? null, createdAt: r.createdAt ?? null,
+    typename: 'BocadaResource', provider: ref, nativeId: r.id, name: r.name ?? r.id, type: r.type ?? null,
+    organizationNativeId: r.organizationId ?? null, createdAt: toTimestamp(r.createdAt),
     connectionId: r.connectionId ?? null, resourceType: r.type ?? null,
   };
 }
 
 /** A Bocada backup job (its `failureReason` is left null: the adapter's lazy field reads the timeline). */
 export function toJobModel(ref: ProviderRef, j: BocadaBackupJobDto): JobModel {
+  const started = toTimestamp(j.startedAt);
   return {
     typename: 'BocadaJob', provider: ref, nativeId: j.id, name: null, operation: 'backup',
     status: bocadaJobStatus.map(j.status), providerStatus: j.status ?? null,
     organizationNativeId: j.organizationId ?? null, resourceNativeId: j.resourceId ?? null, backupNativeId: null,
     bytesTransferred: typeof j.bytesTransferred === 'number' ? j.bytesTransferred : null,
-    createdAt: j.startedAt ?? null, startedAt: j.startedAt ?? null, endedAt: j.endedAt ?? null,
+    createdAt: started, startedAt: started, endedAt: toTimestamp(j.endedAt),
     // From the timeline, which takes a call: the lazy `BocadaJob.failureReason` field reads it.
     failureReason: null,
     connectionId: j.connectionId ?? null, filesTransferred: typeof j.filesTransferred === 'number' ? j.filesTransferred : null,
@@ -75,7 +77,8 @@ export function toTimelineSeverity(raw: unknown): 'INFO' | 'WARNING' | 'ERROR' {
 /** A timeline entry as the `BocadaTimelineEvent` type shows it; a missing severity reads as `INFO`. */
 export function toTimelineEvent(e: BocadaTimelineEventDto): BocadaTimelineEventModel {
   return {
-    id: e.id, timestamp: e.timestamp,
+    // The wire shape let through only readable instants.
+    id: e.id, timestamp: toTimestamp(e.timestamp)!,
     severity: toTimelineSeverity(e.severity),
     message: typeof e.message === 'string' ? e.message : '',
   };

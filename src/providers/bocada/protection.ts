@@ -9,6 +9,7 @@
  */
 import type { ResourceModel } from '../../domain/models.ts';
 import { createEvidenceCollector } from '../../domain/protection-evidence.ts';
+import { toTimestamp } from '../../domain/timestamps.ts';
 import { mapLimit } from '../../upstream/map-limit.ts';
 import type { RequestContext } from '../../upstream/request-context.ts';
 import type { ProviderProtection, ResourceEvidence } from '../contract/index.ts';
@@ -35,8 +36,9 @@ export function createBocadaProtection(client: BocadaClient): ProviderProtection
     for (let pages = 0; pages < MAX_PAGES_PER_SCAN; pages++) {
       const page = await client.listJobs({ cursor, pageSize: BOCADA_MAX_PAGE_SIZE, ...filter }, ctx);
       for (const j of page.items) {
-        collector.add(j.resourceId, { at: j.startedAt ?? null, endedAt: j.endedAt ?? null, status: bocadaJobStatus.map(j.status) });
-        if (j.startedAt && (oldest === null || j.startedAt < oldest)) oldest = j.startedAt;
+        const at = toTimestamp(j.startedAt);
+        if (j.resourceId) collector.add(j.resourceId, { at, endedAt: toTimestamp(j.endedAt), status: bocadaJobStatus.map(j.status) });
+        if (at && (oldest === null || at < oldest)) oldest = at;
       }
       cursor = page.next;
       if (cursor === null) {
