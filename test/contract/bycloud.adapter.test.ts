@@ -285,6 +285,28 @@ describe('ByCloud adapter: failures', () => {
     expect(one).toBeInstanceOf(ProviderResponseError);
   });
 
+  it('a field of the wrong type reads as absent; the rest of the record and of its page still counts', async () => {
+    const good = { id: 'b-good', status: 'available', volume_id: 'v-1', crn: 'crn:good', name: 'n', size: 2, metadata: { volume_name: 'web', schedule: '0 3 * * *' }, created_at: '2026-01-02T03:04:05Z', updated_at: '2026-01-02T04:00:00.25+01:00' };
+    const odd = { id: 'b-odd', status: 'available', volume_id: 'v-2', crn: 9, name: ['n'], description: {}, size: 'big', container: 1, is_incremental: 'yes', metadata: 'none', created_at: 17, updated_at: 'later' };
+    sim.setFault('GET /v1/backups', { garbageBody: JSON.stringify({ backups: [good, odd], meta: { total: 'two', has_more: false } }) });
+    sim.setFault('GET /v1/database-backups', { garbageBody: JSON.stringify({ database_backups: [{ id: 'd-odd', status: 'COMPLETED', instance_id: 'i-1', datastore: { type: 5, version: '16' }, created_at: '2026-01-01T00:00:00Z' }], meta: { has_more: false } }) });
+    const page = await adapter.lists.backup!({ after: null, limit: 10, filter: {} }, ctx());
+    expect(page.items.map((m) => m.nativeId)).toEqual(['vol:b-good', 'db:d-odd', 'vol:b-odd']);
+    expect(page.items[0]).toMatchObject({ crn: 'crn:good', sizeGiB: 2, createdAt: '2026-01-02T03:04:05.000Z', updatedAt: '2026-01-02T03:00:00.250Z', completedAt: '2026-01-02T03:00:00.250Z', metadata: good.metadata });
+    expect(page.items[1]).toMatchObject({ datastore: { type: null, version: '16', versionId: null } });
+    expect(page.items[2]).toMatchObject({
+      status: 'AVAILABLE', crn: null, name: null, description: null, sizeGiB: null, sizeBytes: null, container: null, isIncremental: null,
+      metadata: {}, createdAt: null, updatedAt: null, completedAt: null,
+    });
+  });
+
+  it('a backup without the volume or instance it belongs to fails its page as a typed upstream error', async () => {
+    sim.setFault('GET /v1/backups', { garbageBody: JSON.stringify({ backups: [{ id: 'b-1', status: 'available' }], meta: { has_more: false } }) });
+    await expect(adapter.lists.backup!({ after: null, limit: 5, filter: {} }, ctx())).rejects.toBeInstanceOf(ProviderResponseError);
+    sim.setFault('GET /v1/backups', { garbageBody: JSON.stringify({ backups: [], meta: 'none' }) });
+    await expect(adapter.lists.backup!({ after: null, limit: 5, filter: {} }, ctx())).rejects.toBeInstanceOf(ProviderResponseError);
+  });
+
   it('a wrong secret is a ProviderHttpError 401 that never mentions the secret', async () => {
     const secret = 'tok-leaky-SECRET-123';
     const bad = makeAdapter(secret);

@@ -7,6 +7,9 @@ import {
 } from '../../src/providers/bycloud/mapper.ts';
 import type { BycloudDatabaseBackupDto, BycloudVolumeBackupDto } from '../../src/providers/bycloud/wire.ts';
 
+/** An instant as models carry it (canonical UTC with milliseconds). */
+const iso = (v: string | null | undefined) => new Date(v!).toISOString();
+
 const ref = { id: 'bycloud-unit', kind: 'bycloud' as const, name: 'ByCloud Unit' };
 const VOL = '550e8400-e29b-41d4-a716-446655440001';
 const INST = '550e8400-e29b-41d4-a716-446655440002';
@@ -66,10 +69,11 @@ describe('bycloud models', () => {
     expect(toVolumeBackupModel(ref, volumeBackup())).toEqual({
       typename: 'ByCloudVolumeBackup', provider: ref, nativeId: 'vol:550e8400-e29b-41d4-a716-446655440000', name: 'sauvegarde-été',
       status: 'AVAILABLE', providerStatus: 'available', organizationNativeId: 'default', resourceNativeId: `vol:${VOL}`,
-      sizeBytes: 100 * 2 ** 30, createdAt: '2026-11-20T10:30:00Z', completedAt: '2026-11-20T10:35:00Z',
+      // Instants canonical (UTC with milliseconds), as the DateTime scalar writes them.
+      sizeBytes: 100 * 2 ** 30, createdAt: '2026-11-20T10:30:00.000Z', completedAt: '2026-11-20T10:35:00.000Z',
       crn: 'crn:spo1:storage:backup:550e8400-e29b-41d4-a716-446655440000', description: 'Weekly backup', container: 'bkp-1',
       isIncremental: false, hasDependentBackups: true, snapshotId: '550e8400-e29b-41d4-a716-446655440009',
-      metadata: { environment: 'production', team: 'backend' }, sizeGiB: 100, updatedAt: '2026-11-20T10:35:00Z',
+      metadata: { environment: 'production', team: 'backend' }, sizeGiB: 100, updatedAt: '2026-11-20T10:35:00.000Z',
     });
   });
 
@@ -162,8 +166,8 @@ describe('backup creations as jobs', () => {
     const failed = toBackupJobModel(ref, { ...b, status: 'error', description: 'Weekly backup' }, 'vol');
     expect(failed).toMatchObject({
       typename: 'ByCloudVolumeBackupJob', nativeId: `vol:${b.id}`, operation: 'backup', status: 'FAILED', providerStatus: 'error',
-      backupNativeId: `vol:${b.id}`, resourceNativeId: `vol:${b.volume_id}`, createdAt: b.created_at, startedAt: b.created_at,
-      endedAt: b.updated_at, failureReason: null, bytesTransferred: null,
+      backupNativeId: `vol:${b.id}`, resourceNativeId: `vol:${b.volume_id}`, createdAt: iso(b.created_at), startedAt: iso(b.created_at),
+      endedAt: iso(b.updated_at), failureReason: null, bytesTransferred: null,
     });
     expect(toBackupJobModel(ref, { ...b, status: 'creating' }, 'vol')).toMatchObject({ status: 'RUNNING', endedAt: null });
     const db = databaseBackup();

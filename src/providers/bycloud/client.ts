@@ -1,12 +1,17 @@
 /**
  * The ByCloud client: bearer auth, the routes in one place, marker paging read from `meta` (the
- * docs' `links` point at the wrong collection), and light checks of every body.
+ * docs' `links` point at the wrong collection), and every body checked by its wire schema
+ * (`wire.ts`): one backup it cannot use fails its page.
  */
 import { pathSegment } from '../../domain/ids.ts';
 import { createUpstreamClient, type ProviderClientOptions } from '../../upstream/client.ts';
 import { ProviderResponseError } from '../../upstream/errors.ts';
 import type { RequestContext } from '../contract/index.ts';
-import type { BycloudCreateBackupDto, BycloudDatabaseBackupDto, BycloudMetaDto, BycloudVolumeBackupDto } from './wire.ts';
+import type { z } from 'zod';
+import {
+  BycloudCreatedBackupDto, BycloudDatabaseBackupDto, BycloudDatabaseBackupListDto, BycloudErrorDto, BycloudVolumeBackupDto, BycloudVolumeBackupListDto,
+  type BycloudCreateBackupDto,
+} from './wire.ts';
 
 /** ByCloud's largest page. */
 export const BYCLOUD_MAX_PAGE_SIZE = 1000;
@@ -49,13 +54,11 @@ export interface BycloudClient {
 
 /** Reads ByCloud's `{ error: { code, message } }` body. */
 export function describeBycloudError(_status: number, body: unknown) {
-  const e = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-  return { code: e?.code != null ? String(e.code) : null, message: typeof e?.message === 'string' ? e.message : null };
+  const parsed = BycloudErrorDto.safeParse(body);
+  const e = parsed.success ? parsed.data.error : undefined;
+  return { code: e?.code != null ? String(e.code) : null, message: e?.message ?? null };
 }
 
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isBackup = (v: unknown) => isObj(v) && typeof v.id === 'string' && typeof v.status === 'string';
 
 /** Options of {@link createBycloudClient}. */
 export interface BycloudClientOptions extends ProviderClientOptions {
@@ -78,32 +81,35 @@ export function createBycloudClient(options: BycloudClientOptions): BycloudClien
   const bad = (ctx: RequestContext, path: string) => new ProviderResponseError(options.provider.id, ctx.requestId, `${path}: unexpected body`);
   const clamp = (n: number) => Math.max(1, Math.min(BYCLOUD_MAX_PAGE_SIZE, Math.floor(n)));
 
-  async function page<T>(path: string, key: string, query: Record<string, string | number | undefined | null>, ctx: RequestContext): Promise<BycloudPage<T>> {
-    const body = await http.get<Record<string, unknown>>(path, query, ctx);
-    const items = isObj(body) ? body[key] : undefined;
-    const meta = isObj(body) && isObj(body.meta) ? (body.meta as unknown as BycloudMetaDto) : undefined;
-    if (!Array.isArray(items) || !items.every(isBackup) || !meta) throw bad(ctx, path);
+  /** One page of the list `schema` checks, its items under `key`. */
+  async function page<K extends string, T>(
+    path: string, key: K, schema: z.ZodType<{ [k in K]: T[] } & { meta: { has_more?: boolean | null; total?: number | null } }>,
+    query: Record<string, string | number | undefined | null>, ctx: RequestContext,
+  ): Promise<BycloudPage<T>> {
+    const parsed = schema.safeParse(await http.get<unknown>(path, query, ctx));
+    if (!parsed.success) throw bad(ctx, path);
+    const items = parsed.data[key];
     const last = items.at(-1) as { id: string } | undefined;
-    return { items: items as T[], next: meta.has_more && last ? last.id : null, total: typeof meta.total === 'number' ? meta.total : null };
+    return { items, next: parsed.data.meta.has_more && last ? last.id : null, total: parsed.data.meta.total ?? null };
   }
-  async function one<T>(path: string, ctx: RequestContext): Promise<T> {
-    const body = await http.get<T>(path, undefined, ctx);
-    if (!isBackup(body)) throw bad(ctx, path);
-    return body;
+  async function one<T>(path: string, schema: z.ZodType<T>, ctx: RequestContext): Promise<T> {
+    const parsed = schema.safeParse(await http.get<unknown>(path, undefined, ctx));
+    if (!parsed.success) throw bad(ctx, path);
+    return parsed.data;
   }
 
   return {
     listVolumeBackups: (req, ctx) =>
-      page(BYCLOUD_ROUTES.volumeBackups(), 'backups', { limit: clamp(req.limit), marker: req.marker, status: req.status, name: req.name, volume_id: req.volumeId }, ctx),
+      page(BYCLOUD_ROUTES.volumeBackups(), 'backups', BycloudVolumeBackupListDto, { limit: clamp(req.limit), marker: req.marker, status: req.status, name: req.name, volume_id: req.volumeId }, ctx),
     listDatabaseBackups: (req, ctx) =>
-      page(BYCLOUD_ROUTES.databaseBackups(), 'database_backups', { limit: clamp(req.limit), marker: req.marker, status: req.status, name: req.name, instance_id: req.instanceId }, ctx),
-    getVolumeBackup: (id, ctx) => one(BYCLOUD_ROUTES.volumeBackup(id), ctx),
-    getDatabaseBackup: (id, ctx) => one(BYCLOUD_ROUTES.databaseBackup(id), ctx),
+      page(BYCLOUD_ROUTES.databaseBackups(), 'database_backups', BycloudDatabaseBackupListDto, { limit: clamp(req.limit), marker: req.marker, status: req.status, name: req.name, instance_id: req.instanceId }, ctx),
+    getVolumeBackup: (id, ctx) => one(BYCLOUD_ROUTES.volumeBackup(id), BycloudVolumeBackupDto, ctx),
+    getDatabaseBackup: (id, ctx) => one(BYCLOUD_ROUTES.databaseBackup(id), BycloudDatabaseBackupDto, ctx),
     async createVolumeBackup(body, ctx) {
       const res = await http.send<unknown>('POST', BYCLOUD_ROUTES.volumeBackups(), body, ctx);
-      const b = isObj(res.body) && isObj(res.body.backup) ? res.body.backup : res.body;
-      if (!isBackup(b)) throw bad(ctx, BYCLOUD_ROUTES.volumeBackups());
-      return b as BycloudVolumeBackupDto;
+      const parsed = BycloudCreatedBackupDto.safeParse(res.body);
+      if (!parsed.success) throw bad(ctx, BYCLOUD_ROUTES.volumeBackups());
+      return parsed.data;
     },
     close: () => http.close(),
   };

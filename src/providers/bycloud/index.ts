@@ -18,6 +18,7 @@ import { mergedPage, type Segment } from '../../domain/merge.ts';
 import { DEFAULT_ORDERS, compareIn, orderingOf } from '../../domain/merge-order.ts';
 import type { BackupModel, JobModel, ResourceModel } from '../../domain/models.ts';
 import type { BackupStatus, JobStatus } from '../../domain/statuses.ts';
+import { toTimestamp } from '../../domain/timestamps.ts';
 import { isNotFound, nullIfNotFound } from '../../upstream/errors.ts';
 import type { ListFilter, Page, PageRequest, ProviderAdapter, ProviderAdapterFactory, ProviderKindEntry } from '../contract/index.ts';
 import { createHealthProbe, orderKeysOf, orderedBy, withResourceRef } from '../contract/index.ts';
@@ -87,22 +88,22 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
     if (!p) {
       p = (async () => {
         const seen = new Map<string, Parameters<typeof toResourceModel>[1]>();
-        const note = (collection: 'vol' | 'db', id: string, createdAt: string, ds: string | null, newest: BycloudVolumeBackupDto | BycloudDatabaseBackupDto) => {
+        const note = (collection: 'vol' | 'db', id: string, createdAt: string | null, ds: string | null, newest: BycloudVolumeBackupDto | BycloudDatabaseBackupDto) => {
           const k = `${collection}:${id}`;
           const e = seen.get(k) ?? { collection, id, datastoreType: ds, firstSeen: createdAt, backupCount: 0, newest };
           e.backupCount++;
-          if (createdAt < (e.firstSeen ?? createdAt)) e.firstSeen = createdAt;
+          if (createdAt !== null && (e.firstSeen === null || createdAt < e.firstSeen)) e.firstSeen = createdAt;
           seen.set(k, e);
         };
         let marker: string | null = null;
         do {
           const pg = await client.listVolumeBackups({ marker, limit: BYCLOUD_MAX_PAGE_SIZE }, ctx);
-          for (const b of pg.items) note('vol', b.volume_id, b.created_at, null, b);
+          for (const b of pg.items) note('vol', b.volume_id, toTimestamp(b.created_at), null, b);
           marker = pg.next;
         } while (marker);
         do {
           const pg = await client.listDatabaseBackups({ marker, limit: BYCLOUD_MAX_PAGE_SIZE }, ctx);
-          for (const b of pg.items) note('db', b.instance_id, b.created_at, b.datastore?.type ?? null, b);
+          for (const b of pg.items) note('db', b.instance_id, toTimestamp(b.created_at), b.datastore?.type ?? null, b);
           marker = pg.next;
         } while (marker);
         const all = [...seen.values()].sort((a, b) => (a.collection === b.collection ? (a.id < b.id ? -1 : 1) : a.collection === 'vol' ? -1 : 1));

@@ -4,6 +4,7 @@
  */
 import type { BackupModel, JobModel, OrganizationModel, ProviderRef, ResourceModel } from '../../domain/models.ts';
 import { createStatusMapper, type BackupStatus, type JobStatus } from '../../domain/statuses.ts';
+import { toTimestamp } from '../../domain/timestamps.ts';
 import type { ProgressUpdate } from '../contract/index.ts';
 import type { BycloudDatabaseBackupDto, BycloudVolumeBackupDto } from './wire.ts';
 
@@ -53,11 +54,11 @@ export function toVolumeBackupModel(ref: ProviderRef, b: BycloudVolumeBackupDto)
     typename: 'ByCloudVolumeBackup', provider: ref, nativeId: `vol:${b.id}`, name: b.name ?? null,
     status: volumeBackupStatus.map(b.status), providerStatus: b.status ?? null,
     organizationNativeId: BYCLOUD_ORGANIZATION_ID, resourceNativeId: `vol:${b.volume_id}`,
-    sizeBytes: typeof b.size === 'number' ? b.size * GIB : null, createdAt: b.created_at ?? null,
-    completedAt: volumeBackupStatus.map(b.status) === 'AVAILABLE' ? b.updated_at ?? null : null,
-    crn: b.crn, description: b.description ?? null, container: b.container ?? null, isIncremental: b.is_incremental ?? null,
+    sizeBytes: typeof b.size === 'number' ? b.size * GIB : null, createdAt: toTimestamp(b.created_at),
+    completedAt: volumeBackupStatus.map(b.status) === 'AVAILABLE' ? toTimestamp(b.updated_at) : null,
+    crn: b.crn ?? null, description: b.description ?? null, container: b.container ?? null, isIncremental: b.is_incremental ?? null,
     hasDependentBackups: b.has_dependent_backups ?? null, snapshotId: b.snapshot_id ?? null, metadata: b.metadata ?? {},
-    sizeGiB: b.size ?? null, updatedAt: b.updated_at ?? null,
+    sizeGiB: b.size ?? null, updatedAt: toTimestamp(b.updated_at),
   };
 }
 
@@ -67,11 +68,11 @@ export function toDatabaseBackupModel(ref: ProviderRef, b: BycloudDatabaseBackup
     typename: 'ByCloudDatabaseBackup', provider: ref, nativeId: `db:${b.id}`, name: b.name ?? null,
     status: databaseBackupStatus.map(b.status), providerStatus: b.status ?? null,
     organizationNativeId: BYCLOUD_ORGANIZATION_ID, resourceNativeId: `db:${b.instance_id}`,
-    sizeBytes: typeof b.size === 'number' ? b.size * GIB : null, createdAt: b.created_at ?? null,
-    completedAt: databaseBackupStatus.map(b.status) === 'AVAILABLE' ? b.updated_at ?? null : null,
-    crn: b.crn, description: b.description ?? null, parentId: b.parent_id ?? null,
-    datastore: b.datastore ? { type: b.datastore.type, version: b.datastore.version, versionId: b.datastore.version_id } : null,
-    locationRef: b.location_ref ?? null, sizeGiB: b.size ?? null, updatedAt: b.updated_at ?? null,
+    sizeBytes: typeof b.size === 'number' ? b.size * GIB : null, createdAt: toTimestamp(b.created_at),
+    completedAt: databaseBackupStatus.map(b.status) === 'AVAILABLE' ? toTimestamp(b.updated_at) : null,
+    crn: b.crn ?? null, description: b.description ?? null, parentId: b.parent_id ?? null,
+    datastore: b.datastore ? { type: b.datastore.type ?? null, version: b.datastore.version ?? null, versionId: b.datastore.version_id ?? null } : null,
+    locationRef: b.location_ref ?? null, sizeGiB: b.size ?? null, updatedAt: toTimestamp(b.updated_at),
   };
 }
 
@@ -82,7 +83,7 @@ export function toDatabaseBackupModel(ref: ProviderRef, b: BycloudDatabaseBackup
  */
 export function toBackupJobModel(ref: ProviderRef, b: BycloudVolumeBackupDto | BycloudDatabaseBackupDto, collection: 'vol' | 'db'): JobModel {
   const status = (collection === 'vol' ? volumeBackupJobStatus : databaseBackupJobStatus).map(b.status);
-  const created = b.created_at ?? null;
+  const created = toTimestamp(b.created_at);
   const over = status === 'SUCCEEDED' || status === 'FAILED';
   return {
     typename: collection === 'vol' ? 'ByCloudVolumeBackupJob' : 'ByCloudDatabaseBackupJob', provider: ref, nativeId: `${collection}:${b.id}`,
@@ -91,10 +92,15 @@ export function toBackupJobModel(ref: ProviderRef, b: BycloudVolumeBackupDto | B
     resourceNativeId: collection === 'vol' ? `vol:${(b as BycloudVolumeBackupDto).volume_id}` : `db:${(b as BycloudDatabaseBackupDto).instance_id}`,
     backupNativeId: `${collection}:${b.id}`,
     bytesTransferred: status === 'SUCCEEDED' && typeof b.size === 'number' ? b.size * GIB : null,
-    createdAt: created, startedAt: created, endedAt: over ? b.updated_at ?? null : null,
+    createdAt: created, startedAt: created, endedAt: over ? toTimestamp(b.updated_at) : null,
     failureReason: null,
-    crn: b.crn, description: b.description ?? null, updatedAt: b.updated_at ?? null,
+    crn: b.crn ?? null, description: b.description ?? null, updatedAt: toTimestamp(b.updated_at),
   };
+}
+
+/** The checked `metadata` of a volume backup (database backups have none): null when absent. */
+export function volumeMetadata(b: BycloudVolumeBackupDto | BycloudDatabaseBackupDto | null | undefined): Record<string, unknown> | null {
+  return (b as BycloudVolumeBackupDto | null | undefined)?.metadata ?? null;
 }
 
 /**
@@ -107,7 +113,8 @@ export function toResourceModel(
   ref: ProviderRef,
   r: { collection: 'vol' | 'db'; id: string; datastoreType: string | null; firstSeen: string | null; backupCount: number; newest?: BycloudVolumeBackupDto | BycloudDatabaseBackupDto | null },
 ): ResourceModel {
-  const tagged = r.newest && 'metadata' in r.newest && typeof r.newest.metadata?.volume_name === 'string' ? r.newest.metadata.volume_name.trim() : '';
+  const tag = r.collection === 'vol' ? volumeMetadata(r.newest)?.volume_name : undefined;
+  const tagged = typeof tag === 'string' ? tag.trim() : '';
   const stamped = r.collection === 'db' && typeof r.newest?.name === 'string' ? r.newest.name.replace(/-\d{4}-\d{2}-\d{2}(?:-\d+)?$/, '') : '';
   const name = r.collection === 'vol' ? tagged : stamped !== r.newest?.name ? stamped : '';
   return {
@@ -129,7 +136,7 @@ export function toProgressUpdate(b: BycloudVolumeBackupDto | BycloudDatabaseBack
     : ['creating', 'new', 'building', 'saving', 'restoring', 'deleting'].includes(raw) ? 'RUNNING' : 'UNKNOWN';
   return {
     status, providerStatus: b.status ?? null, percent: done ? 100 : null, phase: raw || null, message: null,
-    bytesDone: null, bytesTotal: null, at: b.updated_at && !Number.isNaN(Date.parse(b.updated_at)) ? new Date(b.updated_at).toISOString() : new Date().toISOString(),
+    bytesDone: null, bytesTotal: null, at: toTimestamp(b.updated_at) ?? new Date().toISOString(),
     done, error: status === 'FAILED' ? `backup ended in status ${b.status}` : null,
   };
 }

@@ -13,11 +13,12 @@
 import type { ResourceModel } from '../../domain/models.ts';
 import type { ProtectionSchedule } from '../../domain/protection.ts';
 import { createEvidenceCollector } from '../../domain/protection-evidence.ts';
+import { toTimestamp } from '../../domain/timestamps.ts';
 import { mapLimit } from '../../upstream/map-limit.ts';
 import type { RequestContext } from '../../upstream/request-context.ts';
 import type { ProviderProtection, ResourceEvidence } from '../contract/index.ts';
 import { BYCLOUD_MAX_PAGE_SIZE, type BycloudClient, type BycloudPage } from './client.ts';
-import { databaseBackupJobStatus, parseNativeId, volumeBackupJobStatus } from './mapper.ts';
+import { databaseBackupJobStatus, parseNativeId, volumeBackupJobStatus, volumeMetadata } from './mapper.ts';
 import type { BycloudDatabaseBackupDto, BycloudVolumeBackupDto } from './wire.ts';
 
 /** Asked resources up to this many are read one by one. */
@@ -51,18 +52,19 @@ export function createBycloudProtection(client: BycloudClient): ProviderProtecti
   /** The evidence of `resources` (all of one collection) from that collection's backups. */
   function evidenceFrom(collection: 'vol' | 'db', resources: readonly ResourceModel[], read: { items: AnyBackup[]; complete: boolean }, since: Date): ResourceEvidence[] {
     const collector = createEvidenceCollector(resources.map((r) => r.nativeId), since, null);
-    const newest = new Map<string, AnyBackup>();
+    const newest = new Map<string, { b: AnyBackup; at: string | null }>();
     let oldest: string | null = null;
     for (const b of read.items) {
       const native = collection === 'vol' ? `vol:${(b as BycloudVolumeBackupDto).volume_id}` : `db:${(b as BycloudDatabaseBackupDto).instance_id}`;
       const status = (collection === 'vol' ? volumeBackupJobStatus : databaseBackupJobStatus).map(b.status);
       const made = ['available', 'completed'].includes(String(b.status).toLowerCase());
-      collector.add(native, { at: b.created_at ?? null, endedAt: made ? b.updated_at ?? null : null, status });
+      const at = toTimestamp(b.created_at);
+      collector.add(native, { at, endedAt: made ? toTimestamp(b.updated_at) : null, status });
       const prev = newest.get(native);
-      if (!prev || b.created_at > prev.created_at) newest.set(native, b);
-      if (b.created_at && (oldest === null || b.created_at < oldest)) oldest = b.created_at;
+      if (!prev || (at !== null && (prev.at === null || at > prev.at))) newest.set(native, { b, at });
+      if (at && (oldest === null || at < oldest)) oldest = at;
     }
-    return collector.finish({ complete: read.complete, oldestSeen: oldest }, (id) => ({ schedules: collection === 'vol' ? scheduleTags(newest.get(id)) : null }));
+    return collector.finish({ complete: read.complete, oldestSeen: oldest }, (id) => ({ schedules: collection === 'vol' ? scheduleTags(newest.get(id)?.b) : null }));
   }
 
   return {
@@ -96,7 +98,7 @@ export function createBycloudProtection(client: BycloudClient): ProviderProtecti
 
 /** The schedule a volume's newest backup is tagged with (`metadata.schedule`, `metadata.schedule_tz`); null when untagged. */
 function scheduleTags(b: AnyBackup | undefined): ProtectionSchedule[] | null {
-  const meta = b && 'metadata' in b && b.metadata && typeof b.metadata === 'object' ? b.metadata : null;
+  const meta = volumeMetadata(b);
   const cron = typeof meta?.schedule === 'string' ? meta.schedule.trim() : '';
   if (!cron) return null;
   const tz = typeof meta?.schedule_tz === 'string' && meta.schedule_tz.trim() ? meta.schedule_tz.trim() : null;

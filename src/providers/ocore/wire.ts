@@ -5,14 +5,13 @@
  * client's check and the mapper's type cannot drift apart.
  *
  * The schemas check only what the adapter cannot do without (ids, statuses, the containers it
- * walks); every other field is {@link lenient}: kept when it has its documented type, read as absent
- * otherwise, never a reason to reject a record. Every record may carry more fields (loose objects),
- * and every documented field may be missing or null on the wire, so the mapper tolerates both.
+ * walks); every other field is lenient (`src/upstream/wire-fields.ts`): kept when it has its
+ * documented type, read as absent otherwise, never a reason to reject a record. Every record may
+ * carry more fields (loose objects), and every documented field may be missing or null on the
+ * wire, so the mapper tolerates both.
  */
 import { z } from 'zod';
-
-/** An enum value as sent: one of the documented values, or anything a newer service sends. */
-type Open<T extends string> = T | (string & {});
+import { Id, lenient, open } from '../../upstream/wire-fields.ts';
 
 /** Backup status (assumed; the docs say only "string"). */
 export type OcoreBackupStatusValue = 'pending' | 'running' | 'completed' | 'failed' | 'deleting';
@@ -30,12 +29,6 @@ export type OcoreAlertSeverityValue = 'info' | 'warning' | 'critical';
 export type OcoreOperationTypeValue = 'backup' | 'restore';
 
 // ---- field helpers -------------------------------------------------------------------------
-
-/** Any string, typed as the documented values `T` plus whatever a newer service sends. */
-const open = <T extends string>(): z.ZodType<Open<T>> => z.string();
-
-/** A field the adapter does not depend on: its value when it has `type`, else absent; never rejects the record. */
-const lenient = <T extends z.ZodType>(type: T) => type.nullish().catch(undefined);
 
 /** An array (anything else is rejected) of which only the items that pass `item` are kept. */
 const filteredArray = <T extends z.ZodType>(item: T) =>
@@ -56,8 +49,6 @@ const stringArray = () => z.array(z.unknown()).transform((values) => values.filt
  */
 const Dict = z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'expected an object' });
 
-/** A record id: a non-empty string. */
-const Id = z.string().min(1);
 
 /** A list's `total`: a non-negative integer, or absent. */
 const Total = z.number().refine((n) => Number.isInteger(n) && n >= 0).nullish();
