@@ -281,6 +281,30 @@ describe('norcube adapter: errors', () => {
     await expect(adapter.lists.job!({ after: null, limit: 5, filter: {} }, ctx())).rejects.toBeInstanceOf(ProviderResponseError);
   });
 
+  it('a field of the wrong type reads as absent; the rest of the record and of its page still counts', async () => {
+    const [good, other] = jobs;
+    const odd = { ...other, jobStartedAt: 'x', jobFinishedAt: {}, jobBytesWritten: 'many', jobErrorSummary: 3, datasourceName: 4, policyName: [], destinationRegion: 5, verifiedAt: 7 };
+    sim.setFault('GET /backups', { garbageBody: JSON.stringify({ list: [good, odd], cursors: { next: null } }) });
+    const page = await adapter.lists.job!({ after: null, limit: 2, filter: {} }, ctx());
+    expect(page.items).toHaveLength(2);
+    const [first, second] = page.items as Json[];
+    expect(first.startedAt).toBe(good.jobStartedAt ? new Date(good.jobStartedAt).toISOString() : null);
+    expect(first.nativeId).toBe(`${good.datasourceId}/${good.jobId}`);
+    // Names are made of strings only (a number is not a data source name).
+    expect(second).toMatchObject({ nativeId: `${other.datasourceId}/${other.jobId}`, name: null, startedAt: null, endedAt: null, bytesTransferred: null, failureReason: null });
+    expect(second.createdAt).toBe(new Date(other.jobCreatedAt).toISOString());
+  });
+
+  it('a record without what the adapter needs (a job without its data source, a data source without a name) fails its page', async () => {
+    sim.setFault('GET /backups', { garbageBody: JSON.stringify({ list: [{ ...jobs[0], datasourceId: 7 }] }) });
+    await expect(adapter.lists.job!({ after: null, limit: 5, filter: {} }, ctx())).rejects.toThrow(/backups: malformed item/);
+    sim.setFault('GET /backups', { garbageBody: JSON.stringify({ list: [jobs[0]], cursors: { next: 5 } }) });
+    await expect(adapter.lists.job!({ after: null, limit: 5, filter: {} }, ctx())).rejects.toThrow(/backups: cursors/);
+    sim.clearFaults();
+    sim.setFault('GET /datasources', { garbageBody: JSON.stringify({ list: [{ ...dataSources[0], name: '' }] }) });
+    await expect(adapter.lists.resource!({ after: null, limit: 5, filter: {} }, ctx())).rejects.toThrow(/datasources: malformed item/);
+  });
+
   it('a wrong token is a ProviderHttpError 401 that never shows the token', async () => {
     const secret = 'wrong-token-s3cr3t';
     const bad = disposeAfterEach(createNorcubeAdapter({ ref, baseUrl: sim.url, secret, upstream: fast }));

@@ -187,7 +187,8 @@ export function toBackupJobModel(provider: ProviderRef, job: NorcubeBackupJobDto
     typename: NORCUBE_TYPENAMES.job,
     provider,
     nativeId,
-    name: [job.datasourceName, job.policyName].filter(Boolean).join(' · ') || null,
+    // Strings only: a number where a name belongs is not a name.
+    name: [text(job.datasourceName), text(job.policyName)].filter(Boolean).join(' · ') || null,
     operation: 'backup',
     status,
     providerStatus: text(job.jobStatus),
@@ -283,7 +284,7 @@ export function toBackupModel(provider: ProviderRef, job: NorcubeBackupJobDto): 
     typename: NORCUBE_TYPENAMES.backup,
     provider,
     nativeId: jobNativeId(job.datasourceId, job.jobId),
-    name: [job.datasourceName, created].filter(Boolean).join(' · ') || null,
+    name: [text(job.datasourceName), created].filter(Boolean).join(' · ') || null,
     status: toBackupStatus(job),
     providerStatus: text(job.jobStatus),
     organizationNativeId: null,
