@@ -1,7 +1,8 @@
 import { capabilitiesOf } from '../../src/providers/contract/index.ts';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { healthy } from '../utils/tsimulator.ts';
-import { disposeAfterAll } from '../utils/leftovers.ts';
+import { disposeAfterAll, disposeAfterEach } from '../utils/leftovers.ts';
+import { createManualClock } from '../../src/domain/clock.ts';
 import { drain } from '../utils/tupstream.ts';
 import { encodeSegmentToken } from '../../src/domain/merge.ts';
 import type { ResourceModel } from '../../src/domain/models.ts';
@@ -262,6 +263,14 @@ describe('ByCloud adapter: trigger and progress', () => {
     const u = await adapter.progress!.snapshot!('backup', `vol:${sim.volumeBackups[0].id}`, ctx());
     expect(u).not.toBeNull();
     expect(sim.stats.byRoute['GET /v1/backups/:id']).toBe(2);
+  });
+
+  it('stamps a snapshot whose record has no time with the gateway clock, not the machine\'s', async () => {
+    const at = Date.parse('2031-06-01T12:00:00Z');
+    const timed = disposeAfterEach(createBycloudAdapter({ ref, baseUrl: sim.url, secret: sim.credential, upstream: { clock: createManualClock(at), retry: { maxRetries: 0 } } }));
+    const b = sim.volumeBackups[0];
+    sim.setFault('GET /v1/backups/:id', { garbageBody: JSON.stringify({ ...b, updated_at: null }) });
+    expect(await timed.progress!.snapshot!('backup', `vol:${b.id}`, ctx())).toMatchObject({ at: '2031-06-01T12:00:00.000Z' });
   });
 
   it('database backups: progress readable, triggering unsupported; restore progress unsupported; unknown -> null', async () => {

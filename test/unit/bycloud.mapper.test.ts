@@ -115,9 +115,15 @@ describe('bycloud progress snapshots', () => {
     ['error', 'FAILED', true], ['FAILED', 'FAILED', true], ['DELETE_FAILED', 'SUCCEEDED', true], ['error_restoring', 'SUCCEEDED', true],
     ['mystery', 'UNKNOWN', false],
   ])('%s -> %s (done %s)', (raw, status, done) => {
-    const u = toProgressUpdate(volumeBackup({ status: raw }));
+    const u = toProgressUpdate(volumeBackup({ status: raw }), Date.parse('2030-01-01T00:00:00Z'));
     expect(u).toMatchObject({ status, done, providerStatus: raw, phase: raw.toLowerCase(), percent: done ? 100 : null, message: null });
     expect(u.at).toBe('2026-11-20T10:35:00.000Z');
+  });
+
+  it('stamps a snapshot whose record has no readable time with the clock it is given', () => {
+    const now = Date.parse('2030-01-01T00:00:00Z');
+    expect(toProgressUpdate(volumeBackup({ updated_at: 'soon' }), now).at).toBe('2030-01-01T00:00:00.000Z');
+    expect(toProgressUpdate(volumeBackup({ updated_at: null }), now).at).toBe('2030-01-01T00:00:00.000Z');
   });
 });
 

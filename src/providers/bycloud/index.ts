@@ -19,6 +19,7 @@ import { DEFAULT_ORDERS, compareIn, orderingOf } from '../../domain/merge-order.
 import type { BackupModel, JobModel, ResourceModel } from '../../domain/models.ts';
 import type { BackupStatus, JobStatus } from '../../domain/statuses.ts';
 import { toTimestamp } from '../../domain/timestamps.ts';
+import { systemClock } from '../../domain/clock.ts';
 import { isNotFound, nullIfNotFound } from '../../upstream/errors.ts';
 import type { ListFilter, Page, PageRequest, ProviderAdapter, ProviderAdapterFactory, ProviderKindEntry } from '../contract/index.ts';
 import { createHealthProbe, orderKeysOf, orderedBy, withResourceRef } from '../contract/index.ts';
@@ -75,6 +76,7 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
   const { ref } = options;
   // One breaker, retry budget and bulkhead for this instance; the health probe reads its state.
   const upstreamGuard = createUpstreamGuard(ref.id, options.upstream);
+  const clock = options.upstream?.clock ?? systemClock;
   const client = createBycloudClient({ provider: ref, baseUrl: options.baseUrl, token: options.secret, settings: { ...options.upstream, guard: upstreamGuard }, observer: options.onUpstreamCall });
   const otherOrganization = (orgId: string | undefined) => orgId !== undefined && orgId !== BYCLOUD_ORGANIZATION_ID;
 
@@ -271,7 +273,7 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
         const b = await nullIfNotFound<BycloudVolumeBackupDto | BycloudDatabaseBackupDto>(
           p.collection === 'vol' ? client.getVolumeBackup(p.id, ctx) : client.getDatabaseBackup(p.id, ctx),
         );
-        return b && toProgressUpdate(b);
+        return b && toProgressUpdate(b, clock.now());
       },
     },
     actions: {

@@ -126,8 +126,8 @@ export function toResourceModel(
 
 const TERMINAL = new Set(['available', 'error', 'error_restoring', 'completed', 'failed', 'delete_failed']);
 
-/** A backup's state as a progress update (ByCloud has no stream: the gateway polls this). */
-export function toProgressUpdate(b: BycloudVolumeBackupDto | BycloudDatabaseBackupDto): ProgressUpdate {
+/** A backup's state as a progress update (ByCloud has no stream: the gateway polls this), stamped `nowMs` when the record says no time. */
+export function toProgressUpdate(b: BycloudVolumeBackupDto | BycloudDatabaseBackupDto, nowMs: number): ProgressUpdate {
   const raw = (b.status ?? '').toLowerCase();
   const done = TERMINAL.has(raw);
   const status: JobStatus = ['available', 'completed', 'error_restoring', 'delete_failed'].includes(raw)
@@ -136,7 +136,7 @@ export function toProgressUpdate(b: BycloudVolumeBackupDto | BycloudDatabaseBack
     : ['creating', 'new', 'building', 'saving', 'restoring', 'deleting'].includes(raw) ? 'RUNNING' : 'UNKNOWN';
   return {
     status, providerStatus: b.status ?? null, percent: done ? 100 : null, phase: raw || null, message: null,
-    bytesDone: null, bytesTotal: null, at: toTimestamp(b.updated_at) ?? new Date().toISOString(),
+    bytesDone: null, bytesTotal: null, at: toTimestamp(b.updated_at) ?? new Date(nowMs).toISOString(),
     done, error: status === 'FAILED' ? `backup ended in status ${b.status}` : null,
   };
 }

@@ -22,6 +22,7 @@
  * provider and reads the changed record back. A failed read-back after a change that went through
  * answers null where the interface allows it (never an error that would invite a second call).
  */
+import { systemClock } from '../../domain/clock.ts';
 import DataLoader from 'dataloader';
 import { badUserInput, GatewayError } from '../../domain/errors.ts';
 import { matchesFilter } from '../../domain/filter.ts';
@@ -77,6 +78,7 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
   const { ref } = options;
   // One breaker, retry budget and bulkhead for this instance; the health probe reads its state.
   const upstreamGuard = createUpstreamGuard(ref.id, options.upstream);
+  const clock = options.upstream?.clock ?? systemClock;
   const upstreamClient = createNorcubeClient({
     provider: ref, baseUrl: options.baseUrl, token: options.secret, settings: { ...options.upstream, guard: upstreamGuard }, observer: options.onUpstreamCall,
   });
@@ -611,14 +613,14 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
     if (restoreId !== null) {
       if (op !== 'restore') return null;
       const r = await lookupRestore(restoreId, ctx);
-      return r && restoreUpdate(r);
+      return r && restoreUpdate(r, clock.now());
     }
     const pair = parsePairNativeId(nativeId);
     if (!pair) return null;
     if (op === 'backup') {
       const [job] = await findBackupJobs([nativeId], ctx);
       if (job instanceof Error) throw job;
-      return job && backupUpdate(job);
+      return job && backupUpdate(job, clock.now());
     }
     // The newest restore of that backup file.
     let cursor: string | null = null;
@@ -631,7 +633,7 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
         throw e;
       }
       const hit = page.items.find((r) => r.sourceBackupId?.toLowerCase() === pair.childId.toLowerCase());
-      if (hit) return restoreUpdate(hit);
+      if (hit) return restoreUpdate(hit, clock.now());
       if (!page.next) return null;
       cursor = page.next;
     }
@@ -671,7 +673,8 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
 
 const latest = (...ts: Array<string | null | undefined>) => ts.filter((t): t is string => !!t && !Number.isNaN(Date.parse(t))).sort((a, b) => Date.parse(b) - Date.parse(a))[0];
 
-function update(raw: string, bytesDone: number | null, error: string | null, at: string | undefined): ProgressUpdate {
+/** A job's state as a progress update, stamped `nowMs` when the record says no readable time. */
+function update(raw: string, bytesDone: number | null, error: string | null, at: string | undefined, nowMs: number): ProgressUpdate {
   const status = norcubeJobStatus.map(raw);
   const done = TERMINAL_JOB_STATUSES.has(status);
   return {
@@ -682,18 +685,18 @@ function update(raw: string, bytesDone: number | null, error: string | null, at:
     message: error,
     bytesDone,
     bytesTotal: null,
-    at: at ? new Date(at).toISOString() : new Date().toISOString(),
+    at: new Date(at ? Date.parse(at) : nowMs).toISOString(),
     done,
     error: status === 'FAILED' || status === 'PARTIAL' ? error : null,
   };
 }
 
-function backupUpdate(j: NorcubeBackupJobDto): ProgressUpdate {
-  return update(j.jobStatus, j.jobBytesWritten ?? null, j.jobErrorSummary ?? null, latest(j.jobFinishedAt, j.jobStartedAt, j.jobCreatedAt));
+function backupUpdate(j: NorcubeBackupJobDto, nowMs: number): ProgressUpdate {
+  return update(j.jobStatus, j.jobBytesWritten ?? null, j.jobErrorSummary ?? null, latest(j.jobFinishedAt, j.jobStartedAt, j.jobCreatedAt), nowMs);
 }
 
-function restoreUpdate(r: NorcubeRestoreJobDto): ProgressUpdate {
-  return update(r.status, r.bytesRestored ?? r.bytesRead ?? null, r.errorSummary ?? null, latest(r.finishedAt, r.startedAt, r.createdAt));
+function restoreUpdate(r: NorcubeRestoreJobDto, nowMs: number): ProgressUpdate {
+  return update(r.status, r.bytesRestored ?? r.bytesRead ?? null, r.errorSummary ?? null, latest(r.finishedAt, r.startedAt, r.createdAt), nowMs);
 }
 
 // ---- resume tokens and the data source walk ----------------------------------------------

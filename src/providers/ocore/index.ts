@@ -22,6 +22,7 @@
  * ({@link OCORE_QUEUE_GRACE_MS}) past it; projects, environments and schedules are reference data
  * (kept across requests for `referenceTtlMs`, forgotten after our own changes).
  */
+import { systemClock } from '../../domain/clock.ts';
 import { badUserInput } from '../../domain/errors.ts';
 import { matchesFilter } from '../../domain/filter.ts';
 import { decodeSegmentToken, memorySegment, mergedPage, type Segment } from '../../domain/merge.ts';
@@ -220,6 +221,7 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
   const { ref } = options;
   // One breaker, retry budget and bulkhead for this instance; the health probe reads its state.
   const upstreamGuard = createUpstreamGuard(ref.id, options.upstream);
+  const clock = options.upstream?.clock ?? systemClock;
   const upstreamClient = createOcoreClient({
     provider: ref,
     baseUrl: options.baseUrl,
@@ -558,7 +560,7 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
           backupId = restore.backupNativeId;
         }
         for await (const e of client.streamProgress(op, backupId, lastEventId, { ...ctx, signal })) {
-          yield { id: e.id, update: toProgressUpdate(e.event, e.data) };
+          yield { id: e.id, update: toProgressUpdate(e.event, e.data, clock.now()) };
         }
       },
     },

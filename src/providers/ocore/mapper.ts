@@ -427,9 +427,10 @@ export function toScheduleModel(provider: ProviderRef, environmentId: string, s:
 
 /**
  * One progress event of oCore's SSE stream as a domain update. `event: completed|failed` is the
- * last one; the event's `status` is mapped with the run/restore table.
+ * last one; the event's `status` is mapped with the run/restore table. Stamped `nowMs` when the
+ * event carries no readable time.
  */
-export function toProgressUpdate(event: string, data: OcoreProgressEventDto): ProgressUpdate {
+export function toProgressUpdate(event: string, data: OcoreProgressEventDto, nowMs: number): ProgressUpdate {
   const done = event === 'completed' || event === 'failed';
   // The event type is authoritative for the end; otherwise the data's status is.
   const status: JobStatus = event === 'failed' ? 'FAILED' : event === 'completed' ? 'SUCCEEDED' : ocoreJobStatus.map(data.status);
@@ -441,7 +442,7 @@ export function toProgressUpdate(event: string, data: OcoreProgressEventDto): Pr
     message: data.message ?? null,
     bytesDone: typeof data.bytesDone === 'number' ? data.bytesDone : null,
     bytesTotal: typeof data.bytesTotal === 'number' ? data.bytesTotal : null,
-    at: data.at && !Number.isNaN(Date.parse(data.at)) ? new Date(data.at).toISOString() : new Date().toISOString(),
+    at: iso(data.at) ?? new Date(nowMs).toISOString(),
     done,
     error: data.error ?? null,
   };
