@@ -6,13 +6,11 @@
  * the cluster stops calling a failing provider after one replica's threshold instead of N. When the
  * opener's probe succeeds it publishes `closed` and the others release their hold early.
  *
- * Best effort by design: a message lost (Redis away, a replica started after the open) only means
- * that replica finds out on its own, as it would without Redis. Publishing never throws and never
- * waits for Redis (commands fail at once while it is away); the subscription reconnects and
- * resubscribes by itself (ioredis).
+ * Best effort by design (`cluster-channel.ts`): a message lost (Redis away, a replica started after
+ * the open) only means that replica finds out on its own, as it would without Redis.
  */
-import type { Redis } from 'ioredis';
 import type { BreakerSettings, UpstreamGuard } from '../upstream/guard.ts';
+import { createClusterChannel, type ClusterChannel, type ClusterChannelEvent } from './cluster-channel.ts';
 import type { RedisConnection } from './redis-connection.ts';
 
 /** One breaker transition as it travels between replicas. */
@@ -28,13 +26,7 @@ export interface BreakerEvent {
 }
 
 /** What {@link BreakerEvents} reports through `onEvent`. */
-export type BreakerEventsEvent =
-  /** Redis took a message of this replica. */
-  | 'published'
-  /** A message of this replica was dropped (Redis unreachable). */
-  | 'dropped'
-  /** A peer's message arrived (this replica's own are never reported). */
-  | 'received';
+export type BreakerEventsEvent = ClusterChannelEvent;
 
 /** Options of {@link createBreakerEvents}. */
 export interface BreakerEventsOptions {
@@ -46,87 +38,24 @@ export interface BreakerEventsOptions {
   onEvent?: (event: BreakerEventsEvent, breaker: BreakerEvent) => void;
 }
 
-/** The breaker channel of one replica. */
-export interface BreakerEvents {
-  /**
-   * Sends a transition of this replica's breaker to the other replicas. Never throws and never
-   * waits for a Redis that is away: resolves true once Redis took it, false when it was dropped.
-   */
-  publish(event: Omit<BreakerEvent, 'replicaId'>): Promise<boolean>;
-  /**
-   * Calls `handler` with every peer's transition (never this replica's own, never a malformed
-   * message). Resolves once Redis confirmed the subscription; while Redis is away that waits for it
-   * to come back, so callers that must not wait should not await it.
-   */
+/** The breaker channel of one replica (a {@link ClusterChannel} of transitions). */
+export interface BreakerEvents extends ClusterChannel<Omit<BreakerEvent, 'replicaId'>> {
   subscribe(handler: (event: BreakerEvent) => void): Promise<void>;
-  /** Stops the subscription and closes its connection (the shared connection is the caller's). */
-  close(): Promise<void>;
 }
 
-/** Reads a message off the channel; null when it is not one of ours. */
-function parse(message: string): BreakerEvent | null {
-  try {
-    const m = JSON.parse(message) as Partial<BreakerEvent>;
-    if (typeof m.replicaId !== 'string' || typeof m.provider !== 'string' || (m.state !== 'open' && m.state !== 'closed')) return null;
-    const retryAfterMs = typeof m.retryAfterMs === 'number' && Number.isFinite(m.retryAfterMs) ? Math.max(0, m.retryAfterMs) : 0;
-    return { replicaId: m.replicaId, provider: m.provider, state: m.state, retryAfterMs };
-  } catch {
-    return null;
-  }
+/** A transition off the channel; null when it is not one. */
+function parse(m: Record<string, unknown>): Omit<BreakerEvent, 'replicaId'> | null {
+  if (typeof m.provider !== 'string' || (m.state !== 'open' && m.state !== 'closed')) return null;
+  const retryAfterMs = typeof m.retryAfterMs === 'number' && Number.isFinite(m.retryAfterMs) ? Math.max(0, m.retryAfterMs) : 0;
+  return { provider: m.provider, state: m.state, retryAfterMs: m.state === 'open' ? retryAfterMs : 0 };
 }
 
-/** Creates the breaker channel of replica `replicaId` on `connection`; subscribes only when asked. */
+/** Creates the breaker channel (`breaker`) of replica `replicaId` on `connection`; subscribes only when asked. */
 export function createBreakerEvents(options: BreakerEventsOptions): BreakerEvents {
-  const { connection, replicaId, onEvent } = options;
-  const channel = connection.key('breaker');
-  const handlers = new Set<(event: BreakerEvent) => void>();
-  let subscriber: Redis | undefined;
-  let subscribed: Promise<void> | undefined;
-  let closed = false;
-
-  const deliver = (from: string, message: string) => {
-    if (from !== channel) return;
-    const event = parse(message);
-    if (!event || event.replicaId === replicaId) return;
-    onEvent?.('received', event);
-    for (const handler of handlers) {
-      try {
-        handler(event);
-      } catch {
-        // One handler's failure is not the channel's.
-      }
-    }
-  };
-
+  const channel = createClusterChannel({ connection: options.connection, name: 'breaker', replicaId: options.replicaId, parse, onEvent: options.onEvent });
   return {
-    async publish(event) {
-      const full: BreakerEvent = { replicaId, provider: event.provider, state: event.state, retryAfterMs: event.state === 'open' ? event.retryAfterMs : 0 };
-      // The command connection has no offline queue: while Redis is away this rejects at once.
-      const sent = !closed && (await connection.redis.publish(channel, JSON.stringify(full)).then(() => true, () => false));
-      onEvent?.(sent ? 'published' : 'dropped', full);
-      return sent;
-    },
-    subscribe(handler) {
-      handlers.add(handler);
-      if (!subscribed) {
-        // Not `connection.duplicate()`: the connection's close() QUITs its duplicates, and QUIT on one
-        // that is reconnecting (Redis away) waits forever; this one is closed here, without waiting.
-        subscriber = connection.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
-        subscriber.on('error', () => undefined);
-        subscriber.on('message', deliver);
-        subscribed = subscriber.subscribe(channel).then(() => undefined);
-      }
-      return subscribed;
-    },
-    async close() {
-      closed = true;
-      handlers.clear();
-      const s = subscriber;
-      subscriber = undefined;
-      // QUIT would sit in the subscriber's offline queue while Redis is away: then just drop the socket.
-      if (s?.status === 'ready') await s.quit().then(() => undefined, () => s.disconnect());
-      else s?.disconnect();
-    },
+    ...channel,
+    publish: (event) => channel.publish({ provider: event.provider, state: event.state, retryAfterMs: event.state === 'open' ? event.retryAfterMs : 0 }),
   };
 }
 
