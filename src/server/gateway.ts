@@ -19,6 +19,8 @@ import { createResolvers } from '../resolvers/index.ts';
 import { createRateBudget } from '../cluster/rate-budget.ts';
 import { createBreakerEvents, shareBreakers } from '../cluster/breaker-events.ts';
 import { createRedisConnection, DEFAULT_REDIS_CONNECT_WAIT_MS } from '../cluster/redis-connection.ts';
+import { createSharedReferenceCaches } from '../cluster/shared-reference-caches.ts';
+import { createReferenceCache } from '../upstream/reference-cache.ts';
 import { createRedisIdempotencyStore } from '../cluster/redis-idempotency.ts';
 import { createRedisProgressHub } from '../cluster/redis-progress-hub.ts';
 import { createRedisRateLimiter } from '../cluster/redis-rate-limiter.ts';
@@ -242,6 +244,17 @@ export function createGateway(options: GatewayOptions): Gateway {
         }),
       )
     : undefined;
+  // With Redis: a provider's reference cache cleared after our own change on one replica is cleared on all.
+  const sharedReference = redis
+    ? createSharedReferenceCaches({
+        connection: redis,
+        replicaId,
+        onEvent: (event, provider) => {
+          if (event === 'received') logger.debug({ provider }, 'reference data changed through a peer replica: cache cleared here');
+          if (event === 'dropped') logger.debug({ provider }, 'reference cache clear not shared: Redis unreachable');
+        },
+      })
+    : undefined;
   /** A provider's outbound rate budget: its configured quota, else its kind's documented one; shared through Redis when there is one. */
   function rateBudgetOf(p: ProviderAdapterOptions) {
     const quota = p.upstream?.rateLimit ?? registry[p.ref.kind]?.rateLimit;
@@ -251,6 +264,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const providers = createProviderSet(
     options.providers.map((p) => ({
       ...p,
+      ...(sharedReference ? { referenceCache: sharedReference.share(p.ref.id, createReferenceCache({ ttlMs: p.referenceTtlMs, clock })) } : {}),
       upstream: {
         clock,
         ...p.upstream,
@@ -469,6 +483,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     await providers.close();
     await audit.close();
     await sharedBreakers?.close();
+    await sharedReference?.close();
     await redis?.close();
     // 5. The spans of everything above exported, then the tracer provider stopped.
     await tracing?.shutdown();

@@ -9,8 +9,9 @@
  *
  * Only answers are kept, never failures. A read in flight is shared: a request asking the same
  * while it runs waits for it instead of asking again; when it fails (it ran under its own request's
- * deadline, which may have ended), each waiter reads for itself. The adapter clears the whole cache after any change it
- * makes through the provider, so our own mutations are seen at once; changes made elsewhere are
+ * deadline, which may have ended), each waiter reads for itself. The adapter clears the whole cache
+ * after any change it makes through the provider, so our own mutations are seen at once (with
+ * Redis, on every replica: `src/cluster/shared-reference-caches.ts`); changes made elsewhere are
  * seen once the entry is older than `ttlMs`. A `ttlMs` of 0 turns the cache off: every read goes
  * upstream.
  */

@@ -1,6 +1,7 @@
 /**
  * The adapter of one configured provider instance, and what its factory receives.
  */
+import type { ReferenceCache } from '../../upstream/reference-cache.ts';
 import type { ProviderRef } from '../../domain/models.ts';
 import type { UpstreamCallObserver, UpstreamSettings } from '../../upstream/client.ts';
 import type { RequestContext } from '../../upstream/request-context.ts';
@@ -60,6 +61,11 @@ export interface ProviderAdapterOptions {
    * Config `cache.referenceTtlMs`. @default 0 (off: every read goes upstream)
    */
   referenceTtlMs?: number;
+  /**
+   * The reference cache to use instead of one of its own (made from `referenceTtlMs`): the gateway
+   * passes one shared with the other replicas when they share Redis. @default a cache of its own
+   */
+  referenceCache?: ReferenceCache;
 }
 
 /** Builds an adapter for one configured provider instance. */
