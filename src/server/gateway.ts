@@ -203,6 +203,13 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** Waits for `p` (its failure ignored) at most `ms`. */
+async function within(ms: number, p: Promise<unknown>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
 /** Builds the gateway. */
 export function createGateway(options: GatewayOptions): Gateway {
   const { logger, graphiql = !options.access, clock = systemClock, registry = PROVIDERS, drainTimeoutMs = 10_000, readinessChecks = {}, maxUpstreamCallsPerRequest = DEFAULT_MAX_UPSTREAM_CALLS_PER_REQUEST, maxCost = DEFAULT_MAX_COST, maxComplexity, queryLimits = {} } = options;
@@ -500,8 +507,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     metrics,
     tracing,
     async listen(port, host = '127.0.0.1') {
-      if (redis && !(await redis.whenUp(options.cluster?.redis.connectWaitMs ?? DEFAULT_REDIS_CONNECT_WAIT_MS))) {
-        logger.warn({ replica: replicaId }, 'shared state: Redis not reachable at start; serving on in-process state until it is');
+      if (redis) {
+        // Connected, and listening to the peers' breaker and reference messages, before serving.
+        const waitMs = options.cluster?.redis.connectWaitMs ?? DEFAULT_REDIS_CONNECT_WAIT_MS;
+        const startedAt = Date.now();
+        const up = await redis.whenUp(waitMs);
+        if (!up) logger.warn({ replica: replicaId }, 'shared state: Redis not reachable at start; serving on in-process state until it is');
+        else await within(Math.max(0, waitMs - (Date.now() - startedAt)), Promise.all([sharedBreakers?.ready, sharedReference?.ready]));
       }
       server = createHttpServer(yoga, options.http);
       // Once draining, a finished response leaves an idle keep-alive socket: close it.
