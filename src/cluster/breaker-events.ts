@@ -6,8 +6,10 @@
  * the cluster stops calling a failing provider after one replica's threshold instead of N. When the
  * opener's probe succeeds it publishes `closed` and the others release their hold early.
  *
- * Best effort by design (`cluster-channel.ts`): a message lost (Redis away, a replica started after
- * the open) only means that replica finds out on its own, as it would without Redis.
+ * A replica that starts while an open is in force learns it from a key kept beside the message
+ * (`breaker-open:<provider>`, expiring with the open). Best effort by design (`cluster-channel.ts`):
+ * a message lost (Redis away) only means that replica finds out on its own, as it would without
+ * Redis.
  */
 import type { BreakerSettings, UpstreamGuard } from '../upstream/guard.ts';
 import { createClusterChannel, type ClusterChannel, type ClusterChannelEvent } from './cluster-channel.ts';
@@ -41,7 +43,16 @@ export interface BreakerEventsOptions {
 /** The breaker channel of one replica (a {@link ClusterChannel} of transitions). */
 export interface BreakerEvents extends ClusterChannel<Omit<BreakerEvent, 'replicaId'>> {
   subscribe(handler: (event: BreakerEvent) => void): Promise<void>;
+  /**
+   * How much longer a breaker some replica published open for `provider` stays open, ms (0: none):
+   * what a replica that joined after the open missed on the channel. Waits for the connection (up
+   * to {@link RECALL_WAIT_MS}); 0 when Redis does not answer.
+   */
+  openFor(provider: string): Promise<number>;
 }
+
+/** How long {@link BreakerEvents.openFor} waits for the connection at most. */
+const RECALL_WAIT_MS = 5000;
 
 /** A transition off the channel; null when it is not one. */
 function parse(m: Record<string, unknown>): Omit<BreakerEvent, 'replicaId'> | null {
@@ -50,12 +61,29 @@ function parse(m: Record<string, unknown>): Omit<BreakerEvent, 'replicaId'> | nu
   return { provider: m.provider, state: m.state, retryAfterMs: m.state === 'open' ? retryAfterMs : 0 };
 }
 
-/** Creates the breaker channel (`breaker`) of replica `replicaId` on `connection`; subscribes only when asked. */
+/**
+ * Creates the breaker channel (`breaker`) of replica `replicaId` on `connection`; subscribes only
+ * when asked. An open is also kept as a key (`breaker-open:<provider>`, expiring with the open) for
+ * replicas that join later; a close deletes it.
+ */
 export function createBreakerEvents(options: BreakerEventsOptions): BreakerEvents {
-  const channel = createClusterChannel({ connection: options.connection, name: 'breaker', replicaId: options.replicaId, parse, onEvent: options.onEvent });
+  const { connection } = options;
+  const channel = createClusterChannel({ connection, name: 'breaker', replicaId: options.replicaId, parse, onEvent: options.onEvent });
+  const keyOf = (provider: string) => connection.key(`breaker-open:${provider}`);
   return {
     ...channel,
-    publish: (event) => channel.publish({ provider: event.provider, state: event.state, retryAfterMs: event.state === 'open' ? event.retryAfterMs : 0 }),
+    async publish(event) {
+      const retryAfterMs = event.state === 'open' ? Math.max(0, Math.round(event.retryAfterMs)) : 0;
+      // Best effort, as the message: a command that fails (Redis away) is dropped at once.
+      const kept = retryAfterMs > 0 ? connection.redis.set(keyOf(event.provider), options.replicaId, 'PX', retryAfterMs) : connection.redis.del(keyOf(event.provider));
+      await kept.then(() => undefined, () => undefined);
+      return channel.publish({ provider: event.provider, state: event.state, retryAfterMs });
+    },
+    async openFor(provider) {
+      if (!(await connection.whenUp(RECALL_WAIT_MS))) return 0;
+      const ms = await connection.redis.pttl(keyOf(provider)).catch(() => -2);
+      return ms > 0 ? ms : 0;
+    },
   };
 }
 
@@ -70,6 +98,8 @@ export interface SharedBreakers {
   breakerSettings(base?: BreakerSettings): BreakerSettings;
   /** Resolves once peers' messages are being received (see {@link BreakerEvents.subscribe}). */
   readonly ready: Promise<void>;
+  /** Resolves once every guard registered so far has learnt the opens it joined after (see {@link BreakerEvents.openFor}). */
+  recalled(): Promise<void>;
   /** Stops listening and closes the channel. Holds already running run out on their own. */
   close(): Promise<void>;
 }
@@ -77,7 +107,9 @@ export interface SharedBreakers {
 /**
  * Wires the guards that register through `hooks.onGuard` to `events`: an open of a local breaker
  * is published; a peer's open holds this replica's guards of that provider open for the peer's
- * `retryAfterMs`; a peer's close releases them early (their own breaker state is untouched).
+ * `retryAfterMs`; a peer's close releases them early (their own breaker state is untouched). A
+ * guard registered while a peer's open is still in force (this replica started after it) is held
+ * for what is left of it.
  */
 export function shareBreakers(events: BreakerEvents): SharedBreakers {
   const guards = new Map<string, Set<UpstreamGuard>>();
@@ -89,11 +121,18 @@ export function shareBreakers(events: BreakerEvents): SharedBreakers {
   });
   // Not awaited by the gateway: a Redis that is away must not hold up startup.
   ready.catch(() => undefined);
+  const recalls = new Set<Promise<void>>();
   const hooks: SharedBreakers['hooks'] = {
     onGuard(guard) {
       const set = guards.get(guard.provider) ?? new Set();
       set.add(guard);
       guards.set(guard.provider, set);
+      // An open published before this replica listened: hold for what is left of it.
+      const recall = events.openFor(guard.provider).then((ms) => {
+        if (ms > 0) guard.holdOpen(ms);
+      }, () => undefined);
+      recalls.add(recall);
+      void recall.finally(() => recalls.delete(recall));
     },
     onBreak({ provider, retryAfterMs }) {
       void events.publish({ provider, state: 'open', retryAfterMs });
@@ -113,6 +152,9 @@ export function shareBreakers(events: BreakerEvents): SharedBreakers {
       };
     },
     ready,
+    recalled: async () => {
+      await Promise.all([...recalls]);
+    },
     close: () => events.close(),
   };
 }

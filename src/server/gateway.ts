@@ -508,12 +508,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     tracing,
     async listen(port, host = '127.0.0.1') {
       if (redis) {
-        // Connected, and listening to the peers' breaker and reference messages, before serving.
+        // Connected, listening to the peers' breaker and reference messages, and holding the breakers
+        // they opened before this replica started, before serving.
         const waitMs = options.cluster?.redis.connectWaitMs ?? DEFAULT_REDIS_CONNECT_WAIT_MS;
         const startedAt = Date.now();
         const up = await redis.whenUp(waitMs);
         if (!up) logger.warn({ replica: replicaId }, 'shared state: Redis not reachable at start; serving on in-process state until it is');
-        else await within(Math.max(0, waitMs - (Date.now() - startedAt)), Promise.all([sharedBreakers?.ready, sharedReference?.ready]));
+        else await within(Math.max(0, waitMs - (Date.now() - startedAt)), Promise.all([sharedBreakers?.ready, sharedBreakers?.recalled(), sharedReference?.ready]));
       }
       server = createHttpServer(yoga, options.http);
       // Once draining, a finished response leaves an idle keep-alive socket: close it.

@@ -25,28 +25,29 @@ async function replica(replicaId: string, url = REDIS_URL) {
   const connection: RedisConnection = createRedisConnection({ url, keyPrefix: prefix });
   closers.push(() => connection.close());
   const log: { event: BreakerEventsEvent; breaker: BreakerEvent }[] = [];
-  const waiters: { match: (b: BreakerEvent) => boolean; resolve: () => void }[] = [];
+  const waiters: { event: BreakerEventsEvent; match: (b: BreakerEvent) => boolean; resolve: () => void }[] = [];
   const events = createBreakerEvents({
     connection,
     replicaId,
     onEvent: (event, breaker) => {
       log.push({ event, breaker });
-      if (event !== 'received') return;
-      for (const w of waiters.splice(0)) (w.match(breaker) ? w.resolve() : waiters.push(w));
+      for (const w of waiters.splice(0)) (w.event === event && w.match(breaker) ? w.resolve() : waiters.push(w));
     },
   });
   const shared = shareBreakers(events);
   closers.push(() => shared.close());
-  /** Resolves once a peer's message matching `match` has arrived (at once if one already did). */
-  const received = (match: Partial<BreakerEvent>) => {
+  /** Resolves once the channel reported `event` for a message matching `match` (at once if it already did). */
+  const seen = (event: BreakerEventsEvent, match: Partial<BreakerEvent>) => {
     const ok = (b: BreakerEvent) => Object.entries(match).every(([k, v]) => b[k as keyof BreakerEvent] === v);
-    if (log.some((l) => l.event === 'received' && ok(l.breaker))) return Promise.resolve();
-    return new Promise<void>((resolve) => waiters.push({ match: ok, resolve }));
+    if (log.some((l) => l.event === event && ok(l.breaker))) return Promise.resolve();
+    return new Promise<void>((resolve) => waiters.push({ event, match: ok, resolve }));
   };
+  /** Resolves once a peer's message matching `match` has arrived (at once if one already did). */
+  const received = (match: Partial<BreakerEvent>) => seen('received', match);
   /** A guard of `provider` on this replica, wired like the gateway wires its adapters' guards. */
   const guard = (provider: string, breaker: BreakerSettings, clock: Clock = systemClock) =>
     createUpstreamGuard(provider, { clock, retry: { maxRetries: 0 }, breaker: shared.breakerSettings(breaker) });
-  return { connection, events, shared, log, received, guard };
+  return { connection, events, shared, log, seen, received, guard };
 }
 
 /** One attempt through `guard`; tells whether the upstream call ran. */
@@ -78,6 +79,7 @@ describe('shared breaker opens (real Redis)', () => {
     const guardA = a.guard('p1', { consecutiveFailures: 3, halfOpenAfterMs: 30_000 });
     const guardB = b.guard('p1', { consecutiveFailures: 3, halfOpenAfterMs: 30_000 }, clockB);
     const otherB = b.guard('p2', { consecutiveFailures: 3 }, clockB);
+    await Promise.all([a.shared.recalled(), b.shared.recalled()]);
 
     for (let i = 0; i < 3; i++) expect((await attempt(guardA, false)).called).toBe(true);
     expect(guardA.state().circuit).toBe('open');
@@ -106,11 +108,12 @@ describe('shared breaker opens (real Redis)', () => {
     const [a, b] = [await replica('a'), await replica('b')];
     await Promise.all([a.shared.ready, b.shared.ready]);
     const clockB = createManualClock(0);
-    const guardA = a.guard('p1', { consecutiveFailures: 2, halfOpenAfterMs: 20 });
-    const guardB = b.guard('p1', { consecutiveFailures: 2, halfOpenAfterMs: 60_000 }, clockB);
+    const guardA = a.guard('p-recovery', { consecutiveFailures: 2, halfOpenAfterMs: 20 });
+    const guardB = b.guard('p-recovery', { consecutiveFailures: 2, halfOpenAfterMs: 60_000 }, clockB);
+    await Promise.all([a.shared.recalled(), b.shared.recalled()]);
     await attempt(guardA, false);
     await attempt(guardA, false);
-    await b.received({ provider: 'p1', state: 'open' });
+    await b.received({ provider: 'p-recovery', state: 'open' });
     expect(guardB.state().circuit).toBe('open');
 
     // A's probe goes through once its own (short) window is over, and succeeds.
@@ -119,7 +122,7 @@ describe('shared breaker opens (real Redis)', () => {
       await new Promise((r) => setTimeout(r, 5));
     }
     expect(guardA.state().circuit).toBe('closed');
-    await b.received({ provider: 'p1', state: 'closed' });
+    await b.received({ provider: 'p-recovery', state: 'closed' });
     // B's manual clock never moved: only the release can have let this through.
     expect(clockB.now()).toBe(0);
     expect(guardB.state()).toMatchObject({ circuit: 'closed', retryAfterMs: 0 });
@@ -129,17 +132,47 @@ describe('shared breaker opens (real Redis)', () => {
   it("ignores its own messages and malformed ones, and only acts on its peers'", async () => {
     const [a, b] = [await replica('a'), await replica('b')];
     await Promise.all([a.shared.ready, b.shared.ready]);
-    const guardA = a.guard('p1', {}, createManualClock(0));
-    expect(await a.events.publish({ provider: 'p1', state: 'open', retryAfterMs: 5000 })).toBe(true);
+    const guardA = a.guard('p-own', {}, createManualClock(0));
+    await a.shared.recalled();
+    expect(await a.events.publish({ provider: 'p-own', state: 'open', retryAfterMs: 5000 })).toBe(true);
     await a.connection.redis.publish(`${prefix}breaker`, 'not json');
-    await a.connection.redis.publish(`${prefix}breaker`, JSON.stringify({ replicaId: 'x', provider: 'p1', state: 'broken' }));
+    await a.connection.redis.publish(`${prefix}breaker`, JSON.stringify({ replicaId: 'x', provider: 'p-own', state: 'broken' }));
     // Redis delivers in order: once B's sentinel reached A, A's own message (sent before it) would have too.
-    await b.received({ replicaId: 'a', provider: 'p1', state: 'open' });
+    await b.received({ replicaId: 'a', provider: 'p-own', state: 'open' });
     expect(await b.events.publish({ provider: 'sentinel', state: 'closed', retryAfterMs: 0 })).toBe(true);
     await a.received({ provider: 'sentinel' });
     expect(a.log.filter((l) => l.event === 'received').map((l) => l.breaker)).toEqual([{ replicaId: 'b', provider: 'sentinel', state: 'closed', retryAfterMs: 0 }]);
     expect(guardA.state().circuit).toBe('closed');
     expect(b.log.filter((l) => l.event === 'received')).toHaveLength(1);
+  });
+
+  it('a replica started while a peer\'s open is in force holds it for what is left of it; one started after the close does not', async () => {
+    const a = await replica('a');
+    const guardA = a.guard('p-late', { consecutiveFailures: 1, halfOpenAfterMs: 60_000 });
+    await a.shared.recalled();
+    await attempt(guardA, false);
+    expect(guardA.state().circuit).toBe('open');
+    await a.seen('published', { provider: 'p-late', state: 'open', retryAfterMs: 60_000 });
+    // C joins after the open was published: it never heard the message.
+    const c = await replica('c');
+    const clockC = createManualClock(0);
+    const guardC = c.guard('p-late', { consecutiveFailures: 5 }, clockC);
+    await c.shared.recalled();
+    expect(c.log.filter((l) => l.event === 'received')).toEqual([]);
+    const refused = await attempt(guardC, true);
+    expect(refused.called).toBe(false);
+    expect(refused.error).toMatchObject({ provider: 'p-late', reason: 'circuit-open' });
+    const left = guardC.state().retryAfterMs;
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(60_000);
+    clockC.advance(left);
+    expect(await attempt(guardC, true)).toEqual({ called: true });
+    // Once the opener publishes its close, a replica joining later holds nothing.
+    await a.events.publish({ provider: 'p-late', state: 'closed', retryAfterMs: 0 });
+    const d = await replica('d');
+    const guardD = d.guard('p-late', {}, createManualClock(0));
+    await d.shared.recalled();
+    expect(await attempt(guardD, true)).toEqual({ called: true });
   });
 
   it('with Redis unreachable, publishing neither throws nor waits, the local breaker works as before, and closing does not hang', async () => {
