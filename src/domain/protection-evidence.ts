@@ -4,7 +4,7 @@
  * nothing more is needed (or at its own page bound). Pure bookkeeping, no I/O.
  */
 import type { JobStatus } from './statuses.ts';
-import { SUCCESS_STATUSES, type ProtectionAttempt, type ProtectionEvidence, type ProtectionSchedule, type RecoverabilityEvidence } from './protection.ts';
+import { SUCCESS_STATUSES, type EvidenceAttempt, type ProtectionEvidence, type ProtectionSchedule, type RecoverabilityEvidence } from './protection.ts';
 
 /** One backup attempt of a resource, as read from a provider's record. */
 export interface SeenAttempt {
@@ -41,7 +41,7 @@ export interface EvidenceCollector {
 export function createEvidenceCollector(resourceIds: readonly string[], since: Date, schedules: readonly ProtectionSchedule[] | null = null): EvidenceCollector {
   const sinceMs = since.getTime();
   // Instants stay numbers until `finish` (a scan notes tens of thousands of records per request).
-  const state = new Map(resourceIds.map((id) => [id, { lastSuccess: null as number | null, attempts: [] as Array<{ at: number; status: JobStatus }>, recoverability: null as RecoverabilityEvidence | null }]));
+  const state = new Map(resourceIds.map((id) => [id, { lastSuccess: null as number | null, attempts: [] as EvidenceAttempt[], recoverability: null as RecoverabilityEvidence | null }]));
   return {
     add(resourceId, a) {
       const st = state.get(resourceId);
@@ -51,7 +51,7 @@ export function createEvidenceCollector(resourceIds: readonly string[], since: D
         const end = a.endedAt ? Date.parse(a.endedAt) : at;
         if (!Number.isNaN(end) && (st.lastSuccess === null || end > st.lastSuccess)) st.lastSuccess = end;
       }
-      if (at >= sinceMs) st.attempts.push({ at, status: a.status });
+      if (at >= sinceMs) st.attempts.push({ atMs: at, status: a.status });
     },
     addRecoverability(resourceId, evidence) {
       const st = state.get(resourceId);
@@ -71,7 +71,8 @@ export function createEvidenceCollector(resourceIds: readonly string[], since: D
       const attemptsFrom = !scan.complete && !Number.isNaN(oldest) && oldest > sinceMs ? oldest : sinceMs;
       return resourceIds.map((id) => {
         const st = state.get(id)!;
-        const attempts: ProtectionAttempt[] = st.attempts.sort((a, b) => b.at - a.at).map((a) => ({ at: new Date(a.at).toISOString(), status: a.status }));
+        // Sorted in place: finish() is called once per collector.
+        const attempts = st.attempts.sort((a, b) => b.atMs - a.atMs);
         return {
           lastSuccessAt: st.lastSuccess !== null ? new Date(st.lastSuccess).toISOString() : null,
           successSearchedFrom: scan.complete ? null : Number.isNaN(oldest) ? new Date(sinceMs).toISOString() : new Date(oldest).toISOString(),

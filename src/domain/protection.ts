@@ -40,6 +40,15 @@ export interface ProtectionAttempt {
   status: JobStatus;
 }
 
+/**
+ * A backup attempt as evidence carries it: its instant as epoch ms (a summary assesses tens of
+ * thousands of them a request; only the last one is ever written as a string).
+ */
+export interface EvidenceAttempt {
+  atMs: number;
+  status: JobStatus;
+}
+
 /** What a provider can prove about a backup's recoverability (oCore recovery evidence, a Norcube restore test). */
 export interface RecoverabilityEvidence {
   /** True when the evidence says the backup restores, false when it says it does not (or not cleanly), null while it is pending. */
@@ -66,7 +75,7 @@ export interface ProtectionEvidence {
   /** How far back the newest success was looked for; null when the provider's whole history was (so a null `lastSuccessAt` means never). */
   successSearchedFrom: string | null;
   /** Backup attempts, newest first, every one since `attemptsFrom`. */
-  attempts: readonly ProtectionAttempt[];
+  attempts: readonly EvidenceAttempt[];
   /** The instant attempts were read back to. */
   attemptsFrom: string;
   /** Schedules in force (enabled, not paused); null when the provider has no schedules for this resource. */
@@ -139,8 +148,8 @@ export function scheduleRpoSeconds(schedules: readonly ProtectionSchedule[] | nu
  * {@link LATE_RUN_MS} after it (at most half-way to the next slot of the same schedule). A slot
  * whose window has not closed by `nowMs` is not missed yet.
  */
-function emptySlots(schedules: readonly ProtectionSchedule[], attempts: readonly ProtectionAttempt[], sinceMs: number, nowMs: number): number[] {
-  const runs = attempts.filter((a) => a.status !== 'MISSED').map((a) => ms(a.at)).filter((t): t is number => t !== null);
+function emptySlots(schedules: readonly ProtectionSchedule[], attempts: readonly EvidenceAttempt[], sinceMs: number, nowMs: number): number[] {
+  const runs = attempts.filter((a) => a.status !== 'MISSED').map((a) => a.atMs);
   const out = new Set<number>();
   for (const s of schedules) {
     // One more slot on each side: the neighbours bound the windows of the first and last slot.
@@ -167,8 +176,8 @@ export function missedRunsOf(evidence: ProtectionEvidence, sinceMs: number, nowM
   const from = Math.max(sinceMs, ms(evidence.attemptsFrom) ?? sinceMs);
   const reported = evidence.attempts
     .filter((a) => a.status === 'MISSED')
-    .map((a) => ms(a.at))
-    .filter((t): t is number => t !== null && t >= from && t <= nowMs);
+    .map((a) => a.atMs)
+    .filter((t) => t >= from && t <= nowMs);
   const found = evidence.schedules ? emptySlots(evidence.schedules, evidence.attempts, from, nowMs) : [];
   const out: MissedRun[] = reported.map((t) => ({ scheduledAt: isoOf(t), reportedByProvider: true }));
   for (const slot of found) {
@@ -191,7 +200,8 @@ export function unknownProtection(rpo: RpoTarget, reason: string): ProtectionAss
 export function assessProtection(evidence: ProtectionEvidence, rpo: RpoTarget, nowMs: number): ProtectionAssessment {
   const lastSuccess = ms(evidence.lastSuccessAt);
   const searchedFrom = ms(evidence.successSearchedFrom);
-  const lastAttempt = evidence.attempts[0] ?? null;
+  const newest = evidence.attempts[0];
+  const lastAttempt: ProtectionAttempt | null = newest ? { at: isoOf(newest.atMs), status: newest.status } : null;
   const lastFinished = evidence.attempts.find((a) => FINISHED.has(a.status)) ?? null;
   const window = rpoWindowMs(rpo);
   const missedRuns = missedRunsOf(evidence, nowMs - window, nowMs);
@@ -219,7 +229,7 @@ export function assessProtection(evidence: ProtectionEvidence, rpo: RpoTarget, n
     return { ...base, status: 'UNPROTECTED', reasons: [evidence.attempts.length > 0 ? 'no backup has ever succeeded' : 'no backup has ever succeeded (none ran recently)'] };
   }
   const reasons: string[] = [];
-  if (lastFinished && UNCLEAN_STATUSES.has(lastFinished.status)) reasons.push(`the last finished attempt (${lastFinished.at}) ended ${lastFinished.status}`);
+  if (lastFinished && UNCLEAN_STATUSES.has(lastFinished.status)) reasons.push(`the last finished attempt (${isoOf(lastFinished.atMs)}) ended ${lastFinished.status}`);
   if (missedRuns.length > 0) {
     reasons.push(`${missedRuns.length} run${missedRuns.length === 1 ? '' : 's'} missed in the last ${formatDuration(window)}`);
   }

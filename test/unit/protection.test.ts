@@ -8,7 +8,7 @@ import { formatDuration, parseDuration } from '../../src/domain/protection-durat
 import { createEvidenceCollector } from '../../src/domain/protection-evidence.ts';
 import { longestInterval, nextSlot } from '../../src/domain/protection-schedule.ts';
 import {
-  assessProtection, missedRunsOf, scheduleRpoSeconds, type ProtectionAttempt, type ProtectionEvidence, type RpoTarget,
+  assessProtection, missedRunsOf, scheduleRpoSeconds, type EvidenceAttempt, type ProtectionEvidence, type RpoTarget,
 } from '../../src/domain/protection.ts';
 import { matchesGlob, rpoTargetOf } from '../../src/insight/rpo.ts';
 import type { ProviderRef } from '../../src/domain/models.ts';
@@ -22,41 +22,41 @@ const DAY_TARGET: RpoTarget = { seconds: 24 * 3600, source: 'DEFAULT' };
 /** Evidence with attempts read back 10 days and the whole history searched, overridable. */
 function evidence(over: Partial<ProtectionEvidence> = {}): ProtectionEvidence {
   return {
-    lastSuccessAt: ago(2 * H), successSearchedFrom: null, attempts: [{ at: ago(2.1 * H), status: 'SUCCEEDED' }],
+    lastSuccessAt: ago(2 * H), successSearchedFrom: null, attempts: [{ atMs: NOW - 2.1 * H, status: 'SUCCEEDED' }],
     attemptsFrom: ago(240 * H), schedules: null, nextRunAt: null, recoverability: null, ...over,
   };
 }
 const daily = (at: string, tz: string | null = 'UTC') => [{ crons: [at], timezone: tz }];
 /** Successful attempts a few minutes after each given instant, newest first. */
-const runsAt = (...ts: number[]): ProtectionAttempt[] => ts.sort((a, b) => b - a).map((t) => ({ at: iso(t + 3 * 60_000), status: 'SUCCEEDED' }));
+const runsAt = (...ts: number[]): EvidenceAttempt[] => ts.sort((a, b) => b - a).map((t) => ({ atMs: t + 3 * 60_000, status: 'SUCCEEDED' }));
 
 describe('the protection rule', () => {
   it('PROTECTED: a recent success within the target, nothing missed, the last attempt clean', () => {
     const a = assessProtection(evidence(), DAY_TARGET, NOW);
-    expect(a).toMatchObject({ status: 'PROTECTED', rpoMet: true, lastSuccessfulBackupAt: ago(2 * H), lastAttempt: { status: 'SUCCEEDED' }, missedRuns: [] });
+    expect(a).toMatchObject({ status: 'PROTECTED', rpoMet: true, lastSuccessfulBackupAt: ago(2 * H), lastAttempt: { at: ago(2.1 * H), status: 'SUCCEEDED' }, missedRuns: [] });
     expect(a.reasons).toEqual(['the last successful backup is 2h old, within the RPO target of 1d']);
   });
 
   it('UNPROTECTED: no success in the whole history, failed attempts or none at all', () => {
-    const failed = assessProtection(evidence({ lastSuccessAt: null, attempts: [{ at: ago(H), status: 'FAILED' }] }), DAY_TARGET, NOW);
+    const failed = assessProtection(evidence({ lastSuccessAt: null, attempts: [{ atMs: NOW - H, status: 'FAILED' }] }), DAY_TARGET, NOW);
     expect(failed).toMatchObject({ status: 'UNPROTECTED', rpoMet: false, lastSuccessfulBackupAt: null, reasons: ['no backup has ever succeeded'] });
     expect(assessProtection(evidence({ lastSuccessAt: null, attempts: [] }), { seconds: null, source: 'NONE' }, NOW).status).toBe('UNPROTECTED');
   });
 
   it('AT_RISK by age: the last success is older than the target', () => {
-    const a = assessProtection(evidence({ lastSuccessAt: ago(30 * H), attempts: [{ at: ago(30.2 * H), status: 'SUCCEEDED' }] }), DAY_TARGET, NOW);
+    const a = assessProtection(evidence({ lastSuccessAt: ago(30 * H), attempts: [{ atMs: NOW - 30.2 * H, status: 'SUCCEEDED' }] }), DAY_TARGET, NOW);
     expect(a).toMatchObject({ status: 'AT_RISK', rpoMet: false });
     expect(a.reasons).toEqual(['the last successful backup is 1d 6h old, older than the RPO target of 1d']);
   });
 
   it('AT_RISK when the last finished attempt did not succeed cleanly, whatever the target', () => {
     for (const status of ['FAILED', 'PARTIAL', 'CANCELED', 'MISSED'] as const) {
-      const a = assessProtection(evidence({ attempts: [{ at: ago(H), status }, { at: ago(2.1 * H), status: 'SUCCEEDED' }] }), { seconds: null, source: 'NONE' }, NOW);
+      const a = assessProtection(evidence({ attempts: [{ atMs: NOW - H, status }, { atMs: NOW - 2.1 * H, status: 'SUCCEEDED' }] }), { seconds: null, source: 'NONE' }, NOW);
       expect(a.status, status).toBe('AT_RISK');
-      expect(a.reasons[0]).toContain(`ended ${status}`);
+      expect(a.reasons[0]).toBe(`the last finished attempt (${ago(H)}) ended ${status}`);
     }
     // A run still going does not count: the newest finished one decides.
-    const running = assessProtection(evidence({ attempts: [{ at: ago(0.1 * H), status: 'RUNNING' }, { at: ago(2.1 * H), status: 'SUCCEEDED' }] }), DAY_TARGET, NOW);
+    const running = assessProtection(evidence({ attempts: [{ atMs: NOW - 0.1 * H, status: 'RUNNING' }, { atMs: NOW - 2.1 * H, status: 'SUCCEEDED' }] }), DAY_TARGET, NOW);
     expect(running).toMatchObject({ status: 'PROTECTED', lastAttempt: { status: 'RUNNING' } });
   });
 
@@ -91,7 +91,7 @@ describe('the protection rule', () => {
 describe('missed runs', () => {
   it('counts a slot as run when an attempt starts from 10 minutes before it to an hour after it', () => {
     const slot = Date.parse('2026-11-20T02:00:00Z');
-    const at = (t: number): ProtectionEvidence => evidence({ schedules: daily('0 2 * * *'), attempts: [{ at: iso(t), status: 'FAILED' }] });
+    const at = (t: number): ProtectionEvidence => evidence({ schedules: daily('0 2 * * *'), attempts: [{ atMs: t, status: 'FAILED' }] });
     const since = NOW - 20 * H;
     expect(missedRunsOf(at(slot - 9 * 60_000), since, NOW)).toEqual([]);
     expect(missedRunsOf(at(slot + 59 * 60_000), since, NOW)).toEqual([]);
@@ -117,7 +117,7 @@ describe('missed runs', () => {
   });
 
   it('lists a provider-reported MISSED run once, as reported, and clamps `since` to the evidence', () => {
-    const e = evidence({ schedules: daily('0 2 * * *'), attempts: [{ at: '2026-11-20T02:01:00.000Z', status: 'MISSED' }], attemptsFrom: ago(20 * H) });
+    const e = evidence({ schedules: daily('0 2 * * *'), attempts: [{ atMs: Date.parse('2026-11-20T02:01:00.000Z'), status: 'MISSED' }], attemptsFrom: ago(20 * H) });
     expect(missedRunsOf(e, NOW - 240 * H, NOW)).toEqual([{ scheduledAt: '2026-11-20T02:01:00.000Z', reportedByProvider: true }]);
   });
 });
@@ -197,11 +197,11 @@ describe('durations and evidence', () => {
     c.add('b', { at: ago(30 * H), endedAt: ago(29 * H), status: 'PARTIAL' });
     expect(c.satisfied(ago(30 * H))).toBe(true);
     const [a, b] = c.finish({ complete: false, oldestSeen: ago(30 * H) });
-    expect(a).toMatchObject({ lastSuccessAt: ago(0.5 * H), attempts: [{ at: ago(H), status: 'SUCCEEDED' }], attemptsFrom: iso(since.getTime()) });
+    expect(a).toMatchObject({ lastSuccessAt: ago(0.5 * H), attempts: [{ atMs: NOW - H, status: 'SUCCEEDED' }], attemptsFrom: iso(since.getTime()) });
     expect(b).toMatchObject({ lastSuccessAt: ago(29 * H), attempts: [], successSearchedFrom: ago(30 * H) });
   });
 
-  it('orders attempts newest first whatever order they came in, in canonical ISO, and keeps the newest recoverability', () => {
+  it('orders attempts newest first whatever order they came in, as instants (offsets read, unreadable ones left out), and keeps the newest recoverability', () => {
     const c = createEvidenceCollector(['a'], new Date(NOW - 24 * H));
     c.add('a', { at: ago(3 * H), endedAt: null, status: 'FAILED' });
     c.add('a', { at: '2026-11-20T11:00:00+01:00', endedAt: null, status: 'RUNNING' }); // 10:00 UTC
@@ -214,7 +214,7 @@ describe('durations and evidence', () => {
     expect(c.wantsRecoverability('a')).toBe(false);
     c.addRecoverability('a', { ...newest, verified: false, backupNativeId: 'b1' });
     const [a] = c.finish({ complete: true, oldestSeen: ago(3 * H) });
-    expect(a.attempts).toEqual([{ at: ago(2 * H), status: 'RUNNING' }, { at: ago(3 * H), status: 'FAILED' }]);
+    expect(a.attempts).toEqual([{ atMs: NOW - 2 * H, status: 'RUNNING' }, { atMs: NOW - 3 * H, status: 'FAILED' }]);
     expect(a).toMatchObject({ lastSuccessAt: ago(H), successSearchedFrom: null, recoverability: newest });
   });
 });
