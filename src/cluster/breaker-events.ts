@@ -119,7 +119,7 @@ export function shareBreakers(events: BreakerEvents): SharedBreakers {
       else guard.release();
     }
   });
-  // Not awaited by the gateway: a Redis that is away must not hold up startup.
+  // Awaited by the gateway's listen for connectWaitMs at most: a Redis that is away must not hold up startup.
   ready.catch(() => undefined);
   const recalls = new Set<Promise<void>>();
   const hooks: SharedBreakers['hooks'] = {

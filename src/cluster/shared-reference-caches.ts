@@ -26,7 +26,7 @@ export interface SharedReferenceCaches {
    * replicas, and a peer's clear of that provider clears it here (without telling anyone).
    */
   share(provider: string, cache: ReferenceCache): ReferenceCache;
-  /** Resolves once peers' messages are being received (not awaited at start: Redis may be away). */
+  /** Resolves once peers' messages are being received (the gateway's listen waits for it, up to `connectWaitMs`). */
   readonly ready: Promise<void>;
   /** Stops listening and closes the channel. */
   close(): Promise<void>;
