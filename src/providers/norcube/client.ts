@@ -1,18 +1,21 @@
 /**
  * The Norcube Backup (snapdb) HTTP client: bearer auth, the routes in one place, the spec's and the
- * docs' error bodies, cursor paging (`cursor` + `limit` -> `{ list, cursors: { next } }`) and light
- * validation of every body the adapter reads. Built on the shared upstream layer, so retries,
+ * docs' error bodies, cursor paging (`cursor` + `limit` -> `{ list, cursors: { next } }`), and every
+ * body the adapter reads checked by its wire schema (`wire.ts`; backup jobs by a hand check, see
+ * there): one record it cannot use fails its page. Built on the shared upstream layer, so retries,
  * deadlines, request ids and per-request GET dedupe come from there.
  */
 import { pathSegment } from '../../domain/ids.ts';
 import { createUpstreamClient, type ProviderClientOptions } from '../../upstream/client.ts';
 import { ProviderHttpError, ProviderResponseError } from '../../upstream/errors.ts';
 import type { RequestContext } from '../contract/index.ts';
-import type {
-  NorcubeBackupJobDto, NorcubeBackupPolicyDto, NorcubeCreatedDto, NorcubeDataSourceDto, NorcubeDatasourcePolicyDto, NorcubeDeleteBackupResponseDto,
-  NorcubeDownloadLinkResponseDto, NorcubePageDto, NorcubePolicyAttachmentUpdateRequestDto, NorcubePolicyAttachRequestDto,
-  NorcubePolicyCreateRequestDto, NorcubePolicyUpdateRequestDto, NorcubeRestoreCreateRequestDto, NorcubeRestoreJobDto,
-  NorcubeRunBackupNowRequestDto, NorcubeRunBackupNowResponseDto, NorcubeStorageDestinationDto, NorcubeVerifyBackupResponseDto,
+import { z } from 'zod';
+import {
+  NorcubeBackupPolicyDto, NorcubeCreatedDto, NorcubeDataSourceDto, NorcubeDatasourcePolicyDto, NorcubeDeleteBackupResponseDto,
+  NorcubeDownloadLinkResponseDto, NorcubeRestoreJobDto, NorcubeRunBackupNowResponseDto, NorcubeStorageDestinationDto, NorcubeVerifyBackupResponseDto,
+  norcubePageDto,
+  type NorcubeBackupJobDto, type NorcubePolicyAttachmentUpdateRequestDto, type NorcubePolicyAttachRequestDto, type NorcubePolicyCreateRequestDto,
+  type NorcubePolicyUpdateRequestDto, type NorcubeRestoreCreateRequestDto, type NorcubeRunBackupNowRequestDto,
 } from './wire.ts';
 
 /**
@@ -155,20 +158,32 @@ export function createNorcubeClient(options: NorcubeClientOptions): NorcubeClien
   const bad = (ctx: RequestContext, detail: string) => new ProviderResponseError(provider.id, ctx.requestId, detail);
   const size = (limit: number) => Math.max(1, Math.min(NORCUBE_MAX_PAGE_SIZE, Math.floor(limit)));
 
-  async function page<T>(path: string, query: Record<string, string | number | readonly string[] | null | undefined>, isItem: (v: unknown) => v is T, what: string, ctx: RequestContext): Promise<NorcubePage<T>> {
-    const body = await http.get<NorcubePageDto<unknown>>(path, query, ctx);
-    if (!isObject(body) || !Array.isArray(body.list)) throw bad(ctx, `${what}: no list`);
-    if (body.cursors != null && !isObject(body.cursors)) throw bad(ctx, `${what}: cursors is not an object`);
-    const next = body.cursors?.next;
-    if (next != null && typeof next !== 'string') throw bad(ctx, `${what}: cursors.next is not a string`);
-    if (!body.list.every(isItem)) throw bad(ctx, `${what}: malformed item`);
-    return { items: body.list, next: next ? next : null };
+  /** The page schema of each item schema, built once. */
+  const pages = new Map<z.ZodType, z.ZodType>();
+  async function page<T extends z.ZodType>(path: string, query: Record<string, string | number | readonly string[] | null | undefined>, item: T, what: string, ctx: RequestContext): Promise<NorcubePage<z.output<T>>> {
+    let schema = pages.get(item) as ReturnType<typeof norcubePageDto<T>> | undefined;
+    if (!schema) pages.set(item, (schema = norcubePageDto(item)));
+    const parsed = schema.safeParse(await http.get<unknown>(path, query, ctx));
+    if (!parsed.success) {
+      // Names the first problem in the order the body is read: the list, the cursors, an item.
+      const at = parsed.error.issues.map((i) => i.path);
+      if (at.some((p) => p.length === 0 || (p.length === 1 && p[0] === 'list'))) throw bad(ctx, `${what}: no list`);
+      if (at.some((p) => p[0] === 'cursors')) throw bad(ctx, `${what}: cursors is not an object with a string next`);
+      throw bad(ctx, `${what}: malformed item`);
+    }
+    const next = parsed.data.cursors?.next;
+    return { items: parsed.data.list as z.output<T>[], next: next ? next : null };
   }
 
-  async function one<T>(path: string, isItem: (v: unknown) => v is T, what: string, ctx: RequestContext): Promise<T> {
-    const body = await http.get<unknown>(path, undefined, ctx);
-    if (!isItem(body)) throw bad(ctx, `${what}: malformed record`);
-    return body;
+  /** A body checked by `schema`; `detail` names what failed (after `what`). */
+  function check<T extends z.ZodType>(body: unknown, schema: T, what: string, detail: string, ctx: RequestContext): z.output<T> {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw bad(ctx, `${what}: ${detail}`);
+    return parsed.data;
+  }
+
+  async function one<T extends z.ZodType>(path: string, schema: T, what: string, ctx: RequestContext): Promise<z.output<T>> {
+    return check(await http.get<unknown>(path, undefined, ctx), schema, what, 'malformed record', ctx);
   }
 
   /** A call that changes state: sent once, never retried; answers the parsed body (undefined when empty). */
@@ -176,36 +191,29 @@ export function createNorcubeClient(options: NorcubeClientOptions): NorcubeClien
     return (await http.send<unknown>(method, path, body, ctx)).body;
   }
 
-  function created(body: unknown, what: string, ctx: RequestContext): NorcubeCreatedDto {
-    if (!hasStrings(body, ['id'])) throw bad(ctx, `${what}: no id`);
-    return body as NorcubeCreatedDto;
-  }
+  const created = (body: unknown, what: string, ctx: RequestContext): NorcubeCreatedDto => check(body, NorcubeCreatedDto, what, 'no id', ctx);
 
   return {
     async listStorageDestinations(ctx) {
-      const body = await http.get<unknown>(NORCUBE_ROUTES.storageDestinations(), undefined, ctx);
-      if (!Array.isArray(body) || !body.every(isStorageDestination)) throw bad(ctx, 'storage-destinations: malformed list');
-      return body;
+      return check(await http.get<unknown>(NORCUBE_ROUTES.storageDestinations(), undefined, ctx), StorageDestinationList, 'storage-destinations', 'malformed list', ctx);
     },
     async runBackupNow(dataSourceId, body, ctx) {
-      const res = await send('POST', NORCUBE_ROUTES.runNow(dataSourceId), body, ctx);
-      if (!hasStrings(res, ['jobId'])) throw bad(ctx, 'run-now: no jobId');
-      return res as NorcubeRunBackupNowResponseDto;
+      return check(await send('POST', NORCUBE_ROUTES.runNow(dataSourceId), body, ctx), NorcubeRunBackupNowResponseDto, 'run-now', 'no jobId', ctx);
     },
     async deleteBackup(dataSourceId, jobId, ctx) {
-      const res = await send('DELETE', NORCUBE_ROUTES.backupFile(dataSourceId, jobId), undefined, ctx);
-      return isObject(res) ? (res as NorcubeDeleteBackupResponseDto) : {};
+      // The file is gone once the call succeeded; what the body says about it is extra.
+      const parsed = NorcubeDeleteBackupResponseDto.safeParse(await send('DELETE', NORCUBE_ROUTES.backupFile(dataSourceId, jobId), undefined, ctx));
+      return parsed.success ? parsed.data : {};
     },
     async verifyBackup(dataSourceId, jobId, ctx) {
       const res = await send('POST', NORCUBE_ROUTES.verify(dataSourceId, jobId), undefined, ctx);
-      if (res !== undefined && !isObject(res)) throw bad(ctx, 'verify: not an object');
-      return (res ?? {}) as NorcubeVerifyBackupResponseDto;
+      return res === undefined ? {} : check(res, NorcubeVerifyBackupResponseDto, 'verify', 'not an object', ctx);
     },
     async createDownloadLink(dataSourceId, jobId, ctx) {
       const res = await send('POST', NORCUBE_ROUTES.downloadLink(dataSourceId, jobId), undefined, ctx);
-      if (!isObject(res) || typeof res.ok !== 'boolean') throw bad(ctx, 'download-link: no ok flag');
-      if (res.ok && (typeof res.url !== 'string' || res.url === '')) throw bad(ctx, 'download-link: ok without url');
-      return res as NorcubeDownloadLinkResponseDto;
+      const parsed = NorcubeDownloadLinkResponseDto.safeParse(res);
+      if (!parsed.success) throw bad(ctx, `download-link: ${parsed.error.issues.some((i) => i.path[0] === 'ok') ? 'no ok flag' : 'ok without url'}`);
+      return parsed.data;
     },
     createRestore: async (body, ctx) => created(await send('POST', NORCUBE_ROUTES.restores(), body, ctx), 'restores', ctx),
     attachPolicy: async (dataSourceId, body, ctx) =>
@@ -221,33 +229,35 @@ export function createNorcubeClient(options: NorcubeClientOptions): NorcubeClien
       await send('PATCH', NORCUBE_ROUTES.backupPolicy(id), body, ctx);
     },
     listDataSources: (req, ctx) =>
-      page(NORCUBE_ROUTES.dataSources(), { cursor: req.cursor, limit: size(req.limit), query: req.query }, isDataSource, 'datasources', ctx),
-    getDataSource: (id, ctx) => one(NORCUBE_ROUTES.dataSource(id), isDataSource, 'datasource', ctx),
+      page(NORCUBE_ROUTES.dataSources(), { cursor: req.cursor, limit: size(req.limit), query: req.query }, NorcubeDataSourceDto, 'datasources', ctx),
+    getDataSource: (id, ctx) => one(NORCUBE_ROUTES.dataSource(id), NorcubeDataSourceDto, 'datasource', ctx),
     listBackupJobs: (req, ctx) =>
       page(
         NORCUBE_ROUTES.backupJobs(),
         { cursor: req.cursor, limit: size(req.limit), datasourceIDs: req.dataSourceIds?.length ? req.dataSourceIds : undefined },
-        isBackupJob, 'backups', ctx,
+        BackupJobChecked, 'backups', ctx,
       ),
     async listDataSourcePolicies(dataSourceId, ctx) {
-      const body = await http.get<unknown>(NORCUBE_ROUTES.dataSourcePolicies(dataSourceId), undefined, ctx);
-      if (!Array.isArray(body) || !body.every(isAttachment)) throw bad(ctx, 'datasource policies: malformed list');
-      return body;
+      return check(await http.get<unknown>(NORCUBE_ROUTES.dataSourcePolicies(dataSourceId), undefined, ctx), AttachmentList, 'datasource policies', 'malformed list', ctx);
     },
     listBackupPolicies: (req, ctx) =>
-      page(NORCUBE_ROUTES.backupPolicies(), { cursor: req.cursor, limit: size(req.limit) }, isPolicy, 'backup-policies', ctx),
+      page(NORCUBE_ROUTES.backupPolicies(), { cursor: req.cursor, limit: size(req.limit) }, NorcubeBackupPolicyDto, 'backup-policies', ctx),
     listRestores: (dataSourceId, req, ctx) =>
       page(
         NORCUBE_ROUTES.dataSourceRestores(dataSourceId),
         { cursor: req.cursor, limit: size(req.limit), trigger: req.trigger },
-        isRestore, 'restores', ctx,
+        NorcubeRestoreJobDto, 'restores', ctx,
       ),
-    getRestore: (id, ctx) => one(NORCUBE_ROUTES.restore(id), isRestore, 'restore', ctx),
+    getRestore: (id, ctx) => one(NORCUBE_ROUTES.restore(id), NorcubeRestoreJobDto, 'restore', ctx),
     close: () => http.close(),
   };
 }
 
-// Light shape checks: enough that the mapper never dereferences garbage.
+/** `GET /storage-destinations`: a bare array. */
+const StorageDestinationList = z.array(NorcubeStorageDestinationDto);
+/** `GET /datasources/{id}/policies`: a bare array. */
+const AttachmentList = z.array(NorcubeDatasourcePolicyDto);
+
 function isObject(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -256,21 +266,9 @@ function str(v: unknown): string | null {
 }
 const hasStrings = (v: unknown, keys: readonly string[]): boolean => isObject(v) && keys.every((k) => typeof v[k] === 'string' && v[k] !== '');
 
-function isDataSource(v: unknown): v is NorcubeDataSourceDto {
-  return hasStrings(v, ['id', 'organizationId', 'name']);
-}
-function isBackupJob(v: unknown): v is NorcubeBackupJobDto {
-  return hasStrings(v, ['jobId', 'jobStatus', 'datasourceId', 'jobCreatedAt']);
-}
-function isPolicy(v: unknown): v is NorcubeBackupPolicyDto {
-  return hasStrings(v, ['id', 'name']);
-}
-function isAttachment(v: unknown): v is NorcubeDatasourcePolicyDto {
-  return isObject(v) && typeof v.id === 'string' && isPolicy(v.backupPolicy) && (v.destination == null || isObject(v.destination));
-}
-function isStorageDestination(v: unknown): v is NorcubeStorageDestinationDto {
-  return hasStrings(v, ['id']);
-}
-function isRestore(v: unknown): v is NorcubeRestoreJobDto {
-  return hasStrings(v, ['id', 'dataSourceId', 'status', 'createdAt']);
-}
+/**
+ * A backup job as the listing reads it: checked by hand (its ids, status and creation are strings),
+ * not parsed field by field, and kept as it came (no copy); the mapper reads every other field
+ * through type checks. See `wire.ts` for why.
+ */
+const BackupJobChecked = z.custom<NorcubeBackupJobDto>((v) => hasStrings(v, ['jobId', 'jobStatus', 'datasourceId', 'jobCreatedAt']), 'malformed backup job');

@@ -313,13 +313,14 @@ export function toScheduleModel(
   provider: ProviderRef, dataSourceId: string, attachment: NorcubeDatasourcePolicyDto, policy: NorcubeBackupPolicyDto,
 ): ScheduleModel {
   const dest = attachment.destination;
+  const destinationId = text(dest?.id) ?? text(policy.destinationId);
   return {
     typename: NORCUBE_TYPENAMES.schedule,
     provider,
     nativeId: scheduleNativeId(dataSourceId, policy.id),
     name: text(policy.name),
     enabled: attachment.isEnabled === true,
-    crons: text(policy.scheduleCron) ? [policy.scheduleCron.trim()] : [],
+    crons: text(policy.scheduleCron) ? [policy.scheduleCron!.trim()] : [],
     timezone: text(policy.timezone),
     organizationNativeId: text(policy.organizationId),
     resourceNativeId: dataSourceId,
@@ -338,9 +339,8 @@ export function toScheduleModel(
     parallelism: num(policy.parallelism),
     pitrEnabled: bool(policy.pitrEnabled),
     throttleMbps: num(policy.throttleMbps),
-    destination: ({
-      id: text(dest?.id) ?? policy.destinationId, name: text(dest?.name), isManaged: bool(dest?.isManaged),
-    } satisfies NorcubeDestinationModel),
+    // No destination id anywhere (neither embedded nor on the policy): no destination to show.
+    destination: destinationId === null ? null : ({ id: destinationId, name: text(dest?.name), isManaged: bool(dest?.isManaged) } satisfies NorcubeDestinationModel),
   };
 }
 

@@ -1,9 +1,18 @@
 /**
  * Norcube Backup (snapdb) wire shapes, derived from the provider's OpenAPI spec
- * (`specs/norcube-snapdb.openapi.json`, schemas `dto.*` and `response.*`). Only what the adapter
- * reads is typed; every record may carry more fields. The spec has no nullable fields (the Go
- * service omits unset ones), so optional fields are typed `?: T` and also tolerate `null`.
+ * (`specs/norcube-snapdb.openapi.json`, schemas `dto.*` and `response.*`). What the gateway reads
+ * is a zod schema and the DTO type it gives (same name): each record requires what the adapter
+ * cannot do without (its ids, a restore's status and creation); every other field is lenient
+ * (`src/upstream/wire-fields.ts`): of the wrong type, it reads as absent, and the rest of the
+ * record, and of its page, still counts. One exception: the backup job, read by the listing, stays
+ * a TypeScript interface with a hand check in the client (a zod parse of its 30 fields cost the
+ * listing 13% of its CPU, measured; README "Benchmarks"); its mapper reads every optional field
+ * through type checks. Every record may carry more fields; the spec has no nullable fields (the Go
+ * service omits unset ones), null is tolerated anyway. What the gateway sends (request bodies)
+ * stays TypeScript interfaces.
  */
+import { z } from 'zod';
+import { Id, lenient, open, type Open } from '../../upstream/wire-fields.ts';
 
 /** `constants.BackupJobStatus`: the lifecycle of a backup job, a restore job and a restore test. */
 export type NorcubeJobStatusValue = 'queued' | 'running' | 'success' | 'partial' | 'failed' | 'canceled';
@@ -28,37 +37,41 @@ export type NorcubeErrorTypeValue =
   | 'INVALID_PAYLOAD' | 'VALIDATION_FAILED' | 'NOT_FOUND' | 'CONFLICT' | 'INTERNAL_ERROR' | 'UNAUTHORIZED'
   | 'FORBIDDEN' | 'MISSING_ORGANIZATION_ID' | 'MISSING_USER_ID' | 'INTERNAL_SERVER_ERROR' | 'ORG_BLOCKED';
 
-/** An enum value as sent: one of the documented values, or anything a newer service sends. */
-type Open<T extends string> = T | (string & {});
+/** A string the adapter cannot do without: present and non-empty. */
+const Required = Id;
+const str = () => lenient(z.string());
+const num = () => lenient(z.number());
+const bool = () => lenient(z.boolean());
 
 /** `dto.DataSource`: a protected database. Never carries credentials (only `hasCredentials`). */
-export interface NorcubeDataSourceDto {
-  id: string;
-  organizationId: string;
-  name: string;
-  engine: Open<NorcubeEngineValue>;
-  environment: Open<NorcubeEnvironmentValue>;
-  isActive: boolean;
-  hasCredentials?: boolean | null;
-  createdAt?: string | null;
-  updatedAt?: string | null;
-  detectedEngineVersion?: string | null;
-  detectedEngineVersionAt?: string | null;
-  activeBackupJobs?: number | null;
-  totalBackupJobs?: number | null;
-  lastBackupAt?: string | null;
-  lastBackupSizeBytes?: number | null;
-  nextRunAt?: string | null;
+export const NorcubeDataSourceDto = z.looseObject({
+  id: Required,
+  organizationId: Required,
+  name: Required,
+  engine: lenient(open<NorcubeEngineValue>()),
+  environment: lenient(open<NorcubeEnvironmentValue>()),
+  isActive: bool(),
+  hasCredentials: bool(),
+  createdAt: str(),
+  updatedAt: str(),
+  detectedEngineVersion: str(),
+  detectedEngineVersionAt: str(),
+  activeBackupJobs: num(),
+  totalBackupJobs: num(),
+  lastBackupAt: str(),
+  lastBackupSizeBytes: num(),
+  nextRunAt: str(),
   /** By-id detail read only. */
-  totalStoredBytes?: number | null;
+  totalStoredBytes: num(),
   /** By-id detail read only. */
-  restoreTestingEnabled?: boolean | null;
+  restoreTestingEnabled: bool(),
   /** List rows only (restore-check health bar). */
-  restoreCheckTotal?: number | null;
-  restoreCheckPassed?: number | null;
-  restoreCheckWarnings?: number | null;
-  restoreCheckLastAt?: string | null;
-}
+  restoreCheckTotal: num(),
+  restoreCheckPassed: num(),
+  restoreCheckWarnings: num(),
+  restoreCheckLastAt: str(),
+});
+export type NorcubeDataSourceDto = z.infer<typeof NorcubeDataSourceDto>;
 
 /** `dto.BackupJob`: one backup run of a data source, and the file it wrote. */
 export interface NorcubeBackupJobDto {
@@ -98,89 +111,94 @@ export interface NorcubeBackupJobDto {
 }
 
 /** `dto.BackupPolicy`: a reusable schedule / retention / destination template. */
-export interface NorcubeBackupPolicyDto {
-  id: string;
-  organizationId: string;
-  name: string;
-  scheduleCron: string;
-  timezone: string;
-  retentionDays: number;
-  keepLastN: number;
-  method: Open<NorcubePolicyMethodValue>;
-  compression?: Open<NorcubeCompressionValue> | null;
-  encryption: Open<NorcubeEncryptionValue>;
-  parallelism: number;
-  pitrEnabled: boolean;
-  throttleMbps?: number | null;
-  destinationId: string;
-}
+export const NorcubeBackupPolicyDto = z.looseObject({
+  id: Required,
+  name: Required,
+  organizationId: str(),
+  scheduleCron: str(),
+  timezone: str(),
+  retentionDays: num(),
+  keepLastN: num(),
+  method: lenient(open<NorcubePolicyMethodValue>()),
+  compression: lenient(open<NorcubeCompressionValue>()),
+  encryption: lenient(open<NorcubeEncryptionValue>()),
+  parallelism: num(),
+  pitrEnabled: bool(),
+  throttleMbps: num(),
+  destinationId: str(),
+});
+export type NorcubeBackupPolicyDto = z.infer<typeof NorcubeBackupPolicyDto>;
 
 /** `dto.Destination`: where a policy writes its files. */
-export interface NorcubeDestinationDto {
-  id: string;
-  organizationId: string;
-  name: string;
-  isManaged: boolean;
-}
+export const NorcubeDestinationDto = z.looseObject({
+  id: str(),
+  organizationId: str(),
+  name: str(),
+  isManaged: bool(),
+});
+export type NorcubeDestinationDto = z.infer<typeof NorcubeDestinationDto>;
 
-/** `dto.DatasourcePolicy`: a policy attached to a data source. */
-export interface NorcubeDatasourcePolicyDto {
+/** `dto.DatasourcePolicy`: a policy attached to a data source (its policy required: it is what the attachment means). */
+export const NorcubeDatasourcePolicyDto = z.looseObject({
   /** The attachment's id. */
-  id: string;
-  backupPolicy: NorcubeBackupPolicyDto;
-  destination: NorcubeDestinationDto;
-  datasource?: NorcubeDataSourceDto | null;
-  isEnabled: boolean;
-  priority: number;
-  jitterSeconds: number;
-  createdAt?: string | null;
+  id: z.string(),
+  backupPolicy: NorcubeBackupPolicyDto,
+  destination: NorcubeDestinationDto.nullish(),
+  datasource: lenient(NorcubeDataSourceDto),
+  isEnabled: bool(),
+  priority: num(),
+  jitterSeconds: num(),
+  createdAt: str(),
   /** Spelled so in the spec. */
-  lastSheduledAt?: string | null;
-  nextRunAt?: string | null;
-}
+  lastSheduledAt: str(),
+  nextRunAt: str(),
+});
+export type NorcubeDatasourcePolicyDto = z.infer<typeof NorcubeDatasourcePolicyDto>;
 
 /** `dto.RestoreJob`: a restore of a backup file (user restore or restore test). */
-export interface NorcubeRestoreJobDto {
-  id: string;
-  dataSourceId: string;
-  dataSourceName: string;
-  engine: Open<NorcubeEngineValue>;
-  mode: Open<NorcubeRestoreModeValue>;
-  status: Open<NorcubeJobStatusValue>;
-  createdAt: string;
+export const NorcubeRestoreJobDto = z.looseObject({
+  id: Required,
+  dataSourceId: Required,
+  status: Required as z.ZodType<Open<NorcubeJobStatusValue>>,
+  createdAt: Required,
+  dataSourceName: str(),
+  engine: lenient(open<NorcubeEngineValue>()),
+  mode: lenient(open<NorcubeRestoreModeValue>()),
   /** The backup job whose file is restored. */
-  sourceBackupId?: string | null;
-  startedAt?: string | null;
-  finishedAt?: string | null;
-  durationMs?: number | null;
-  bytesRead?: number | null;
-  bytesRestored?: number | null;
-  targetDatabase?: string | null;
+  sourceBackupId: str(),
+  startedAt: str(),
+  finishedAt: str(),
+  durationMs: num(),
+  bytesRead: num(),
+  bytesRestored: num(),
+  targetDatabase: str(),
   /** Redacted display form of the target (`scheme://…@host:port/db`), never with credentials. */
-  targetConnectionRef?: string | null;
-  hasLog?: boolean | null;
-  errorSummary?: string | null;
-  verifyLevel?: string | null;
-  verifyPassed?: boolean | null;
-  verifyWarnings?: string | null;
-}
+  targetConnectionRef: str(),
+  hasLog: bool(),
+  errorSummary: str(),
+  verifyLevel: str(),
+  verifyPassed: bool(),
+  verifyWarnings: str(),
+});
+export type NorcubeRestoreJobDto = z.infer<typeof NorcubeRestoreJobDto>;
 
-/** `response.APIResponseWithPagination`: `cursors.next` is absent or null on the last page. */
-export interface NorcubePageDto<T> {
-  list: T[];
-  cursors?: { next?: string | null } | null;
-  meta?: { timestamp?: string } | null;
-}
+/** `response.APIResponseWithPagination` of `item`s: `cursors.next` is absent or null on the last page. */
+export const norcubePageDto = <T extends z.ZodType>(item: T) =>
+  z.looseObject({
+    list: z.array(item),
+    cursors: z.looseObject({ next: z.string().nullish() }).nullish(),
+  });
 
 /** `response.APIError`, the spec's error body. */
-export interface NorcubeApiErrorDto {
-  type: Open<NorcubeErrorTypeValue>;
-  msg: string;
+export const NorcubeApiErrorDto = z.looseObject({
+  type: lenient(open<NorcubeErrorTypeValue>()),
+  msg: str(),
   /** Field name -> problem, on validation errors. */
-  fields?: Record<string, string> | null;
-  traceId?: string | null;
-  timestamp?: string | null;
-}
+  fields: lenient(z.record(z.string(), z.unknown())),
+  traceId: str(),
+  timestamp: str(),
+});
+export type NorcubeApiErrorDto = z.infer<typeof NorcubeApiErrorDto>;
 
 /** The error body the provider's docs show (`INVALID_INPUT` ...). */
 export interface NorcubeDocsErrorDto {
@@ -196,11 +214,8 @@ export interface NorcubeRunBackupNowRequestDto {
 }
 
 /** `datasourcehandler.payloadRunBackupNowResponse`: the queued job and what it runs with. */
-export interface NorcubeRunBackupNowResponseDto {
-  jobId: string;
-  policyId?: string | null;
-  destinationId?: string | null;
-}
+export const NorcubeRunBackupNowResponseDto = z.looseObject({ jobId: Required, policyId: str(), destinationId: str() });
+export type NorcubeRunBackupNowResponseDto = z.infer<typeof NorcubeRunBackupNowResponseDto>;
 
 /** `restorehandler.payloadCreateRequest`. */
 export interface NorcubeRestoreCreateRequestDto {
@@ -221,9 +236,8 @@ export interface NorcubeRestoreCreateRequestDto {
  * `{ id }`: the answer of every create (`restorehandler.payloadCreateResponse`,
  * `policyhandler.payloadCreateResponse`, `datasourcehandler.payloadDataSourcePolicyAttachResponse`).
  */
-export interface NorcubeCreatedDto {
-  id: string;
-}
+export const NorcubeCreatedDto = z.looseObject({ id: Required });
+export type NorcubeCreatedDto = z.infer<typeof NorcubeCreatedDto>;
 
 /** `datasourcehandler.payloadDataSourcePolicyAttachRequest`. */
 export interface NorcubePolicyAttachRequestDto {
@@ -259,14 +273,12 @@ export interface NorcubePolicyCreateRequestDto {
 export type NorcubePolicyUpdateRequestDto = Partial<Omit<NorcubePolicyCreateRequestDto, 'destinationId'>>;
 
 /** `datasourcehandler.payloadDeleteBackupResponse`. */
-export interface NorcubeDeleteBackupResponseDto {
-  enqueuedS3Blobs?: number | null;
-}
+export const NorcubeDeleteBackupResponseDto = z.looseObject({ enqueuedS3Blobs: num() });
+export type NorcubeDeleteBackupResponseDto = z.infer<typeof NorcubeDeleteBackupResponseDto>;
 
 /** `datasourcehandler.payloadVerifyBackupResponse` (HTTP 202): the restore test that was queued. */
-export interface NorcubeVerifyBackupResponseDto {
-  restoreJobId?: string | null;
-}
+export const NorcubeVerifyBackupResponseDto = z.looseObject({ restoreJobId: str() });
+export type NorcubeVerifyBackupResponseDto = z.infer<typeof NorcubeVerifyBackupResponseDto>;
 
 /** `datasourcehandler.payloadGenerateDownloadLinkResponse`'s `errorCode` values. */
 export type NorcubeDownloadLinkErrorValue = 'not_found' | 'not_succeeded' | 'missing_artifact' | 'customer_managed_storage' | 'presign_failed';
@@ -275,24 +287,28 @@ export type NorcubeDownloadLinkErrorValue = 'not_found' | 'not_succeeded' | 'mis
  * `datasourcehandler.payloadGenerateDownloadLinkResponse`. Always HTTP 200: `ok: true` carries a
  * presigned `url` (15 minutes), `ok: false` a domain failure in `errorCode` / `errorMessage`.
  */
-export interface NorcubeDownloadLinkResponseDto {
-  ok: boolean;
-  url?: string | null;
-  expiresAt?: string | null;
-  sizeBytes?: number | null;
-  contentEncoding?: string | null;
-  errorCode?: Open<NorcubeDownloadLinkErrorValue> | null;
-  errorMessage?: string | null;
-}
+export const NorcubeDownloadLinkResponseDto = z
+  .looseObject({
+    ok: z.boolean(),
+    url: str(),
+    expiresAt: str(),
+    sizeBytes: num(),
+    contentEncoding: str(),
+    errorCode: lenient(open<NorcubeDownloadLinkErrorValue>()),
+    errorMessage: str(),
+  })
+  .refine((r) => !r.ok || (typeof r.url === 'string' && r.url !== ''), 'ok without url');
+export type NorcubeDownloadLinkResponseDto = z.infer<typeof NorcubeDownloadLinkResponseDto>;
 
 /** `policyhandler.payloadStorageDestinationResponse` (never carries credentials). */
-export interface NorcubeStorageDestinationDto {
-  id: string;
-  name?: string | null;
-  type?: string | null;
-  bucket?: string | null;
-  region?: string | null;
-  isActive?: boolean | null;
-  isManaged?: boolean | null;
-  createdAt?: string | null;
-}
+export const NorcubeStorageDestinationDto = z.looseObject({
+  id: Required,
+  name: str(),
+  type: str(),
+  bucket: str(),
+  region: str(),
+  isActive: bool(),
+  isManaged: bool(),
+  createdAt: str(),
+});
+export type NorcubeStorageDestinationDto = z.infer<typeof NorcubeStorageDestinationDto>;
