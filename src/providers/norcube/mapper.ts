@@ -8,7 +8,7 @@
  */
 import type { BackupModel, JobModel, OrganizationModel, ProviderRef, ResourceModel, ScheduleModel } from '../../domain/models.ts';
 import { createStatusMapper, type BackupStatus, type JobStatus } from '../../domain/statuses.ts';
-import { canonicalTimestamp } from '../../domain/timestamps.ts';
+import { toTimestamp } from '../../domain/timestamps.ts';
 import { failureReasonOf } from '../../domain/failure-reason.ts';
 import type { PolicyInput, PolicyModel } from '../contract/index.ts';
 import type {
@@ -79,8 +79,6 @@ export function parseRestoreNativeId(nativeId: string): string | null {
 
 // ---- models --------------------------------------------------------------------------------
 
-/** A wire timestamp as a canonical ISO string (kept as it is when it already is one), else null. */
-const iso = (v: string | null | undefined): string | null => (typeof v === 'string' && v !== '' ? canonicalTimestamp(v) : null);
 const num = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const bytes = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null);
 const text = (v: string | null | undefined): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -109,23 +107,23 @@ export function toResourceModel(provider: ProviderRef, ds: NorcubeDataSourceDto)
     name: ds.name,
     type: text(ds.engine),
     organizationNativeId: text(ds.organizationId),
-    createdAt: iso(ds.createdAt),
+    createdAt: toTimestamp(ds.createdAt),
     engine: text(ds.engine),
     environment: text(ds.environment),
     isActive: ds.isActive === true,
     hasCredentials: bool(ds.hasCredentials),
-    updatedAt: iso(ds.updatedAt),
+    updatedAt: toTimestamp(ds.updatedAt),
     detectedEngineVersion: text(ds.detectedEngineVersion),
-    detectedEngineVersionAt: iso(ds.detectedEngineVersionAt),
+    detectedEngineVersionAt: toTimestamp(ds.detectedEngineVersionAt),
     activeBackupJobs: num(ds.activeBackupJobs),
     totalBackupJobs: num(ds.totalBackupJobs),
-    lastBackupAt: iso(ds.lastBackupAt),
+    lastBackupAt: toTimestamp(ds.lastBackupAt),
     lastBackupSizeBytes: bytes(ds.lastBackupSizeBytes),
-    nextRunAt: iso(ds.nextRunAt),
+    nextRunAt: toTimestamp(ds.nextRunAt),
     totalStoredBytes: bytes(ds.totalStoredBytes),
     restoreTestingEnabled: bool(ds.restoreTestingEnabled),
     restoreCheck: checks === null ? null : ({
-      total: checks, passed: num(ds.restoreCheckPassed), warnings: num(ds.restoreCheckWarnings), lastAt: iso(ds.restoreCheckLastAt),
+      total: checks, passed: num(ds.restoreCheckPassed), warnings: num(ds.restoreCheckWarnings), lastAt: toTimestamp(ds.restoreCheckLastAt),
     } satisfies NorcubeRestoreCheckHealthModel),
   };
 }
@@ -147,7 +145,7 @@ function verificationOf(job: NorcubeBackupJobDto): NorcubeVerificationModel | nu
     status: norcubeJobStatus.map(job.verifyStatus),
     providerStatus: text(job.verifyStatus),
     passed: bool(job.verifyPassed),
-    verifiedAt: iso(job.verifiedAt),
+    verifiedAt: toTimestamp(job.verifiedAt),
     restoreJobId: text(job.verifyRestoreJobId),
     hasLog: bool(job.verifyHasLog),
     warnings: text(job.verifyWarnings),
@@ -158,7 +156,7 @@ function verificationOf(job: NorcubeBackupJobDto): NorcubeVerificationModel | nu
 function backupJobFields(job: NorcubeBackupJobDto) {
   return {
     trigger: text(job.jobTrigger),
-    scheduledFor: iso(job.jobScheduledFor),
+    scheduledFor: toTimestamp(job.jobScheduledFor),
     durationMs: num(job.jobDurationMs),
     errorSummary: text(job.jobErrorSummary),
     engine: text(job.datasourceEngine),
@@ -172,7 +170,7 @@ function backupJobFields(job: NorcubeBackupJobDto) {
     destinationId: text(job.destinationId),
     destinationIsManaged: bool(job.destinationIsManaged),
     destinationRegion: text(job.destinationRegion),
-    deletedAt: iso(job.jobDeletedAt),
+    deletedAt: toTimestamp(job.jobDeletedAt),
     expirationReason: text(job.jobExpirationReason),
     verification: verificationOf(job),
   };
@@ -196,9 +194,9 @@ export function toBackupJobModel(provider: ProviderRef, job: NorcubeBackupJobDto
     resourceNativeId: job.datasourceId,
     backupNativeId: file ? nativeId : null,
     bytesTransferred: bytes(job.jobBytesWritten),
-    createdAt: iso(job.jobCreatedAt),
-    startedAt: iso(job.jobStartedAt),
-    endedAt: iso(job.jobFinishedAt),
+    createdAt: toTimestamp(job.jobCreatedAt),
+    startedAt: toTimestamp(job.jobStartedAt),
+    endedAt: toTimestamp(job.jobFinishedAt),
     jobId: job.jobId,
     hasFile: file,
     ...backupJobFields(job),
@@ -249,9 +247,9 @@ export function toRestoreJobModel(provider: ProviderRef, r: NorcubeRestoreJobDto
     resourceNativeId: r.dataSourceId,
     backupNativeId: source ? jobNativeId(r.dataSourceId, source) : null,
     bytesTransferred: bytes(r.bytesRestored) ?? bytes(r.bytesRead),
-    createdAt: iso(r.createdAt),
-    startedAt: iso(r.startedAt),
-    endedAt: iso(r.finishedAt),
+    createdAt: toTimestamp(r.createdAt),
+    startedAt: toTimestamp(r.startedAt),
+    endedAt: toTimestamp(r.finishedAt),
     jobId: r.id,
     hasFile: false,
     trigger: null,
@@ -279,7 +277,7 @@ export function toRestoreJobModel(provider: ProviderRef, r: NorcubeRestoreJobDto
 
 /** A file-bearing backup job -> `NorcubeBackup` (the job's file). Call only when {@link hasBackupFile}. */
 export function toBackupModel(provider: ProviderRef, job: NorcubeBackupJobDto): BackupModel {
-  const created = iso(job.jobCreatedAt);
+  const created = toTimestamp(job.jobCreatedAt);
   return {
     typename: NORCUBE_TYPENAMES.backup,
     provider,
@@ -291,9 +289,9 @@ export function toBackupModel(provider: ProviderRef, job: NorcubeBackupJobDto): 
     resourceNativeId: job.datasourceId,
     sizeBytes: bytes(job.jobBytesWritten),
     createdAt: created,
-    completedAt: iso(job.jobFinishedAt),
+    completedAt: toTimestamp(job.jobFinishedAt),
     jobId: job.jobId,
-    startedAt: iso(job.jobStartedAt),
+    startedAt: toTimestamp(job.jobStartedAt),
     ...backupJobFields(job),
   };
 }
@@ -324,13 +322,13 @@ export function toScheduleModel(
     timezone: text(policy.timezone),
     organizationNativeId: text(policy.organizationId),
     resourceNativeId: dataSourceId,
-    nextRunAt: iso(attachment.nextRunAt),
+    nextRunAt: toTimestamp(attachment.nextRunAt),
     policyId: policy.id,
     attachmentId: attachment.id,
     priority: num(attachment.priority),
     jitterSeconds: num(attachment.jitterSeconds),
-    attachedAt: iso(attachment.createdAt),
-    lastScheduledAt: iso(attachment.lastSheduledAt),
+    attachedAt: toTimestamp(attachment.createdAt),
+    lastScheduledAt: toTimestamp(attachment.lastSheduledAt),
     retentionDays: num(policy.retentionDays),
     keepLastN: num(policy.keepLastN),
     method: text(policy.method),
@@ -430,5 +428,5 @@ export function toDownloadLink(res: NorcubeDownloadLinkResponseDto): { url: stri
     const code = typeof res.errorCode === 'string' && /^[a-z][a-z0-9_]{0,63}$/i.test(res.errorCode) ? res.errorCode : 'unknown';
     return { refused: code };
   }
-  return { url: res.url, expiresAt: iso(res.expiresAt) };
+  return { url: res.url, expiresAt: toTimestamp(res.expiresAt) };
 }

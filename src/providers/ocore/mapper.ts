@@ -11,6 +11,7 @@ import type {
   AlertModel, AlertSeverity, BackupModel, JobModel, OrganizationModel, ProviderRef, ResourceModel, ScheduleModel,
 } from '../../domain/models.ts';
 import { createStatusMapper, type BackupStatus, type JobStatus } from '../../domain/statuses.ts';
+import { toTimestamp } from '../../domain/timestamps.ts';
 import { failureReasonOf } from '../../domain/failure-reason.ts';
 import type {
   OcoreAlertDto, OcoreBackupDto, OcoreEnvironmentDto, OcoreOperationStepDto, OcorePitrCoverageDto, OcoreProjectDto,
@@ -93,11 +94,6 @@ export function restoreEnvironmentId(log: OcoreRestoreLogDto, listedUnder: strin
 
 // ---- value helpers -------------------------------------------------------------------------
 
-function iso(v: unknown): string | null {
-  if (typeof v !== 'string' || v === '') return null;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? null : new Date(t).toISOString();
-}
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const bytes = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null);
 function text(v: unknown): string | null {
@@ -173,16 +169,16 @@ export interface OcorePitrCoverageModel {
 }
 
 const ranges = (v: OcoreTimeRangeDto[] | null | undefined): OcoreTimeRangeModel[] =>
-  (Array.isArray(v) ? v : []).filter((r) => r && typeof r === 'object').map((r) => ({ start: iso(r.start), end: iso(r.end) }));
+  (Array.isArray(v) ? v : []).filter((r) => r && typeof r === 'object').map((r) => ({ start: toTimestamp(r.start), end: toTimestamp(r.end) }));
 
 /** PITR coverage as sent -> `OcorePitrCoverage`. */
 export function toPitrCoverageModel(c: OcorePitrCoverageDto): OcorePitrCoverageModel {
   return {
-    earliestRecoverable: iso(c.earliestRecoverable),
-    latestRecoverable: iso(c.latestRecoverable),
+    earliestRecoverable: toTimestamp(c.earliestRecoverable),
+    latestRecoverable: toTimestamp(c.latestRecoverable),
     baseBackups: (Array.isArray(c.baseBackups) ? c.baseBackups : [])
       .filter((b) => b && typeof b === 'object')
-      .map((b) => ({ backupId: text(b.backupId), timestamp: iso(b.timestamp) })),
+      .map((b) => ({ backupId: text(b.backupId), timestamp: toTimestamp(b.timestamp) })),
     walRanges: ranges(c.walRanges),
     gaps: ranges(c.gaps),
   };
@@ -210,8 +206,8 @@ export function toOperationStepModels(steps: readonly OcoreOperationStepDto[]): 
       name: text(s.name),
       status: text(s.status),
       sortOrder: num(s.sortOrder),
-      startedAt: iso(s.startedAt),
-      completedAt: iso(s.completedAt),
+      startedAt: toTimestamp(s.startedAt),
+      completedAt: toTimestamp(s.completedAt),
       durationMs: num(s.durationMs),
       output: s.output == null ? null : typeof s.output === 'string' ? s.output : JSON.stringify(s.output),
     },
@@ -245,7 +241,7 @@ export function toEnvironmentModel(provider: ProviderRef, project: OcoreProjectD
 
 /** A backup -> `OcoreBackup` (the restorable artifact). */
 export function toBackupModel(provider: ProviderRef, b: OcoreBackupDto): BackupModel {
-  const created = iso(b.createdAt);
+  const created = toTimestamp(b.createdAt);
   return {
     typename: OCORE_TYPENAMES.backup,
     provider,
@@ -257,7 +253,7 @@ export function toBackupModel(provider: ProviderRef, b: OcoreBackupDto): BackupM
     resourceNativeId: text(b.environmentId),
     sizeBytes: bytes(b.sizeBytes),
     createdAt: created,
-    completedAt: iso(b.completedAt),
+    completedAt: toTimestamp(b.completedAt),
     backupType: toBackupType(b.backupType),
     environmentName: text(b.environmentName),
     environmentType: text(b.environmentType),
@@ -268,7 +264,7 @@ export function toBackupModel(provider: ProviderRef, b: OcoreBackupDto): BackupM
     filestoreChecksum: text(b.filestoreChecksum),
     remotePaths: record(b.remotePaths),
     recoveryEvidence: toRecoveryEvidenceModel(b.recoveryEvidence),
-    startedAt: iso(b.startedAt),
+    startedAt: toTimestamp(b.startedAt),
   };
 }
 
@@ -289,9 +285,9 @@ export function toBackupRunModel(provider: ProviderRef, b: OcoreBackupDto): JobM
     resourceNativeId: text(b.environmentId),
     backupNativeId: b.id,
     bytesTransferred: bytes(b.sizeBytes),
-    createdAt: iso(b.createdAt),
-    startedAt: iso(b.startedAt),
-    endedAt: iso(b.completedAt),
+    createdAt: toTimestamp(b.createdAt),
+    startedAt: toTimestamp(b.startedAt),
+    endedAt: toTimestamp(b.completedAt),
     backupType: toBackupType(b.backupType),
     errorMessage: text(b.errorMessage),
     failureReason: failureReasonOf(status, b.errorMessage),
@@ -319,9 +315,9 @@ export function toRestoreModel(provider: ProviderRef, log: OcoreRestoreLogDto, l
     resourceNativeId: environmentId,
     backupNativeId: text(log.backupId),
     bytesTransferred: null,
-    createdAt: iso(log.createdAt),
-    startedAt: iso(log.startedAt),
-    endedAt: iso(log.completedAt),
+    createdAt: toTimestamp(log.createdAt),
+    startedAt: toTimestamp(log.startedAt),
+    endedAt: toTimestamp(log.completedAt),
     restoreLogId: log.id,
     performedBy: text(log.performedBy),
     targetType: text(log.targetType),
@@ -362,7 +358,7 @@ export function toAlertModel(provider: ProviderRef, a: OcoreAlertDto): AlertMode
     organizationNativeId: OCORE_ORGANIZATION_ID,
     resourceNativeId: text(a.environmentId),
     backupNativeId: text(a.backupId),
-    createdAt: iso(a.createdAt),
+    createdAt: toTimestamp(a.createdAt),
     environmentName: text(a.environmentName),
     providerSeverity: text(a.severity),
   };
@@ -381,8 +377,8 @@ function earliest(...values: (string | null)[]): string | null {
 export function toScheduleModel(provider: ProviderRef, environmentId: string, s: OcoreScheduleDto): ScheduleModel {
   const dbCron = text(s.dbCron?.trim());
   const fullCron = text(s.fullCron?.trim());
-  const nextDbBackupAt = iso(s.nextDbBackupAt);
-  const nextFullBackupAt = iso(s.nextFullBackupAt);
+  const nextDbBackupAt = toTimestamp(s.nextDbBackupAt);
+  const nextFullBackupAt = toTimestamp(s.nextFullBackupAt);
   return {
     typename: OCORE_TYPENAMES.schedule,
     provider,
@@ -442,7 +438,7 @@ export function toProgressUpdate(event: string, data: OcoreProgressEventDto, now
     message: data.message ?? null,
     bytesDone: typeof data.bytesDone === 'number' ? data.bytesDone : null,
     bytesTotal: typeof data.bytesTotal === 'number' ? data.bytesTotal : null,
-    at: iso(data.at) ?? new Date(nowMs).toISOString(),
+    at: toTimestamp(data.at) ?? new Date(nowMs).toISOString(),
     done,
     error: data.error ?? null,
   };
