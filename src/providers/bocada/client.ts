@@ -103,13 +103,17 @@ export async function readAllBocadaPages<T>(
   return out;
 }
 
-/** The page schema of each item schema, built once. */
-const PAGES = new Map<z.ZodType, z.ZodType>();
-function pageSchemaOf<T extends z.ZodType>(item: T): ReturnType<typeof bocadaPageDto<T>> {
-  let schema = PAGES.get(item);
-  if (!schema) PAGES.set(item, (schema = bocadaPageDto(item)));
-  return schema as ReturnType<typeof bocadaPageDto<T>>;
-}
+/** The page schema of each list (built once). */
+const PAGES = {
+  organizations: bocadaPageDto(BocadaOrganizationDto),
+  connections: bocadaPageDto(BocadaConnectionDto),
+  resources: bocadaPageDto(BocadaResourceDto),
+  jobs: bocadaPageDto(BocadaBackupJobDto),
+  timeline: bocadaPageDto(BocadaTimelineEventDto),
+};
+
+/** A page schema giving items of type `T`. */
+type PageSchema<T> = z.ZodType<{ data: T[]; pagination?: { nextCursor?: string | null } | null }>;
 
 /** Creates the client of one Bocada instance. */
 export function createBocadaClient(options: BocadaClientOptions): BocadaClient {
@@ -126,11 +130,11 @@ export function createBocadaClient(options: BocadaClientOptions): BocadaClient {
   const bad = (ctx: RequestContext, path: string) => new ProviderResponseError(options.provider.id, ctx.requestId, `${path}: unexpected body`);
   const clamp = (n: number) => Math.max(1, Math.min(BOCADA_MAX_PAGE_SIZE, Math.floor(n)));
 
-  async function page<T extends z.ZodType>(path: string, item: T, query: QueryInit, req: BocadaPageRequest, ctx: RequestContext): Promise<BocadaPage<z.output<T>>> {
+  async function page<T>(path: string, schema: PageSchema<T>, query: QueryInit, req: BocadaPageRequest, ctx: RequestContext): Promise<BocadaPage<T>> {
     const body = await http.get<unknown>(path, { ...query, pageSize: clamp(req.pageSize), cursor: req.cursor }, ctx);
-    const parsed = pageSchemaOf(item).safeParse(body);
+    const parsed = schema.safeParse(body);
     if (!parsed.success) throw bad(ctx, path);
-    return { items: parsed.data.data as z.output<T>[], next: parsed.data.pagination?.nextCursor ?? null };
+    return { items: parsed.data.data, next: parsed.data.pagination?.nextCursor ?? null };
   }
   async function one<T extends z.ZodType>(path: string, schema: T, ctx: RequestContext): Promise<z.output<T>> {
     const parsed = schema.safeParse(await http.get<unknown>(path, undefined, ctx));
@@ -140,20 +144,20 @@ export function createBocadaClient(options: BocadaClientOptions): BocadaClient {
 
   return {
     status: (ctx) => one(BOCADA_ROUTES.status(), BocadaStatusDto, ctx),
-    listOrganizations: (req, ctx) => page(BOCADA_ROUTES.organizations(), BocadaOrganizationDto, {}, req, ctx),
+    listOrganizations: (req, ctx) => page(BOCADA_ROUTES.organizations(), PAGES.organizations, {}, req, ctx),
     getOrganization: (id, ctx) => one(BOCADA_ROUTES.organization(id), BocadaOrganizationDto, ctx),
-    listConnections: (organizationId, req, ctx) => page(BOCADA_ROUTES.connections(), BocadaConnectionDto, { organizationId }, req, ctx),
-    listResources: (req, ctx) => page(BOCADA_ROUTES.resources(), BocadaResourceDto, { organizationId: req.organizationId }, req, ctx),
+    listConnections: (organizationId, req, ctx) => page(BOCADA_ROUTES.connections(), PAGES.connections, { organizationId }, req, ctx),
+    listResources: (req, ctx) => page(BOCADA_ROUTES.resources(), PAGES.resources, { organizationId: req.organizationId }, req, ctx),
     getResource: (id, ctx) => one(BOCADA_ROUTES.resource(id), BocadaResourceDto, ctx),
     listJobs: (req, ctx) =>
-      page(BOCADA_ROUTES.jobs(), BocadaBackupJobDto, {
+      page(BOCADA_ROUTES.jobs(), PAGES.jobs, {
         organizationId: req.organizationId, resourceId: req.resourceId, status: req.status,
         startedAfter: req.startedAfter, startedBefore: req.startedBefore, sort: req.sort,
       }, req, ctx),
     getJob: (id, ctx) => one(BOCADA_ROUTES.job(id), BocadaBackupJobDto, ctx),
     listTimeline: (jobId, ctx) =>
       readAllBocadaPages(options.provider.id, ctx, (cursor) =>
-        page(BOCADA_ROUTES.timeline(jobId), BocadaTimelineEventDto, {}, { cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)),
+        page(BOCADA_ROUTES.timeline(jobId), PAGES.timeline, {}, { cursor, pageSize: BOCADA_MAX_PAGE_SIZE }, ctx)),
     close: () => http.close(),
   };
 }

@@ -158,11 +158,7 @@ export function createNorcubeClient(options: NorcubeClientOptions): NorcubeClien
   const bad = (ctx: RequestContext, detail: string) => new ProviderResponseError(provider.id, ctx.requestId, detail);
   const size = (limit: number) => Math.max(1, Math.min(NORCUBE_MAX_PAGE_SIZE, Math.floor(limit)));
 
-  /** The page schema of each item schema, built once. */
-  const pages = new Map<z.ZodType, z.ZodType>();
-  async function page<T extends z.ZodType>(path: string, query: Record<string, string | number | readonly string[] | null | undefined>, item: T, what: string, ctx: RequestContext): Promise<NorcubePage<z.output<T>>> {
-    let schema = pages.get(item) as ReturnType<typeof norcubePageDto<T>> | undefined;
-    if (!schema) pages.set(item, (schema = norcubePageDto(item)));
+  async function page<T>(path: string, query: Record<string, string | number | readonly string[] | null | undefined>, schema: PageSchema<T>, what: string, ctx: RequestContext): Promise<NorcubePage<T>> {
     const parsed = schema.safeParse(await http.get<unknown>(path, query, ctx));
     if (!parsed.success) {
       // Names the first problem in the order the body is read: the list, the cursors, an item.
@@ -172,7 +168,7 @@ export function createNorcubeClient(options: NorcubeClientOptions): NorcubeClien
       throw bad(ctx, `${what}: malformed item`);
     }
     const next = parsed.data.cursors?.next;
-    return { items: parsed.data.list as z.output<T>[], next: next ? next : null };
+    return { items: parsed.data.list, next: next ? next : null };
   }
 
   /** A body checked by `schema`; `detail` names what failed (after `what`). */
@@ -229,24 +225,24 @@ export function createNorcubeClient(options: NorcubeClientOptions): NorcubeClien
       await send('PATCH', NORCUBE_ROUTES.backupPolicy(id), body, ctx);
     },
     listDataSources: (req, ctx) =>
-      page(NORCUBE_ROUTES.dataSources(), { cursor: req.cursor, limit: size(req.limit), query: req.query }, NorcubeDataSourceDto, 'datasources', ctx),
+      page(NORCUBE_ROUTES.dataSources(), { cursor: req.cursor, limit: size(req.limit), query: req.query }, PAGES.dataSources, 'datasources', ctx),
     getDataSource: (id, ctx) => one(NORCUBE_ROUTES.dataSource(id), NorcubeDataSourceDto, 'datasource', ctx),
     listBackupJobs: (req, ctx) =>
       page(
         NORCUBE_ROUTES.backupJobs(),
         { cursor: req.cursor, limit: size(req.limit), datasourceIDs: req.dataSourceIds?.length ? req.dataSourceIds : undefined },
-        BackupJobChecked, 'backups', ctx,
+        PAGES.backupJobs, 'backups', ctx,
       ),
     async listDataSourcePolicies(dataSourceId, ctx) {
       return check(await http.get<unknown>(NORCUBE_ROUTES.dataSourcePolicies(dataSourceId), undefined, ctx), AttachmentList, 'datasource policies', 'malformed list', ctx);
     },
     listBackupPolicies: (req, ctx) =>
-      page(NORCUBE_ROUTES.backupPolicies(), { cursor: req.cursor, limit: size(req.limit) }, NorcubeBackupPolicyDto, 'backup-policies', ctx),
+      page(NORCUBE_ROUTES.backupPolicies(), { cursor: req.cursor, limit: size(req.limit) }, PAGES.policies, 'backup-policies', ctx),
     listRestores: (dataSourceId, req, ctx) =>
       page(
         NORCUBE_ROUTES.dataSourceRestores(dataSourceId),
         { cursor: req.cursor, limit: size(req.limit), trigger: req.trigger },
-        NorcubeRestoreJobDto, 'restores', ctx,
+        PAGES.restores, 'restores', ctx,
       ),
     getRestore: (id, ctx) => one(NORCUBE_ROUTES.restore(id), NorcubeRestoreJobDto, 'restore', ctx),
     close: () => http.close(),
@@ -272,3 +268,14 @@ const hasStrings = (v: unknown, keys: readonly string[]): boolean => isObject(v)
  * through type checks. See `wire.ts` for why.
  */
 const BackupJobChecked = z.custom<NorcubeBackupJobDto>((v) => hasStrings(v, ['jobId', 'jobStatus', 'datasourceId', 'jobCreatedAt']), 'malformed backup job');
+
+/** The page schema of each list (built once). */
+const PAGES = {
+  dataSources: norcubePageDto(NorcubeDataSourceDto),
+  backupJobs: norcubePageDto(BackupJobChecked),
+  policies: norcubePageDto(NorcubeBackupPolicyDto),
+  restores: norcubePageDto(NorcubeRestoreJobDto),
+};
+
+/** A page schema giving items of type `T`. */
+type PageSchema<T> = z.ZodType<{ list: T[]; cursors?: { next?: string | null } | null }>;
