@@ -6,7 +6,10 @@ import { okOn } from '../utils/tsimulator.ts';
 
 let t: TGateway;
 beforeAll(async () => {
-  t = await tgateway({ stepMs: 60 });
+  // Norcube is polled (every 15 ms here): its jobs stay `running` for 600 ms, so a poll that a
+  // loaded machine delays past one 60 ms step still sees the run between queued and done (CI once
+  // saw QUEUED then SUCCEEDED). A margin, not a guarantee: the simulator has no hold control yet.
+  t = await tgateway({ stepMs: 60, perKind: { norcube: { stepMs: 600 } } });
 });
 beforeEach(() => {
   for (const s of t.sims.list) s.simulator.clearFaults();
