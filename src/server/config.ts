@@ -10,6 +10,7 @@ import { HTTP_SERVER_DEFAULTS } from './http-server.ts';
 import { normalizeOrganization } from '../access/authenticate.ts';
 import { parseDuration } from '../domain/protection-duration.ts';
 import { DEFAULT_REFERENCE_TTL_MS } from '../upstream/reference-cache.ts';
+import { DEFAULT_EVIDENCE_TTL_MS } from '../insight/evidence-cache.ts';
 
 const upstreamSchema = z
   .object({
@@ -202,8 +203,18 @@ export const configSchema = z
       })
       .optional(),
     upstream: upstreamSchema.optional(),
-    /** Reference data kept across requests (src/upstream/reference-cache.ts): `referenceTtlMs`, default DEFAULT_REFERENCE_TTL_MS (5000); 0 = off. */
-    cache: z.object({ referenceTtlMs: z.number().int().min(0).max(3_600_000).optional() }).strict().optional(),
+    /**
+     * Kept across requests, ms (0 = off): reference data (src/upstream/reference-cache.ts,
+     * `referenceTtlMs`, default DEFAULT_REFERENCE_TTL_MS = 5000) and protection evidence
+     * (src/insight/evidence-cache.ts, `evidenceTtlMs`, default DEFAULT_EVIDENCE_TTL_MS = 5000).
+     */
+    cache: z
+      .object({
+        referenceTtlMs: z.number().int().min(0).max(3_600_000).optional(),
+        evidenceTtlMs: z.number().int().min(0).max(3_600_000).optional(),
+      })
+      .strict()
+      .optional(),
     /** What one request may cost (gateway `maxCost`, `maxUpstreamCallsPerRequest`, `queryLimits`). */
     limits: z
       .object({
@@ -418,6 +429,7 @@ export function gatewayOptionsFrom(config: GatewayConfig, env: NodeJS.ProcessEnv
     metrics: config.metrics,
     telemetry: config.telemetry,
     insight: insightFrom(config.insight),
+    cache: { evidenceTtlMs: config.cache?.evidenceTtlMs ?? DEFAULT_EVIDENCE_TTL_MS },
   };
 }
 

@@ -20,7 +20,8 @@ import { createRateBudget } from '../cluster/rate-budget.ts';
 import { createBreakerEvents, shareBreakers } from '../cluster/breaker-events.ts';
 import { createRedisConnection, DEFAULT_REDIS_CONNECT_WAIT_MS } from '../cluster/redis-connection.ts';
 import { createSharedReferenceCaches } from '../cluster/shared-reference-caches.ts';
-import { createReferenceCache } from '../upstream/reference-cache.ts';
+import { createReferenceCache, type ReferenceCache } from '../upstream/reference-cache.ts';
+import { cacheEvidenceOf, createEvidenceCache } from '../insight/evidence-cache.ts';
 import { createRedisIdempotencyStore } from '../cluster/redis-idempotency.ts';
 import { createRedisProgressHub } from '../cluster/redis-progress-hub.ts';
 import { createRedisRateLimiter } from '../cluster/redis-rate-limiter.ts';
@@ -139,6 +140,11 @@ export interface GatewayOptions {
   telemetry?: TelemetryOptions;
   /** Protection and RPO: where RPO targets come from (README "Protection and RPO"). @default {} (no rules, no default) */
   insight?: InsightOptions;
+  /**
+   * Kept across requests: `evidenceTtlMs`, how long a resource's protection evidence is served
+   * from memory (src/insight/evidence-cache.ts; cleared by our own changes). @default { evidenceTtlMs: 0 } (off; config defaults to 5000)
+   */
+  cache?: { evidenceTtlMs?: number };
 }
 
 /** Where replicas share state. */
@@ -268,10 +274,30 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (!quota || quota === 'none') return undefined;
     return createRateBudget({ provider: p.ref.id, quota, connection: redis, clock, onFallback: () => fellBack('rate-budget') });
   }
+  // Each provider's protection evidence cache is cleared with its reference cache: after any change
+  // the adapter makes through the provider, and (with Redis) when a peer replica made one.
+  const evidenceCaches = new Map(options.providers.map((p) => [p.ref.id, createEvidenceCache({ ttlMs: options.cache?.evidenceTtlMs ?? 0, clock })]));
+  /** Provider `p`'s reference cache: its own (or the one it was given), also clearing its evidence, shared through Redis when there is one. */
+  function referenceCacheOf(p: ProviderAdapterOptions): ReferenceCache {
+    const own = p.referenceCache ?? createReferenceCache({ ttlMs: p.referenceTtlMs, clock });
+    const evidence = evidenceCaches.get(p.ref.id)!;
+    const cache: ReferenceCache = {
+      get enabled() {
+        return own.enabled;
+      },
+      read: (key, load) => own.read(key, load),
+      clear() {
+        own.clear();
+        evidence.clear();
+      },
+    };
+    return sharedReference ? sharedReference.share(p.ref.id, cache) : cache;
+  }
+  const referenceCaches = new Map(options.providers.map((p) => [p.ref.id, referenceCacheOf(p)]));
   const providers = createProviderSet(
     options.providers.map((p) => ({
       ...p,
-      ...(sharedReference ? { referenceCache: sharedReference.share(p.ref.id, createReferenceCache({ ttlMs: p.referenceTtlMs, clock })) } : {}),
+      referenceCache: referenceCaches.get(p.ref.id),
       upstream: {
         clock,
         ...p.upstream,
@@ -289,7 +315,10 @@ export function createGateway(options: GatewayOptions): Gateway {
         p.onUpstreamCall?.(call);
       },
     })),
-    tracing ? traceRegistry(registry, tracing.tracer) : registry,
+    cacheEvidenceOf(tracing ? traceRegistry(registry, tracing.tracer) : registry, {
+      cacheOf: (id) => evidenceCaches.get(id),
+      changed: (id) => referenceCaches.get(id)?.clear(),
+    }),
   );
   /** An operation's progress key as logged (its parts: provider, operation, native id). */
   const progressLabel = (key: string) => key.split('\u0000').join(' ');

@@ -150,3 +150,64 @@ describe('the reference cache', () => {
     expect(lists.every((r) => r.query.get('organizationId') === orgA)).toBe(true);
   });
 });
+
+describe('the protection evidence cache', () => {
+  let t: TGateway;
+  let offsetMs = 0;
+  // The gateway's clock, moved forward by the test to age the cache (no sleeping).
+  const clock: Clock = { now: () => Date.now() + offsetMs };
+  beforeAll(async () => {
+    t = await tgateway({ gateway: { clock, cache: { evidenceTtlMs: 60_000 } } });
+  });
+  afterAll(() => t.close());
+
+  const SUMMARY = `{ protectionSummary { total { unprotected atRisk unknown protected total } } }`;
+  const protectionOf = async (id: string) =>
+    ok(await t.gql(`query($r: ID!) { node(id: $r) { ... on Resource { protection { status lastAttempt { at status } } } } }`, { r: id })).node.protection;
+
+  it('answers a second summary from the evidence the first read, with no upstream read of attempts, and the same counts', async () => {
+    t.resetStats();
+    const first = ok(await t.gql(SUMMARY)).protectionSummary.total;
+    const firstCalls = upstreamCounts(t);
+    t.resetStats();
+    const second = ok(await t.gql(SUMMARY)).protectionSummary.total;
+    const secondCalls = upstreamCounts(t);
+    expect(second).toEqual(first);
+    expect(first.total).toBeGreaterThan(0);
+    // The walk of the resources is still read (the reference TTL is off here); the attempts are not.
+    const attemptRoutes = { bocada: 'GET /api/v1/backup-jobs', norcube: 'GET /backups', ocore: 'GET /api/projects/:projectId/backups' } as const;
+    for (const [kind, route] of Object.entries(attemptRoutes)) {
+      expect(t.sims.get(kind).simulator.stats.byRoute[route] ?? 0, route).toBe(0);
+      expect(secondCalls[kind], kind).toBeLessThan(firstCalls[kind]);
+    }
+    // ByCloud's resources are read from the very backup lists its evidence comes from: no fewer calls, no more.
+    expect(secondCalls.bycloud).toBeLessThanOrEqual(firstCalls.bycloud);
+  });
+
+  it('shows a backup started through the gateway at once, and one made elsewhere once the TTL is over', async () => {
+    const data = ok(await t.gql(`{ resources(first: 1, filter: { providers: ["bycloud"] }) { nodes { id } } }`));
+    const id = data.resources.nodes[0].id;
+    const before = await protectionOf(id);
+    // What finding the resource itself costs (ByCloud reads its volumes from the backup list).
+    t.resetStats();
+    ok(await t.gql(`query($r: ID!) { node(id: $r) { id } }`, { r: id }));
+    const lookupCalls = upstreamCounts(t).bycloud;
+    t.resetStats();
+    expect(await protectionOf(id)).toEqual(before);
+    expect(upstreamCounts(t).bycloud).toBe(lookupCalls);
+
+    // Our own change: the evidence is read again, and the new attempt is the last one.
+    expect(ok(await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r, name: "evidence-cache", force: true }) { progressId } }`, { r: id })).triggerBackup.progressId).toEqual(expect.any(String));
+    const after = await protectionOf(id);
+    expect(Date.parse(after.lastAttempt.at)).toBeGreaterThan(Date.parse(before.lastAttempt?.at ?? '1970-01-01T00:00:00Z'));
+
+    // Served from memory again, until the TTL is over (a change made in the vendor's console shows then).
+    t.resetStats();
+    expect(await protectionOf(id)).toEqual(after);
+    expect(upstreamCounts(t).bycloud).toBe(lookupCalls);
+    offsetMs += 61_000;
+    t.resetStats();
+    await protectionOf(id);
+    expect(upstreamCounts(t).bycloud).toBeGreaterThan(lookupCalls);
+  });
+});

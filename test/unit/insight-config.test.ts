@@ -54,3 +54,20 @@ ${providers}`, {});
     expect(errorOf(`${section}\n${providers}`)).toContain(message);
   });
 });
+
+describe('config: cache', () => {
+  it('keeps protection evidence 5 s unless `cache.evidenceTtlMs` says otherwise (0 turns it off)', () => {
+    expect(gatewayOptionsFrom(parseConfig(providers, {}), {}).cache).toEqual({ evidenceTtlMs: 5_000 });
+    expect(gatewayOptionsFrom(parseConfig(`cache: { evidenceTtlMs: 0, referenceTtlMs: 1000 }\n${providers}`, {}), {}).cache).toEqual({ evidenceTtlMs: 0 });
+    expect(gatewayOptionsFrom(parseConfig(`cache: { evidenceTtlMs: 30000 }\n${providers}`, {}), {}).cache).toEqual({ evidenceTtlMs: 30_000 });
+  });
+
+  it.each([
+    ['cache: { evidenceTtlMs: -1 }', 'cache.evidenceTtlMs'],
+    ['cache: { evidenceTtlMs: "5s" }', 'cache.evidenceTtlMs'],
+    ['cache: { evidenceTtlMs: 3600001 }', 'cache.evidenceTtlMs'],
+    ['cache: { evidence: 5000 }', 'unknown key(s) "evidence"'],
+  ])('refuses %s, naming %s', (section, named) => {
+    expect(errorOf(`${section}\n${providers}`)).toContain(named);
+  });
+});
