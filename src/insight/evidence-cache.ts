@@ -22,8 +22,10 @@
  * defaults to {@link DEFAULT_EVIDENCE_TTL_MS}) turns it off.
  */
 import { systemClock, type Clock } from '../domain/clock.ts';
+import type { ResourceModel } from '../domain/models.ts';
 import type { ProviderActions, ProviderAdapter, ProviderProtection, ResourceEvidence } from '../providers/contract/index.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
+import type { RequestContext } from '../upstream/request-context.ts';
 
 /** How long evidence is kept when the config does not say (`cache.evidenceTtlMs`), ms. */
 export const DEFAULT_EVIDENCE_TTL_MS = 5_000;
@@ -67,7 +69,7 @@ export function createEvidenceCache(options: EvidenceCacheOptions = {}): Evidenc
   }
 
   /** Reads `resources` through `protection`, sharing each resource's answer with requests that ask meanwhile. */
-  async function readShared(protection: ProviderProtection, resources: Parameters<ProviderProtection['evidence']>[0], since: Date, ctx: Parameters<ProviderProtection['evidence']>[2]) {
+  async function readShared(protection: ProviderProtection, resources: readonly ResourceModel[], since: Date, ctx: RequestContext) {
     const started = generation;
     const settle: Array<(v: ResourceEvidence | Error) => void> = [];
     const mine = resources.map((r) => {
