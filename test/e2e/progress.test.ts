@@ -3,13 +3,11 @@ import { decodeGlobalId, encodeGlobalId } from '../../src/domain/ids.ts';
 import { tgateway, type TGateway } from '../utils/tgateway.ts';
 import { collect, sseClient, until } from './sse-client.ts';
 import { okOn } from '../utils/tsimulator.ts';
+import type { NorcubeSimulator } from '../../src/simulators/norcube/index.ts';
 
 let t: TGateway;
 beforeAll(async () => {
-  // Norcube is polled (every 15 ms here): its jobs stay `running` for 600 ms, so a poll that a
-  // loaded machine delays past one 60 ms step still sees the run between queued and done (CI once
-  // saw QUEUED then SUCCEEDED). A margin, not a guarantee: the simulator has no hold control yet.
-  t = await tgateway({ stepMs: 60, perKind: { norcube: { stepMs: 600 } } });
+  t = await tgateway({ stepMs: 60 });
 });
 beforeEach(() => {
   for (const s of t.sims.list) s.simulator.clearFaults();
@@ -72,14 +70,24 @@ describe.each(['distinct', 'single'] as const)('progress subscriptions over grap
   it('follows a Norcube run-now job to the end (polled)', async () => {
     const ds = await t.gql(`{ resources(first: 1, filter: { providers: ["norcube"] }) { nodes { nativeId } } }`);
     const dsId = ds.data.resources.nodes[0].nativeId;
-    const run = await sim('norcube', 'POST', `/datasources/${dsId}/backups/run-now`, {});
-    const id = encodeGlobalId('norcube', 'job', `${dsId}/${run.jobId}`);
-    const client = sseClient(t.url, mode);
-    const r = await collect(client, PROGRESS, { id }).done;
-    client.dispose();
-    expect(r.errors).toEqual([]);
-    const updates = expectWellFormedRun(r.events, 'backupProgress');
-    expect(updates.map((u) => u.status)).toContain('RUNNING');
+    // Norcube is polled: a poll that a loaded machine delays past a step could miss the run between
+    // queued and done (CI once saw QUEUED then SUCCEEDED). The simulator holds the job running
+    // until the subscription has shown it, then lets it end.
+    const release = (t.sims.get('norcube').simulator as NorcubeSimulator).holdRunning();
+    try {
+      const run = await sim('norcube', 'POST', `/datasources/${dsId}/backups/run-now`, {});
+      const id = encodeGlobalId('norcube', 'job', `${dsId}/${run.jobId}`);
+      const client = sseClient(t.url, mode);
+      const r = await collect<any>(client, PROGRESS, { id }, (e) => {
+        if (e.backupProgress.status === 'RUNNING') release();
+      }).done;
+      client.dispose();
+      expect(r.errors).toEqual([]);
+      const updates = expectWellFormedRun(r.events, 'backupProgress');
+      expect(updates.map((u) => u.status)).toContain('RUNNING');
+    } finally {
+      release();
+    }
   });
 
   it('follows a ByCloud volume backup to the end (polled)', async () => {

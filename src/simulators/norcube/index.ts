@@ -67,6 +67,8 @@ export interface NorcubeSimulator extends SeededSimulator {
   setErrorShape(shape: 'spec' | 'legacy'): void;
   /** Runs one scheduler tick now; returns the id of the `schedule` job it queued, or null. */
   runScheduleTick(): string | null;
+  /** Holds every run that reaches `running` there until the returned release is called (see `NorcubeLive.holdRunning`). */
+  holdRunning(): () => void;
   /** Current collection sizes. */
   counts(): NorcubeSimCounts;
   /** The known data sources, one per protection status (README "Protection and RPO"). */
@@ -134,6 +136,7 @@ export async function startNorcubeSimulator(options: NorcubeSimulatorOptions = {
       errorShape = shape;
     },
     runScheduleTick: () => live.scheduleTick()?.id ?? null,
+    holdRunning: () => live.holdRunning(),
     known: () => norcubeKnownDataSources(getState()),
     counts: (): NorcubeSimCounts => {
       const state = getState();

@@ -39,6 +39,13 @@ export interface NorcubeLive {
   startVerification(ds: NcDataSource, job: NcJob, actor: NcActor): NcRestore;
   /** One scheduler tick: the next eligible attachment (round robin) gets a `schedule` job. */
   scheduleTick(): NcJob | null;
+  /**
+   * Holds every job, restore and restore test that reaches `running` there (until released) instead
+   * of ending it one step later, so a test can see the run before it ends however late its reads
+   * come. Returns the release: it ends the held ones one step later each, as usual, and stops
+   * holding (a second call does nothing).
+   */
+  holdRunning(): () => void;
   /** Stops every timer. */
   close(): void;
 }
@@ -53,6 +60,8 @@ export function createNorcubeLive(opts: NorcubeLiveOptions): NorcubeLive {
   let roundRobin = 0;
 
   const later = (fn: () => void) => timers.later(stepMs, fn);
+  // The finish steps waiting for holdRunning()'s release; null while nothing holds.
+  let held: Array<() => void> | null = null;
 
   /**
    * Moves a queued job or restore to `running` one step later (then `onRunning`), and one more
@@ -65,10 +74,12 @@ export function createNorcubeLive(opts: NorcubeLiveOptions): NorcubeLive {
       rec.status = 'running';
       rec.startedAt = clock();
       onRunning();
-      later(() => {
+      const finish = () => later(() => {
         if (!exists() || rec.status !== 'running') return;
         onFinish();
       });
+      if (held) held.push(finish);
+      else finish();
     });
   };
 
@@ -186,5 +197,14 @@ export function createNorcubeLive(opts: NorcubeLiveOptions): NorcubeLive {
 
   timers.every(opts.scheduleEveryMs, () => { scheduleTick(); });
 
-  return { audit, startBackup, startRestore, startVerification, scheduleTick, close: () => timers.close() };
+  function holdRunning(): () => void {
+    const mine: Array<() => void> = (held ??= []);
+    return () => {
+      if (held !== mine) return;
+      held = null;
+      for (const finish of mine) finish();
+    };
+  }
+
+  return { audit, startBackup, startRestore, startVerification, scheduleTick, holdRunning, close: () => timers.close() };
 }
