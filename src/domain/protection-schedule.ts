@@ -40,30 +40,38 @@ function expression(cron: string, timezone: string | null, fromMs: number, endMs
 }
 
 /**
- * Slots read per cron over windows widened to whole hours, kept: resources sharing a schedule, and
- * requests a few minutes apart, ask about the same hours (cron-parser is slow enough to matter per
- * resource). A window is answered from its hours' slots, which hold every slot of it.
+ * Slots read per cron and UTC day, kept: resources sharing a schedule, and requests hours apart,
+ * ask about the same days whatever instant their windows start at (each resource's window starts
+ * where its own evidence does), and cron-parser, on luxon, is slow enough to matter per resource.
+ * A window is answered from its days' slots, which hold every slot of it. Reading day by day also
+ * bounds cron-parser's failures: where it throws mid-iteration (after a half-hour daylight-saving
+ * change, Lord Howe's), one day's read ends early, not every slot after it.
  */
 const slotsCache = new Map<string, number[]>();
-const HOUR_MS = 3_600_000;
+/** Entries of the slot memo at most (emptied when full): days × crons × zones in use. */
+const SLOTS_CACHE_LIMIT = 20_000;
 
 /** The slots of `cron` in `timezone` at or after `fromMs` and at or before `toMs`, oldest first (at most `max`, {@link MAX_SLOTS_PER_CRON} by default). */
 export function cronSlots(cron: string, timezone: string | null, fromMs: number, toMs: number, max = MAX_SLOTS_PER_CRON): number[] {
   if (toMs < fromMs) return [];
   if (max < MAX_SLOTS_PER_CRON) return cached(`${cron}\u0000${timezone}\u0000${fromMs}\u0000${toMs}\u0000${max}`, () => readSlots(cron, timezone, fromMs, toMs, max));
-  const from = Math.floor(fromMs / HOUR_MS) * HOUR_MS;
-  const to = Math.ceil(toMs / HOUR_MS) * HOUR_MS;
-  const hours = cached(`${cron}\u0000${timezone}\u0000${from}\u0000${to}`, () => readSlots(cron, timezone, from, to, MAX_SLOTS_PER_CRON));
-  // Capped before `toMs`: the widened read may have stopped short of this window's slots.
-  if (hours.length >= MAX_SLOTS_PER_CRON) return readSlots(cron, timezone, fromMs, toMs, max);
-  return hours.filter((t) => t >= fromMs && t <= toMs);
+  const out: number[] = [];
+  for (let day = Math.floor(fromMs / DAY_MS) * DAY_MS; day <= toMs && out.length < max; day += DAY_MS) {
+    const slots = cached(`${cron}\u0000${timezone}\u0000${day}`, () => readSlots(cron, timezone, day, day + DAY_MS - 1, MAX_SLOTS_PER_CRON));
+    for (const t of slots) {
+      if (t < fromMs) continue;
+      if (t > toMs || out.length >= max) break;
+      out.push(t);
+    }
+  }
+  return out;
 }
 
 /** The answer kept under `key`, else `read()`'s (kept): a bounded memo, emptied when full. A few-slot question (the next run) is kept by its exact instants. */
 function cached(key: string, read: () => number[]): number[] {
   let slots = slotsCache.get(key);
   if (!slots) {
-    if (slotsCache.size >= INTERVAL_CACHE_LIMIT) slotsCache.clear();
+    if (slotsCache.size >= SLOTS_CACHE_LIMIT) slotsCache.clear();
     slotsCache.set(key, (slots = read()));
   }
   return slots;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from '../../src/domain/protection-duration.ts';
 import { createEvidenceCollector } from '../../src/domain/protection-evidence.ts';
-import { longestInterval, nextSlot } from '../../src/domain/protection-schedule.ts';
+import { cronSlots, longestInterval, nextSlot } from '../../src/domain/protection-schedule.ts';
 import {
   assessProtection, missedRunsOf, scheduleRpoSeconds, type EvidenceAttempt, type ProtectionEvidence, type RpoTarget,
 } from '../../src/domain/protection.ts';
@@ -216,5 +216,30 @@ describe('durations and evidence', () => {
     const [a] = c.finish({ complete: true, oldestSeen: ago(3 * H) });
     expect(a.attempts).toEqual([{ atMs: NOW - 2 * H, status: 'RUNNING' }, { atMs: NOW - 3 * H, status: 'FAILED' }]);
     expect(a).toMatchObject({ lastSuccessAt: ago(H), successSearchedFrom: null, recoverability: newest });
+  });
+});
+
+describe('cron slots', () => {
+  const iso = (xs: number[]) => xs.map((t) => new Date(t).toISOString());
+
+  it('reads a window the same whatever instant it starts at: the slots of the days it covers', () => {
+    const from = Date.parse('2026-06-01T00:00:00Z');
+    const to = from + 3 * 86_400_000;
+    const whole = cronSlots('0 2 * * *', 'Europe/Prague', from, to);
+    expect(iso(whole)).toEqual(['2026-06-01T00:00:00.000Z', '2026-06-02T00:00:00.000Z', '2026-06-03T00:00:00.000Z', '2026-06-04T00:00:00.000Z']);
+    expect(cronSlots('0 2 * * *', 'Europe/Prague', from + 1, to)).toEqual(whole.slice(1));
+    expect(cronSlots('0 2 * * *', 'Europe/Prague', from + 7 * 3_600_000 + 17, to - 1)).toEqual(whole.slice(1, 3));
+    expect(cronSlots('*/15 * * * *', null, from, from + 3_600_000)).toHaveLength(5);
+    expect(cronSlots('*/15 * * * *', null, from, from + 86_400_000, 3)).toHaveLength(3);
+  });
+
+  it('keeps reading past a half-hour daylight-saving change (Lord Howe, 5 April 2026), where one long read used to stop', () => {
+    const from = Date.parse('2026-04-03T00:00:00Z');
+    const to = Date.parse('2026-04-08T00:00:00Z');
+    const slots = iso(cronSlots('0 2 * * *', 'Australia/Lord_Howe', from, to));
+    // 02:00 at UTC+11 before the change, at UTC+10:30 after it.
+    expect(slots).toContain('2026-04-03T15:00:00.000Z');
+    expect(slots).toContain('2026-04-05T15:30:00.000Z');
+    expect(slots).toContain('2026-04-07T15:30:00.000Z');
   });
 });
