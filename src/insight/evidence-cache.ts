@@ -40,6 +40,18 @@ export interface EvidenceCacheOptions {
   clock?: Clock;
   /** Resources kept at most; past it the oldest are dropped. @default 100000 */
   maxEntries?: number;
+  /** Told, per batch asked, how many resources were answered from memory, from another request's read, and read upstream. @default none */
+  onAnswered?: (counts: EvidenceAnswers) => void;
+}
+
+/** Where one batch's evidence came from, in resources. */
+export interface EvidenceAnswers {
+  /** Kept from an earlier read, younger than the TTL. */
+  kept: number;
+  /** Waited for from another request's read in flight (a waiter that then read for itself counts as `read`). */
+  shared: number;
+  /** Read upstream by this request. */
+  read: number;
 }
 
 /** One provider instance's evidence cache. */
@@ -54,7 +66,7 @@ export interface EvidenceCache {
 
 /** Creates one provider instance's evidence cache. */
 export function createEvidenceCache(options: EvidenceCacheOptions = {}): EvidenceCache {
-  const { ttlMs = 0, clock = systemClock, maxEntries = MAX_ENTRIES } = options;
+  const { ttlMs = 0, clock = systemClock, maxEntries = MAX_ENTRIES, onAnswered } = options;
   const entries = new Map<string, { at: number; value: ResourceEvidence }>();
   const inFlight = new Map<string, Promise<ResourceEvidence | Error>>();
   // Bumped by clear(): a read that started before a change must not store its (older) answer after it.
@@ -131,6 +143,7 @@ export function createEvidenceCache(options: EvidenceCacheOptions = {}): Evidenc
             const answers = await protection.evidence(retry.map((i) => resources[i]), since, ctx);
             retry.forEach((i, k) => (out[i] = answers[k]));
           }
+          onAnswered?.({ kept: resources.length - own.length - waiting.length, shared: waiting.length - retry.length, read: own.length + retry.length });
           return out;
         },
       };

@@ -276,7 +276,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
   // Each provider's protection evidence cache is cleared with its reference cache: after any change
   // the adapter makes through the provider, and (with Redis) when a peer replica made one.
-  const evidenceCaches = new Map(options.providers.map((p) => [p.ref.id, createEvidenceCache({ ttlMs: options.cache?.evidenceTtlMs ?? 0, clock })]));
+  const evidenceCaches = new Map(options.providers.map((p) => [p.ref.id, createEvidenceCache({
+    ttlMs: options.cache?.evidenceTtlMs ?? 0, clock, onAnswered: (answers) => metrics?.observeEvidence(p.ref.id, answers),
+  })]));
   /** Provider `p`'s reference cache: its own (or the one it was given), also clearing its evidence, shared through Redis when there is one. */
   function referenceCacheOf(p: ProviderAdapterOptions): ReferenceCache {
     const own = p.referenceCache ?? createReferenceCache({ ttlMs: p.referenceTtlMs, clock });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPEN_CALLER, type Caller } from '../../src/access/caller.ts';
 import type { Clock } from '../../src/domain/clock.ts';
 import type { BocadaSimulator } from '../../src/simulators/bocada/index.ts';
+import { scrape } from '../utils/tmetrics.ts';
 import { tgateway, upstreamCounts, type GqlResponse, type TGateway } from '../utils/tgateway.ts';
 
 const ok = (r: GqlResponse) => {
@@ -174,6 +175,10 @@ describe('the protection evidence cache', () => {
     const secondCalls = upstreamCounts(t);
     expect(second).toEqual(first);
     expect(first.total).toBeGreaterThan(0);
+    // The metrics tell where the evidence came from: every resource read once, then kept.
+    const evidence = (await scrape(t.url)).by('backup_graph_protection_evidence_total', 'source', { provider: 'bocada' });
+    expect(evidence.read).toBeGreaterThan(0);
+    expect(evidence.kept).toBe(evidence.read);
     // The walk of the resources is still read (the reference TTL is off here); the attempts are not.
     const attemptRoutes = { bocada: 'GET /api/v1/backup-jobs', norcube: 'GET /backups', ocore: 'GET /api/projects/:projectId/backups' } as const;
     for (const [kind, route] of Object.entries(attemptRoutes)) {

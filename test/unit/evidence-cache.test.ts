@@ -114,7 +114,8 @@ describe('evidence cache', () => {
 describe('evidence cache: reads in flight', () => {
   it('shares a read in flight: a second request waits for it and asks only for what it does not cover', async () => {
     const source = countingProtection();
-    const cached = createEvidenceCache({ ttlMs: 1000, clock: clockAt() }).wrap(source.protection);
+    const answered: unknown[] = [];
+    const cached = createEvidenceCache({ ttlMs: 1000, clock: clockAt(), onAnswered: (a) => answered.push(a) }).wrap(source.protection);
     const release = source.holdReads();
     const first = cached.evidence([resource('a'), resource('b')], since, tctx());
     const second = cached.evidence([resource('b'), resource('c')], since, tctx());
@@ -122,6 +123,8 @@ describe('evidence cache: reads in flight', () => {
     expect(await first).toEqual([evidenceOf('a', 1), evidenceOf('b', 1)]);
     expect(await second).toEqual([evidenceOf('b', 1), evidenceOf('c', 2)]);
     expect(source.asked).toEqual([['a', 'b'], ['c']]);
+    await cached.evidence([resource('a'), resource('d')], since, tctx());
+    expect(answered).toEqual([{ kept: 0, shared: 0, read: 2 }, { kept: 0, shared: 1, read: 1 }, { kept: 1, shared: 0, read: 1 }]);
   });
 
   it('has a waiter read for itself when the shared read answered an error', async () => {

@@ -62,6 +62,8 @@ export interface GatewayMetrics {
   observeRetry(retry: UpstreamRetry): void;
   /** Counts one mutation answered from the idempotency store. */
   observeIdempotencyReplay(mutation: string): void;
+  /** Counts where one protection batch's evidence came from (`src/insight/evidence-cache.ts`), in resources. */
+  observeEvidence(provider: string, answers: { kept: number; shared: number; read: number }): void;
   /** Counts one use of in-process state because the shared Redis was unreachable (`idempotency`, `rate-budget`, `progress`, `caller-budget`). */
   observeClusterFallback(what: 'idempotency' | 'rate-budget' | 'progress' | 'caller-budget'): void;
   /** The registry in Prometheus text format. */
@@ -194,6 +196,11 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
     name: name('cluster_fallbacks_total'), help: 'Uses of in-process state because the shared Redis was unreachable, by what fell back.',
     labelNames: ['what'], registers,
   });
+  const evidence = new Counter({
+    name: name('protection_evidence_total'),
+    help: 'Resources whose protection evidence was answered, by provider and source: kept (from the evidence cache), shared (another request\'s read in flight) or read (upstream).',
+    labelNames: ['provider', 'source'], registers,
+  });
   const replays = new Counter({
     name: name('idempotency_replays_total'), help: 'Mutations answered from the idempotency store (the provider not called again), by mutation.',
     labelNames: ['mutation'], registers,
@@ -230,6 +237,12 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
     },
     observeIdempotencyReplay(mutation) {
       replays.inc({ mutation: nameLabel(mutation) });
+    },
+    observeEvidence(provider, { kept, shared, read }) {
+      const p = boundedLabel(provider);
+      if (kept) evidence.inc({ provider: p, source: 'kept' }, kept);
+      if (shared) evidence.inc({ provider: p, source: 'shared' }, shared);
+      if (read) evidence.inc({ provider: p, source: 'read' }, read);
     },
     observeClusterFallback(what) {
       fallbacks.inc({ what });
