@@ -138,6 +138,20 @@ describe('the reference cache', () => {
     expect(await read()).toMatchObject({ timezone: 'UTC', crons: expect.arrayContaining(['7 */8 * * *']) });
   });
 
+  it('serves ByCloud\'s derived volumes and instances again within the TTL, and reads them again after a backup we started', async () => {
+    const LIST = `{ resources(first: 100, filter: { providers: ["bycloud"] }) { nodes { id name nativeId } } }`;
+    const first = ok(await t.gql(LIST));
+    t.resetStats();
+    expect(ok(await t.gql(LIST))).toEqual(first);
+    expect(upstreamCounts(t).bycloud).toBe(0);
+    const volume = first.resources.nodes.find((n: any) => n.nativeId.startsWith('vol:'));
+    const started = await t.gql(`mutation($r: ID!) { triggerBackup(input: { resourceId: $r, force: true }) { progressId } }`, { r: volume.id });
+    expect(started.data?.triggerBackup?.progressId, JSON.stringify(started.errors)).toEqual(expect.any(String));
+    t.resetStats();
+    ok(await t.gql(LIST));
+    expect(upstreamCounts(t).bycloud).toBeGreaterThan(0);
+  });
+
   it('never serves one tenant scope what another read: a limited caller\'s Bocada resources are its organization\'s, asked upstream with its filter', async () => {
     const all = ok(await t.gql(`{ resources(first: 100, filter: { providers: ["bocada"] }) { nodes { organization { nativeId } } } }`));
     expect(new Set(all.resources.nodes.map((n: any) => n.organization.nativeId)).size).toBeGreaterThan(1);
