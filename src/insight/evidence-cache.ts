@@ -13,9 +13,9 @@
  * own deadline and budget. Statuses stay computed at each request's own "now": only the evidence
  * is shared, so a resource turns AT_RISK on time even from cached evidence.
  *
- * When it is forgotten: after `ttlMs`; at once after any change made through the provider: an
- * {@link EVIDENCE_CHANGING_ACTIONS evidence-changing action} of ours, or a change after which the
- * adapter clears its reference cache (the gateway clears both together, and with Redis on every
+ * When it is forgotten: after `ttlMs`; at once after any change the adapter makes through the
+ * provider, the moment it clears its reference cache (`src/upstream/reference-cache.ts`: every
+ * adapter does after each change; the gateway clears both together, and with Redis on every
  * replica), so a backup started or a schedule written through any replica shows at once. What
  * happens after that without us (a run we started finishing, a backup made in a vendor's console)
  * shows once the entry is older than `ttlMs`. A `ttlMs` of 0 (the gateway's default; config
@@ -23,7 +23,7 @@
  */
 import { systemClock, type Clock } from '../domain/clock.ts';
 import type { ResourceModel } from '../domain/models.ts';
-import type { ProviderActions, ProviderAdapter, ProviderProtection, ResourceEvidence } from '../providers/contract/index.ts';
+import type { ProviderAdapter, ProviderProtection, ResourceEvidence } from '../providers/contract/index.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
 import type { RequestContext } from '../upstream/request-context.ts';
 
@@ -157,32 +157,11 @@ export function createEvidenceCache(options: EvidenceCacheOptions = {}): Evidenc
 }
 
 /**
- * The actions whose success or failure may change a resource's evidence (what ran, what was
- * deleted or restored, which schedules are in force, what was verified). Alerts and reads through
- * a POST (previews, presets, download links) do not.
+ * `registry` whose factories build adapters answering protection through their instance's cache
+ * in `caches` (by provider instance id; an instance without an enabled cache keeps its own);
+ * kinds, SDL, lists, lookups and actions unchanged.
  */
-export const EVIDENCE_CHANGING_ACTIONS = [
-  'triggerBackup', 'restoreBackup', 'deleteBackup', 'upsertSchedule', 'attachPolicy', 'detachPolicy', 'setPolicyEnabled', 'updatePolicy', 'verifyBackup',
-] as const satisfies ReadonlyArray<keyof ProviderActions>;
-
-/** How {@link cacheEvidenceOf} reaches each provider instance's cache. */
-export interface EvidenceCaching {
-  /** The cache of provider instance `providerId` (none: its adapter is left as it is). */
-  cacheOf(providerId: string): EvidenceCache | undefined;
-  /**
-   * Called after an {@link EVIDENCE_CHANGING_ACTIONS evidence-changing action} of `providerId`
-   * settled, either way (a timed-out call may still have gone through): it clears that provider's
-   * evidence, here and, through the gateway's shared reference caches, on every replica.
-   */
-  changed(providerId: string): void;
-}
-
-/**
- * `registry` whose factories build adapters answering protection through their instance's cache,
- * and telling {@link EvidenceCaching.changed} after each evidence-changing action; kinds, SDL,
- * lists and lookups unchanged.
- */
-export function cacheEvidenceOf(registry: ProviderRegistry, caching: EvidenceCaching): ProviderRegistry {
+export function cacheEvidenceOf(registry: ProviderRegistry, caches: ReadonlyMap<string, EvidenceCache>): ProviderRegistry {
   return Object.fromEntries(
     Object.entries(registry).map(([kind, entry]) => [
       kind,
@@ -190,29 +169,10 @@ export function cacheEvidenceOf(registry: ProviderRegistry, caching: EvidenceCac
         ...entry,
         createAdapter: (options) => {
           const adapter: ProviderAdapter = entry.createAdapter(options);
-          const cache = caching.cacheOf(options.ref.id);
-          if (!adapter.protection || !cache?.enabled) return adapter;
-          const changed = () => caching.changed(options.ref.id);
-          return { ...adapter, protection: cache.wrap(adapter.protection), ...(adapter.actions ? { actions: clearingAfter(adapter.actions, changed) } : {}) };
+          const cache = caches.get(options.ref.id);
+          return adapter.protection && cache?.enabled ? { ...adapter, protection: cache.wrap(adapter.protection) } : adapter;
         },
       },
     ]),
   );
-}
-
-/** `actions` with each evidence-changing one calling `changed` once it settled. */
-function clearingAfter(actions: ProviderActions, changed: () => void): ProviderActions {
-  const out: Record<string, unknown> = { ...actions };
-  for (const name of EVIDENCE_CHANGING_ACTIONS) {
-    const act = actions[name] as ((...args: unknown[]) => Promise<unknown>) | undefined;
-    if (!act) continue;
-    out[name] = async (...args: unknown[]) => {
-      try {
-        return await act.apply(actions, args);
-      } finally {
-        changed();
-      }
-    };
-  }
-  return out as ProviderActions;
 }

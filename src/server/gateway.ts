@@ -295,11 +295,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     };
     return sharedReference ? sharedReference.share(p.ref.id, cache) : cache;
   }
-  const referenceCaches = new Map(options.providers.map((p) => [p.ref.id, referenceCacheOf(p)]));
   const providers = createProviderSet(
     options.providers.map((p) => ({
       ...p,
-      referenceCache: referenceCaches.get(p.ref.id),
+      referenceCache: referenceCacheOf(p),
       upstream: {
         clock,
         ...p.upstream,
@@ -317,10 +316,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         p.onUpstreamCall?.(call);
       },
     })),
-    cacheEvidenceOf(tracing ? traceRegistry(registry, tracing.tracer) : registry, {
-      cacheOf: (id) => evidenceCaches.get(id),
-      changed: (id) => referenceCaches.get(id)?.clear(),
-    }),
+    cacheEvidenceOf(tracing ? traceRegistry(registry, tracing.tracer) : registry, evidenceCaches),
   );
   /** An operation's progress key as logged (its parts: provider, operation, native id). */
   const progressLabel = (key: string) => key.split('\u0000').join(' ');

@@ -63,7 +63,9 @@ export interface ProviderAdapterOptions {
   referenceTtlMs?: number;
   /**
    * The reference cache to use instead of one of its own (made from `referenceTtlMs`): the gateway
-   * passes one shared with the other replicas when they share Redis. @default a cache of its own
+   * passes one that also clears the provider's protection evidence, shared with the other replicas
+   * when they share Redis. An adapter clears it after every change it makes through the provider,
+   * whether or not it reads reference data itself. @default a cache of its own
    */
   referenceCache?: ReferenceCache;
 }
