@@ -23,6 +23,8 @@ const INTERVAL_SLOTS = 250;
 /** Answers of {@link longestInterval} kept (a pure function of the schedules and the day; cron-parser is slow enough to matter per resource). */
 const INTERVAL_CACHE_LIMIT = 1_000;
 const intervalCache = new Map<string, number | null>();
+/** The last answer per schedules object (schedules are never changed once read). */
+const intervalBySchedules = new WeakMap<readonly ProtectionSchedule[], { day: number; answer: number | null }>();
 const DAY_MS = 86_400_000;
 
 function expression(cron: string, timezone: string | null, fromMs: number, endMs?: number): CronExpression | null {
@@ -147,11 +149,17 @@ function nextSlotOf(cron: string, timezone: string | null, afterMs: number): num
 export function longestInterval(schedules: readonly ProtectionSchedule[], fromMs: number): number | null {
   // The answer moves only with daylight-saving changes ahead: read it once a day per set of schedules.
   const day = Math.floor(fromMs / DAY_MS) * DAY_MS;
+  // The same schedules object (kept evidence, asked again by every request) skips writing its key.
+  const seen = intervalBySchedules.get(schedules);
+  if (seen?.day === day) return seen.answer;
   const key = `${day}\u0000${JSON.stringify(schedules.map((s) => [s.timezone, [...s.crons].sort()]))}`;
-  if (intervalCache.has(key)) return intervalCache.get(key)!;
-  const answer = measureLongestInterval(schedules, day);
-  if (intervalCache.size >= INTERVAL_CACHE_LIMIT) intervalCache.clear();
-  intervalCache.set(key, answer);
+  let answer = intervalCache.get(key);
+  if (answer === undefined) {
+    answer = measureLongestInterval(schedules, day);
+    if (intervalCache.size >= INTERVAL_CACHE_LIMIT) intervalCache.clear();
+    intervalCache.set(key, answer);
+  }
+  intervalBySchedules.set(schedules, { day, answer });
   return answer;
 }
 

@@ -167,23 +167,33 @@ function emptySlots(schedules: readonly ProtectionSchedule[], attempts: readonly
   return [...out];
 }
 
+/** A missed run as an instant: a slot with no attempt near it, or the provider's own MISSED report. */
+interface MissedSlot {
+  atMs: number;
+  reportedByProvider: boolean;
+}
+
+/** {@link missedRunsOf} as instants, newest first. */
+function missedSlotsOf(evidence: ProtectionEvidence, sinceMs: number, nowMs: number): MissedSlot[] {
+  const from = Math.max(sinceMs, ms(evidence.attemptsFrom) ?? sinceMs);
+  const reported: number[] = [];
+  for (const a of evidence.attempts) if (a.status === 'MISSED' && a.atMs >= from && a.atMs <= nowMs) reported.push(a.atMs);
+  const out: MissedSlot[] = reported.map((atMs) => ({ atMs, reportedByProvider: true }));
+  if (evidence.schedules) {
+    for (const slot of emptySlots(evidence.schedules, evidence.attempts, from, nowMs)) {
+      if (!reported.some((t) => Math.abs(t - slot) <= LATE_RUN_MS)) out.push({ atMs: slot, reportedByProvider: false });
+    }
+  }
+  return out.sort((a, b) => b.atMs - a.atMs);
+}
+
 /**
  * Missed runs of a resource from `sinceMs` (clamped to what its evidence covers) to `nowMs`, newest
  * first: the provider's own MISSED attempts, and the slots of its schedules with no attempt near
  * them (see {@link emptySlots}); a slot the provider already reported is listed once, as reported.
  */
 export function missedRunsOf(evidence: ProtectionEvidence, sinceMs: number, nowMs: number): MissedRun[] {
-  const from = Math.max(sinceMs, ms(evidence.attemptsFrom) ?? sinceMs);
-  const reported = evidence.attempts
-    .filter((a) => a.status === 'MISSED')
-    .map((a) => a.atMs)
-    .filter((t) => t >= from && t <= nowMs);
-  const found = evidence.schedules ? emptySlots(evidence.schedules, evidence.attempts, from, nowMs) : [];
-  const out: MissedRun[] = reported.map((t) => ({ scheduledAt: isoOf(t), reportedByProvider: true }));
-  for (const slot of found) {
-    if (!reported.some((t) => Math.abs(t - slot) <= LATE_RUN_MS)) out.push({ scheduledAt: isoOf(slot), reportedByProvider: false });
-  }
-  return out.sort((a, b) => Date.parse(b.scheduledAt) - Date.parse(a.scheduledAt));
+  return missedSlotsOf(evidence, sinceMs, nowMs).map((m) => ({ scheduledAt: isoOf(m.atMs), reportedByProvider: m.reportedByProvider }));
 }
 
 /** The RPO window of a target: the target itself, or {@link DEFAULT_MISSED_RUN_WINDOW_MS} without one. */
@@ -196,52 +206,98 @@ export function unknownProtection(rpo: RpoTarget, reason: string): ProtectionAss
   return { status: 'UNKNOWN', reasons: [reason], lastSuccessfulBackupAt: null, lastAttempt: null, rpo, rpoMet: null, nextScheduledRunAt: null, missedRuns: [] };
 }
 
-/** Applies the rule (see the top of this file) to `evidence` against `rpo` at `nowMs`. */
-export function assessProtection(evidence: ProtectionEvidence, rpo: RpoTarget, nowMs: number): ProtectionAssessment {
+/** What the rule decides on, as instants (epoch ms): read once from the evidence, whatever is asked of it. */
+interface RuleFacts {
+  lastSuccess: number | null;
+  searchedFrom: number | null;
+  lastFinished: EvidenceAttempt | null;
+  /** The RPO window missed runs are counted in. */
+  windowMs: number;
+  missed: MissedSlot[];
+  /** The target, ms; null without one. */
+  target: number | null;
+  rpoMet: boolean | null;
+}
+
+function factsOf(evidence: ProtectionEvidence, rpo: RpoTarget, nowMs: number): RuleFacts {
   const lastSuccess = ms(evidence.lastSuccessAt);
   const searchedFrom = ms(evidence.successSearchedFrom);
-  const newest = evidence.attempts[0];
-  const lastAttempt: ProtectionAttempt | null = newest ? { at: isoOf(newest.atMs), status: newest.status } : null;
-  const lastFinished = evidence.attempts.find((a) => FINISHED.has(a.status)) ?? null;
-  const window = rpoWindowMs(rpo);
-  const missedRuns = missedRunsOf(evidence, nowMs - window, nowMs);
-  const nextAnnounced = ms(evidence.nextRunAt);
-  const nextCron = evidence.schedules?.length ? nextSlot(evidence.schedules, nowMs) : null;
-  const next = nextAnnounced !== null && nextAnnounced > nowMs ? nextAnnounced : nextCron;
   const target = rpo.seconds !== null ? rpo.seconds * 1000 : null;
-  const rpoText = target !== null ? formatDuration(target) : '';
-
   let rpoMet: boolean | null = null;
   if (target !== null) {
     if (lastSuccess !== null) rpoMet = nowMs - lastSuccess <= target;
     else if (searchedFrom === null || nowMs - searchedFrom > target) rpoMet = false;
   }
-  const base = {
-    lastSuccessfulBackupAt: lastSuccess !== null ? isoOf(lastSuccess) : null,
-    lastAttempt,
-    rpo,
-    rpoMet,
-    nextScheduledRunAt: next !== null ? isoOf(next) : null,
-    missedRuns,
+  const windowMs = rpoWindowMs(rpo);
+  return {
+    lastSuccess, searchedFrom, target, rpoMet, windowMs,
+    lastFinished: evidence.attempts.find((a) => FINISHED.has(a.status)) ?? null,
+    missed: missedSlotsOf(evidence, nowMs - windowMs, nowMs),
   };
+}
 
-  if (lastSuccess === null && searchedFrom === null) {
-    return { ...base, status: 'UNPROTECTED', reasons: [evidence.attempts.length > 0 ? 'no backup has ever succeeded' : 'no backup has ever succeeded (none ran recently)'] };
+/** Why a resource is at risk: each cause of rule 3 that holds, in the order its reasons are listed. */
+type RiskCause = 'unclean' | 'missed' | 'stale';
+
+/** The rule (see the top of this file), first match wins: the status and, for AT_RISK, every cause that holds. */
+function ruleOf(f: RuleFacts): { status: ProtectionStatus; causes: RiskCause[] } {
+  if (f.lastSuccess === null && f.searchedFrom === null) return { status: 'UNPROTECTED', causes: [] };
+  const causes: RiskCause[] = [];
+  if (f.lastFinished && UNCLEAN_STATUSES.has(f.lastFinished.status)) causes.push('unclean');
+  if (f.missed.length > 0) causes.push('missed');
+  if (f.rpoMet === false) causes.push('stale');
+  if (causes.length > 0) return { status: 'AT_RISK', causes };
+  if (f.target === null || f.rpoMet === null) return { status: 'UNKNOWN', causes };
+  return { status: 'PROTECTED', causes };
+}
+
+/**
+ * The status alone that {@link assessProtection} would give: the same rule on the same facts,
+ * without writing an instant or a reason (what a summary counting thousands of resources needs).
+ */
+export function protectionStatus(evidence: ProtectionEvidence, rpo: RpoTarget, nowMs: number): ProtectionStatus {
+  return ruleOf(factsOf(evidence, rpo, nowMs)).status;
+}
+
+/** Applies the rule (see the top of this file) to `evidence` against `rpo` at `nowMs`. */
+export function assessProtection(evidence: ProtectionEvidence, rpo: RpoTarget, nowMs: number): ProtectionAssessment {
+  const f = factsOf(evidence, rpo, nowMs);
+  const { status, causes } = ruleOf(f);
+  const newest = evidence.attempts[0];
+  const nextAnnounced = ms(evidence.nextRunAt);
+  const next = nextAnnounced !== null && nextAnnounced > nowMs ? nextAnnounced : evidence.schedules?.length ? nextSlot(evidence.schedules, nowMs) : null;
+  const rpoText = f.target !== null ? formatDuration(f.target) : '';
+  const base = {
+    status,
+    lastSuccessfulBackupAt: f.lastSuccess !== null ? isoOf(f.lastSuccess) : null,
+    lastAttempt: newest ? { at: isoOf(newest.atMs), status: newest.status } : null,
+    rpo,
+    rpoMet: f.rpoMet,
+    nextScheduledRunAt: next !== null ? isoOf(next) : null,
+    missedRuns: f.missed.map((m) => ({ scheduledAt: isoOf(m.atMs), reportedByProvider: m.reportedByProvider })),
+  };
+  switch (status) {
+    case 'UNPROTECTED':
+      return { ...base, reasons: [evidence.attempts.length > 0 ? 'no backup has ever succeeded' : 'no backup has ever succeeded (none ran recently)'] };
+    case 'AT_RISK':
+      return {
+        ...base,
+        reasons: causes.map((c) => {
+          if (c === 'unclean') return `the last finished attempt (${isoOf(f.lastFinished!.atMs)}) ended ${f.lastFinished!.status}`;
+          if (c === 'missed') return `${f.missed.length} run${f.missed.length === 1 ? '' : 's'} missed in the last ${formatDuration(f.windowMs)}`;
+          return f.lastSuccess !== null
+            ? `the last successful backup is ${formatDuration(nowMs - f.lastSuccess)} old, older than the RPO target of ${rpoText}`
+            : `no successful backup in the last ${formatDuration(nowMs - f.searchedFrom!)}, longer than the RPO target of ${rpoText}`;
+        }),
+      };
+    case 'UNKNOWN':
+      return {
+        ...base,
+        reasons: [f.target === null
+          ? 'no RPO target: no config rule or default matches and the resource has no schedule'
+          : `no successful backup found in the last ${formatDuration(nowMs - f.searchedFrom!)}, and the provider's older history was not read`],
+      };
+    default:
+      return { ...base, reasons: [`the last successful backup is ${formatDuration(nowMs - f.lastSuccess!)} old, within the RPO target of ${rpoText}`] };
   }
-  const reasons: string[] = [];
-  if (lastFinished && UNCLEAN_STATUSES.has(lastFinished.status)) reasons.push(`the last finished attempt (${isoOf(lastFinished.atMs)}) ended ${lastFinished.status}`);
-  if (missedRuns.length > 0) {
-    reasons.push(`${missedRuns.length} run${missedRuns.length === 1 ? '' : 's'} missed in the last ${formatDuration(window)}`);
-  }
-  if (rpoMet === false) {
-    reasons.push(lastSuccess !== null
-      ? `the last successful backup is ${formatDuration(nowMs - lastSuccess)} old, older than the RPO target of ${rpoText}`
-      : `no successful backup in the last ${formatDuration(nowMs - searchedFrom!)}, longer than the RPO target of ${rpoText}`);
-  }
-  if (reasons.length > 0) return { ...base, status: 'AT_RISK', reasons };
-  if (target === null) return { ...base, status: 'UNKNOWN', reasons: ['no RPO target: no config rule or default matches and the resource has no schedule'] };
-  if (rpoMet === null) {
-    return { ...base, status: 'UNKNOWN', reasons: [`no successful backup found in the last ${formatDuration(nowMs - searchedFrom!)}, and the provider's older history was not read`] };
-  }
-  return { ...base, status: 'PROTECTED', reasons: [`the last successful backup is ${formatDuration(nowMs - lastSuccess!)} old, within the RPO target of ${rpoText}`] };
 }

@@ -5,23 +5,30 @@
  */
 import type { ResourceModel } from '../domain/models.ts';
 import type { GatewayContext } from '../server/context.ts';
-import { protectionOf, type ResourceProtectionModel } from './protection-model.ts';
+import type { ProtectionEvidence, ProtectionStatus } from '../domain/protection.ts';
+import { protectionOf, protectionStatusOf, type ResourceProtectionModel } from './protection-model.ts';
 
 /**
  * The protection of `resource` and, when its provider failed, the error. A provider without the
  * protection capability cannot tell: UNKNOWN, and no error (nothing failed).
  */
 export async function loadProtection(resource: ResourceModel, ctx: GatewayContext): Promise<{ protection: ResourceProtectionModel; error: unknown }> {
-  if (!ctx.providers.get(resource.provider.id)?.protection) {
-    return { protection: protectionOf(ctx.insight.options, resource, null, ctx.insight.now), error: null };
-  }
-  let evidence;
-  let error: unknown = null;
-  try {
-    evidence = await ctx.loaders.protection(resource);
-  } catch (e) {
-    error = e;
-    evidence = e instanceof Error ? e : new Error(String(e));
-  }
+  const { evidence, error } = await loadEvidence(resource, ctx);
   return { protection: protectionOf(ctx.insight.options, resource, evidence, ctx.insight.now), error };
+}
+
+/** The status alone {@link loadProtection} would give `resource` (what a summary counts), and the error. */
+export async function loadProtectionStatus(resource: ResourceModel, ctx: GatewayContext): Promise<{ status: ProtectionStatus; error: unknown }> {
+  const { evidence, error } = await loadEvidence(resource, ctx);
+  return { status: protectionStatusOf(ctx.insight.options, resource, evidence, ctx.insight.now), error };
+}
+
+/** The evidence of `resource` through the request's loader: null without the capability, the Error when its provider failed. */
+async function loadEvidence(resource: ResourceModel, ctx: GatewayContext): Promise<{ evidence: ProtectionEvidence | Error | null; error: unknown }> {
+  if (!ctx.providers.get(resource.provider.id)?.protection) return { evidence: null, error: null };
+  try {
+    return { evidence: await ctx.loaders.protection(resource), error: null };
+  } catch (e) {
+    return { evidence: e instanceof Error ? e : new Error(String(e)), error: e };
+  }
 }

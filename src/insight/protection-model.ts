@@ -4,7 +4,9 @@
  */
 import { encodeGlobalId } from '../domain/ids.ts';
 import type { ResourceModel } from '../domain/models.ts';
-import { assessProtection, unknownProtection, type MissedRun, type ProtectionAssessment, type ProtectionEvidence, type RpoSource } from '../domain/protection.ts';
+import {
+  assessProtection, protectionStatus, unknownProtection, type MissedRun, type ProtectionAssessment, type ProtectionEvidence, type ProtectionStatus, type RpoSource,
+} from '../domain/protection.ts';
 import type { InsightOptions } from './options.ts';
 import { rpoTargetOf } from './rpo.ts';
 
@@ -70,4 +72,13 @@ export function protectionOf(options: InsightOptions, resource: ResourceModel, e
   }
   const rpo = rpoTargetOf(options, resource, evidence.schedules, nowMs);
   return toModel(assessProtection(evidence, rpo, nowMs), evidence, resource, nowMs);
+}
+
+/**
+ * The status {@link protectionOf} would give `resource`, without the rest of its model: what
+ * `protectionSummary` counts, for every resource it reads.
+ */
+export function protectionStatusOf(options: InsightOptions, resource: ResourceModel, evidence: ProtectionEvidence | Error | null, nowMs: number): ProtectionStatus {
+  if (evidence === null || evidence instanceof Error) return 'UNKNOWN';
+  return protectionStatus(evidence, rpoTargetOf(options, resource, evidence.schedules, nowMs), nowMs);
 }

@@ -8,7 +8,7 @@ import { formatDuration, parseDuration } from '../../src/domain/protection-durat
 import { createEvidenceCollector } from '../../src/domain/protection-evidence.ts';
 import { cronSlots, longestInterval, nextSlot } from '../../src/domain/protection-schedule.ts';
 import {
-  assessProtection, missedRunsOf, scheduleRpoSeconds, type EvidenceAttempt, type ProtectionEvidence, type RpoTarget,
+  assessProtection, missedRunsOf, protectionStatus, scheduleRpoSeconds, type EvidenceAttempt, type ProtectionEvidence, type RpoTarget,
 } from '../../src/domain/protection.ts';
 import { matchesGlob, rpoTargetOf } from '../../src/insight/rpo.ts';
 import type { ProviderRef } from '../../src/domain/models.ts';
@@ -88,6 +88,27 @@ describe('the protection rule', () => {
   });
 });
 
+describe('the status alone (what a summary counts)', () => {
+  it('is the full assessment\'s status for every branch of the rule', () => {
+    const cases: Array<[ProtectionEvidence, RpoTarget]> = [
+      [evidence(), DAY_TARGET],
+      [evidence({ lastSuccessAt: null, attempts: [{ atMs: NOW - H, status: 'FAILED' }] }), DAY_TARGET],
+      [evidence({ lastSuccessAt: null, attempts: [] }), DAY_TARGET],
+      [evidence({ lastSuccessAt: ago(30 * H) }), DAY_TARGET],
+      [evidence({ attempts: [{ atMs: NOW - H, status: 'PARTIAL' }] }), { seconds: null, source: 'NONE' }],
+      [evidence({ schedules: daily('0 2 * * *'), lastSuccessAt: ago(34 * H), attempts: runsAt(Date.parse('2026-11-19T02:00:00Z')) }), { seconds: 30 * 3600, source: 'SCHEDULE' }],
+      [evidence({ schedules: daily('0 2 * * *'), attempts: [{ atMs: Date.parse('2026-11-20T02:01:00.000Z'), status: 'MISSED' }], attemptsFrom: ago(20 * H) }), DAY_TARGET],
+      [evidence(), { seconds: null, source: 'NONE' }],
+      [evidence({ lastSuccessAt: null, successSearchedFrom: ago(12 * H), attempts: [] }), DAY_TARGET],
+      [evidence({ lastSuccessAt: null, successSearchedFrom: ago(72 * H), attempts: [] }), DAY_TARGET],
+    ];
+    const statuses = cases.map(([e, rpo]) => protectionStatus(e, rpo, NOW));
+    expect(statuses).toEqual(cases.map(([e, rpo]) => assessProtection(e, rpo, NOW).status));
+    // The cases above reach every status.
+    expect(new Set(statuses)).toEqual(new Set(['PROTECTED', 'AT_RISK', 'UNPROTECTED', 'UNKNOWN']));
+  });
+});
+
 describe('missed runs', () => {
   it('counts a slot as run when an attempt starts from 10 minutes before it to an hour after it', () => {
     const slot = Date.parse('2026-11-20T02:00:00Z');
@@ -146,6 +167,10 @@ describe('RPO targets', () => {
     expect(scheduleRpoSeconds(daily('0 * * * *'), NOW)).toBe(75 * 60);
     expect(scheduleRpoSeconds(daily('not a cron'), NOW)).toBeNull();
     expect(nextSlot(daily('0 2 * * *'), NOW)).toBe(Date.parse('2026-11-21T02:00:00Z'));
+    // The same schedules object asked again, another day: that day's answer, not the one kept for the first.
+    const prague = daily('30 2 * * *', 'Europe/Prague');
+    expect(longestInterval(prague, Date.parse('2027-10-05T00:00:00Z'))).toBe(25 * H);
+    expect(longestInterval(prague, Date.parse('2027-11-05T00:00:00Z'))).toBe(24 * H);
   });
 
   it('finds the next slot strictly after any instant, near or far, in the schedule\'s time zone', () => {

@@ -11,7 +11,7 @@ import { responsePathAsArray } from 'graphql';
 import type { ResourceModel } from '../../domain/models.ts';
 import type { ProtectionStatus } from '../../domain/protection.ts';
 import type { ProtectionSummaryResolvers, QueryResolvers } from '../../generated/graphql.ts';
-import { loadProtection } from '../../insight/load-protection.ts';
+import { loadProtectionStatus } from '../../insight/load-protection.ts';
 import { walkList } from '../../insight/walk.ts';
 import type { ProviderRef } from '../../domain/models.ts';
 import { providerFailureError } from '../../server/errors.ts';
@@ -67,11 +67,11 @@ export const protectionSummary: NonNullable<QueryResolvers['protectionSummary']>
     if (!list) return { provider: adapter.ref, counts, exact: true, rated };
     const walked = await walkList((req) => list({ ...req, limit: SUMMARY_PAGE_SIZE }, ctx.upstream), native, MAX_SUMMARY_PAGES);
     let failure = walked.error;
-    const loaded = await Promise.all(walked.items.map((r) => loadProtection(r, ctx)));
-    loaded.forEach(({ protection, error }, i) => {
-      counts[FIELD[protection.status]]++;
+    const loaded = await Promise.all(walked.items.map((r) => loadProtectionStatus(r, ctx)));
+    loaded.forEach(({ status, error }, i) => {
+      counts[FIELD[status]]++;
       counts.total++;
-      rated.push({ resource: walked.items[i], status: protection.status });
+      rated.push({ resource: walked.items[i], status });
       if (error !== null && failure === null) failure = error;
     });
     if (failure !== null) ctx.partialErrors.push(providerFailureError(adapter.ref.id, failure, path));
