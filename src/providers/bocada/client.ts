@@ -8,6 +8,7 @@ import { createUpstreamClient, type QueryInit, type ProviderClientOptions } from
 import { ProviderResponseError } from '../../upstream/errors.ts';
 import type { z } from 'zod';
 import type { RequestContext } from '../contract/index.ts';
+import { checkOnce } from '../../upstream/check-once.ts';
 import {
   BocadaBackupJobDto, BocadaConnectionDto, BocadaOrganizationDto, BocadaResourceDto, BocadaStatusDto, BocadaTimelineEventDto, bocadaPageDto,
 } from './wire.ts';
@@ -132,12 +133,12 @@ export function createBocadaClient(options: BocadaClientOptions): BocadaClient {
 
   async function page<T>(path: string, schema: PageSchema<T>, query: QueryInit, req: BocadaPageRequest, ctx: RequestContext): Promise<BocadaPage<T>> {
     const body = await http.get<unknown>(path, { ...query, pageSize: clamp(req.pageSize), cursor: req.cursor }, ctx);
-    const parsed = schema.safeParse(body);
+    const parsed = checkOnce(schema, body);
     if (!parsed.success) throw bad(ctx, path);
     return { items: parsed.data.data, next: parsed.data.pagination?.nextCursor ?? null };
   }
   async function one<T extends z.ZodType>(path: string, schema: T, ctx: RequestContext): Promise<z.output<T>> {
-    const parsed = schema.safeParse(await http.get<unknown>(path, undefined, ctx));
+    const parsed = checkOnce(schema, await http.get<unknown>(path, undefined, ctx));
     if (!parsed.success) throw bad(ctx, path);
     return parsed.data;
   }

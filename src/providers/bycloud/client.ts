@@ -8,6 +8,7 @@ import { createUpstreamClient, type ProviderClientOptions } from '../../upstream
 import { ProviderResponseError } from '../../upstream/errors.ts';
 import type { RequestContext } from '../contract/index.ts';
 import type { z } from 'zod';
+import { checkOnce } from '../../upstream/check-once.ts';
 import {
   BycloudCreatedBackupDto, BycloudDatabaseBackupDto, BycloudDatabaseBackupListDto, BycloudErrorDto, BycloudVolumeBackupDto, BycloudVolumeBackupListDto,
   type BycloudCreateBackupDto,
@@ -86,14 +87,14 @@ export function createBycloudClient(options: BycloudClientOptions): BycloudClien
     path: string, key: K, schema: z.ZodType<{ [k in K]: T[] } & { meta: { has_more?: boolean | null; total?: number | null } }>,
     query: Record<string, string | number | undefined | null>, ctx: RequestContext,
   ): Promise<BycloudPage<T>> {
-    const parsed = schema.safeParse(await http.get<unknown>(path, query, ctx));
+    const parsed = checkOnce(schema, await http.get<unknown>(path, query, ctx));
     if (!parsed.success) throw bad(ctx, path);
     const items = parsed.data[key];
     const last = items.at(-1) as { id: string } | undefined;
     return { items, next: parsed.data.meta.has_more && last ? last.id : null, total: parsed.data.meta.total ?? null };
   }
   async function one<T>(path: string, schema: z.ZodType<T>, ctx: RequestContext): Promise<T> {
-    const parsed = schema.safeParse(await http.get<unknown>(path, undefined, ctx));
+    const parsed = checkOnce(schema, await http.get<unknown>(path, undefined, ctx));
     if (!parsed.success) throw bad(ctx, path);
     return parsed.data;
   }

@@ -10,6 +10,7 @@ import { createUpstreamClient, type ProviderClientOptions } from '../../upstream
 import { ProviderHttpError, ProviderResponseError } from '../../upstream/errors.ts';
 import type { RequestContext } from '../contract/index.ts';
 import { z } from 'zod';
+import { checkOnce } from '../../upstream/check-once.ts';
 import {
   NorcubeBackupPolicyDto, NorcubeCreatedDto, NorcubeDataSourceDto, NorcubeDatasourcePolicyDto, NorcubeDeleteBackupResponseDto,
   NorcubeDownloadLinkResponseDto, NorcubeRestoreJobDto, NorcubeRunBackupNowResponseDto, NorcubeStorageDestinationDto, NorcubeVerifyBackupResponseDto,
@@ -159,7 +160,7 @@ export function createNorcubeClient(options: NorcubeClientOptions): NorcubeClien
   const size = (limit: number) => Math.max(1, Math.min(NORCUBE_MAX_PAGE_SIZE, Math.floor(limit)));
 
   async function page<T>(path: string, query: Record<string, string | number | readonly string[] | null | undefined>, schema: PageSchema<T>, what: string, ctx: RequestContext): Promise<NorcubePage<T>> {
-    const parsed = schema.safeParse(await http.get<unknown>(path, query, ctx));
+    const parsed = checkOnce(schema, await http.get<unknown>(path, query, ctx));
     if (!parsed.success) {
       // Names the first problem in the order the body is read: the list, the cursors, an item.
       const at = parsed.error.issues.map((i) => i.path);
@@ -173,7 +174,7 @@ export function createNorcubeClient(options: NorcubeClientOptions): NorcubeClien
 
   /** A body checked by `schema`; `detail` names what failed (after `what`). */
   function check<T extends z.ZodType>(body: unknown, schema: T, what: string, detail: string, ctx: RequestContext): z.output<T> {
-    const parsed = schema.safeParse(body);
+    const parsed = checkOnce(schema, body);
     if (!parsed.success) throw bad(ctx, `${what}: ${detail}`);
     return parsed.data;
   }

@@ -10,6 +10,7 @@ import { createUpstreamClient, type QueryInit, type ProviderClientOptions } from
 import { ProviderResponseError, nullIfNotFound } from '../../upstream/errors.ts';
 import { readSseEvents } from '../../upstream/sse.ts';
 import type { RequestContext } from '../contract/index.ts';
+import { checkOnce } from '../../upstream/check-once.ts';
 import {
   OcoreAlertCountDto, OcoreAlertListDto, OcoreBackupDto, OcoreBackupListDto, OcoreCreateBackupResponseDto, OcoreCronPresetListDto,
   OcoreEnvironmentListDto, OcoreErrorDto, OcoreOperationStepListDto, OcorePitrCoverageDto, OcoreProgressEventDto, OcoreProjectListDto,
@@ -186,7 +187,7 @@ export function createOcoreClient(options: OcoreClientOptions): OcoreClient {
     path: string, query: QueryInit | undefined, key: K, list: S, ctx: RequestContext,
   ): Promise<OcoreOffsetPage<z.output<S>[K][number]>> {
     const body = await http.get<unknown>(path, query, ctx);
-    const parsed = list.safeParse(body);
+    const parsed = checkOnce(list, body);
     if (!parsed.success) {
       const at = parsed.error.issues.map((i) => i.path);
       if (at.some((p) => p.length === 0 || (p.length === 1 && p[0] === key))) throw bad(ctx, `${path}: no ${key} list`);
@@ -198,7 +199,7 @@ export function createOcoreClient(options: OcoreClientOptions): OcoreClient {
 
   /** A body checked by `schema`; `detail` names what failed (after the path). */
   function check<T>(path: string, schema: z.ZodType<T>, body: unknown, detail: string, ctx: RequestContext): T {
-    const parsed = schema.safeParse(body);
+    const parsed = checkOnce(schema, body);
     if (!parsed.success) throw bad(ctx, `${path}: ${detail}`);
     return parsed.data;
   }
