@@ -149,22 +149,28 @@ export function scheduleRpoSeconds(schedules: readonly ProtectionSchedule[] | nu
  * whose window has not closed by `nowMs` is not missed yet.
  */
 function emptySlots(schedules: readonly ProtectionSchedule[], attempts: readonly EvidenceAttempt[], sinceMs: number, nowMs: number): number[] {
-  const runs = attempts.filter((a) => a.status !== 'MISSED').map((a) => a.atMs);
-  const out = new Set<number>();
+  const out: number[] = [];
+  // A summary asks this of every resource: nothing is allocated per attempt, and a schedule of one cron reads its slots as kept.
+  const ran = (from: number, to: number) => attempts.some((a) => a.status !== 'MISSED' && a.atMs >= from && a.atMs < to);
   for (const s of schedules) {
     // One more slot on each side: the neighbours bound the windows of the first and last slot.
-    const slots = [...new Set(s.crons.flatMap((c) => cronSlots(c, s.timezone, sinceMs - 2 * LATE_RUN_MS, nowMs + 2 * LATE_RUN_MS)))].sort((a, b) => a - b);
-    slots.forEach((slot, i) => {
-      if (slot < sinceMs || slot > nowMs) return;
+    const from = sinceMs - 2 * LATE_RUN_MS;
+    const to = nowMs + 2 * LATE_RUN_MS;
+    const slots = s.crons.length === 1
+      ? cronSlots(s.crons[0], s.timezone, from, to)
+      : [...new Set(s.crons.flatMap((c) => cronSlots(c, s.timezone, from, to)))].sort((a, b) => a - b);
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i];
+      if (slot < sinceMs || slot > nowMs) continue;
       const next = slots[i + 1];
       const prev = slots[i - 1];
       const late = Math.min(LATE_RUN_MS, next !== undefined ? (next - slot) / 2 : LATE_RUN_MS);
       const early = Math.min(EARLY_RUN_MS, prev !== undefined ? (slot - prev) / 2 : EARLY_RUN_MS);
-      if (slot + late > nowMs) return;
-      if (!runs.some((t) => t >= slot - early && t < slot + late)) out.add(slot);
-    });
+      if (slot + late > nowMs) continue;
+      if (!ran(slot - early, slot + late) && !out.includes(slot)) out.push(slot);
+    }
   }
-  return [...out];
+  return out;
 }
 
 /** A missed run as an instant: a slot with no attempt near it, or the provider's own MISSED report. */
