@@ -9,7 +9,7 @@ import { PROVIDER_KINDS, PROVIDERS } from '../providers/registry.ts';
 import { HTTP_SERVER_DEFAULTS } from './http-server.ts';
 import { normalizeOrganization } from '../access/authenticate.ts';
 import { parseDuration } from '../domain/protection-duration.ts';
-import { DEFAULT_REFERENCE_TTL_MS } from '../upstream/reference-cache.ts';
+import { DEFAULT_REFERENCE_STALE_MS, DEFAULT_REFERENCE_TTL_MS } from '../upstream/reference-cache.ts';
 import { DEFAULT_EVIDENCE_TTL_MS } from '../insight/evidence-cache.ts';
 
 const upstreamSchema = z
@@ -205,12 +205,15 @@ export const configSchema = z
     upstream: upstreamSchema.optional(),
     /**
      * Kept across requests, ms (0 = off): reference data (src/upstream/reference-cache.ts,
-     * `referenceTtlMs`, default DEFAULT_REFERENCE_TTL_MS = 5000) and protection evidence
-     * (src/insight/evidence-cache.ts, `evidenceTtlMs`, default DEFAULT_EVIDENCE_TTL_MS = 5000).
+     * `referenceTtlMs`, default DEFAULT_REFERENCE_TTL_MS = 5000, then answered stale while one read
+     * refreshes it for `referenceStaleMs`, default DEFAULT_REFERENCE_STALE_MS = 60000) and
+     * protection evidence (src/insight/evidence-cache.ts, `evidenceTtlMs`, default
+     * DEFAULT_EVIDENCE_TTL_MS = 5000).
      */
     cache: z
       .object({
         referenceTtlMs: z.number().int().min(0).max(3_600_000).optional(),
+        referenceStaleMs: z.number().int().min(0).max(3_600_000).optional(),
         evidenceTtlMs: z.number().int().min(0).max(3_600_000).optional(),
       })
       .strict()
@@ -375,6 +378,7 @@ export function providerOptionsFrom(config: GatewayConfig): import('../providers
       secret: 'apiKey' in p.auth ? p.auth.apiKey : p.auth.token,
       upstream: { ...(config.upstream ?? {}), ...(p.upstream ?? {}), ...(p.rateLimit ? { rateLimit: p.rateLimit } : {}) },
       referenceTtlMs: config.cache?.referenceTtlMs ?? DEFAULT_REFERENCE_TTL_MS,
+      referenceStaleMs: config.cache?.referenceStaleMs ?? DEFAULT_REFERENCE_STALE_MS,
     };
   });
 }

@@ -281,7 +281,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   })]));
   /** Provider `p`'s reference cache: its own (or the one it was given), also clearing its evidence, shared through Redis when there is one. */
   function referenceCacheOf(p: ProviderAdapterOptions): ReferenceCache {
-    const own = p.referenceCache ?? createReferenceCache({ ttlMs: p.referenceTtlMs, clock });
+    const own = p.referenceCache ?? createReferenceCache({ ttlMs: p.referenceTtlMs, staleMs: p.referenceStaleMs, clock });
     const evidence = evidenceCaches.get(p.ref.id)!;
     const cache: ReferenceCache = {
       get enabled() {

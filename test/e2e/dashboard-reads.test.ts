@@ -166,6 +166,39 @@ describe('the reference cache', () => {
   });
 });
 
+describe('the reference cache, answering stale data while it refreshes', () => {
+  let t: TGateway;
+  let offsetMs = 0;
+  // The gateway's clock, moved forward by the test to age the cache (no sleeping).
+  const clock: Clock = { now: () => Date.now() + offsetMs };
+  beforeAll(async () => {
+    t = await tgateway({ providers: (ps) => ps.map((p) => ({ ...p, referenceTtlMs: 60_000, referenceStaleMs: 10 * 60_000 })), gateway: { clock } });
+  });
+  afterAll(() => t.close());
+
+  it('answers a stale entry at once and the change made elsewhere once its refresh is in; our own change at once', async () => {
+    const id = ok(await t.gql(`{ resources(first: 1, filter: { providers: ["ocore"] }) { nodes { id } } }`)).resources.nodes[0].id;
+    const read = async () => ok(await t.gql(`query($r: ID!) { node(id: $r) { ... on Resource { schedules { crons timezone } } } }`, { r: id })).node.schedules[0] ?? null;
+    const before = await read();
+    const sim = t.sims.get('ocore').simulator;
+    const envNative = (await t.gql(`query($r: ID!) { node(id: $r) { ... on OcoreEnvironment { nativeId } } }`, { r: id })).data.node.nativeId;
+    const put = await fetch(`${sim.url}/api/environments/${envNative}/backup-schedule`, {
+      method: 'PUT', headers: { authorization: `Bearer ${sim.credential}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ enabled: true, dbCron: '9 */6 * * *', timezone: 'Asia/Tokyo' }),
+    });
+    expect(put.status).toBe(200);
+    offsetMs += 61_000;
+    // Past the TTL: the kept answer at once (a cache without `referenceStaleMs` would wait for the new one)...
+    expect(await read()).toEqual(before);
+    // ...and the refresh it started brings the change to the next reads.
+    await expect.poll(read).toMatchObject({ timezone: 'Asia/Tokyo', crons: expect.arrayContaining(['9 */6 * * *']) });
+    // Our own change is never answered from before it, stale or not.
+    offsetMs += 61_000;
+    ok(await t.gql(`mutation($r: ID!) { upsertSchedule(input: { resourceId: $r, enabled: true, dbCron: "11 */4 * * *", timezone: "Europe/Prague" }) { schedule { crons } } }`, { r: id }));
+    expect(await read()).toMatchObject({ timezone: 'Europe/Prague', crons: expect.arrayContaining(['11 */4 * * *']) });
+  });
+});
+
 describe('the protection evidence cache', () => {
   let t: TGateway;
   let offsetMs = 0;

@@ -2,7 +2,7 @@
  * The `insight:` config section: durations, rules, and errors that name the key at fault.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, gatewayOptionsFrom, parseConfig } from '../../src/server/config.ts';
+import { ConfigError, gatewayOptionsFrom, parseConfig, providerOptionsFrom } from '../../src/server/config.ts';
 
 const providers = `
 providers:
@@ -62,7 +62,15 @@ describe('config: cache', () => {
     expect(gatewayOptionsFrom(parseConfig(`cache: { evidenceTtlMs: 30000 }\n${providers}`, {}), {}).cache).toEqual({ evidenceTtlMs: 30_000 });
   });
 
+  it('keeps reference data 5 s, then answers it stale for 60 s more while one read refreshes it, unless the config says otherwise', () => {
+    const cacheOf = (yaml: string) => providerOptionsFrom(parseConfig(`${yaml}\n${providers}`, {})).map((p) => [p.referenceTtlMs, p.referenceStaleMs]);
+    expect(cacheOf('')).toEqual([[5_000, 60_000]]);
+    expect(cacheOf('cache: { referenceTtlMs: 1000, referenceStaleMs: 0 }')).toEqual([[1_000, 0]]);
+  });
+
   it.each([
+    ['cache: { referenceStaleMs: -1 }', 'cache.referenceStaleMs'],
+    ['cache: { referenceStaleMs: 3600001 }', 'cache.referenceStaleMs'],
     ['cache: { evidenceTtlMs: -1 }', 'cache.evidenceTtlMs'],
     ['cache: { evidenceTtlMs: "5s" }', 'cache.evidenceTtlMs'],
     ['cache: { evidenceTtlMs: 3600001 }', 'cache.evidenceTtlMs'],

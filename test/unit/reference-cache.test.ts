@@ -75,4 +75,75 @@ describe('reference cache: reads in flight', () => {
     await expect(failing).rejects.toThrow('deadline');
     expect(await waiter).toBe('read for itself');
   });
+
+  describe('stale while refreshing (`staleMs`)', () => {
+    /** A load the test answers: each call is one pending read. */
+    const pendingLoads = () => {
+      const calls: Array<{ resolve: (v: string) => void; reject: (e: Error) => void }> = [];
+      const load = () => new Promise<string>((resolve, reject) => calls.push({ resolve, reject }));
+      return { calls, load };
+    };
+
+    it('answers a stale entry at once while one read refreshes it, then the refreshed answer', async () => {
+      const clock = clockAt();
+      const cache = createReferenceCache({ ttlMs: 1000, staleMs: 5000, clock });
+      const { calls, load } = pendingLoads();
+      const first = cache.read('k', load);
+      calls[0].resolve('v1');
+      expect(await first).toBe('v1');
+      clock.advance(1000);
+      // Stale: the kept answer, and one refresh started, however many read meanwhile.
+      expect(await cache.read('k', load)).toBe('v1');
+      expect(await cache.read('k', load)).toBe('v1');
+      expect(calls).toHaveLength(2);
+      calls[1].resolve('v2');
+      await new Promise<void>((r) => setImmediate(r));
+      expect(await cache.read('k', load)).toBe('v2');
+      expect(calls).toHaveLength(2);
+    });
+
+    it('keeps the stale entry when its refresh fails, and waits for a fresh read once past the stale window', async () => {
+      const clock = clockAt();
+      const cache = createReferenceCache({ ttlMs: 1000, staleMs: 5000, clock });
+      const { calls, load } = pendingLoads();
+      const first = cache.read('k', load);
+      calls[0].resolve('v1');
+      await first;
+      clock.advance(2000);
+      expect(await cache.read('k', load)).toBe('v1');
+      calls[1].reject(new Error('upstream down'));
+      await new Promise<void>((r) => setImmediate(r));
+      // The failure was not kept: the next stale read starts another refresh.
+      expect(await cache.read('k', load)).toBe('v1');
+      expect(calls).toHaveLength(3);
+      calls[2].reject(new Error('still down'));
+      await new Promise<void>((r) => setImmediate(r));
+      clock.advance(4000);
+      // Past ttl + staleMs: the read waits for the provider.
+      const waited = cache.read('k', load);
+      let settled = false;
+      void waited.then(() => (settled = true), () => (settled = true));
+      await new Promise<void>((r) => setImmediate(r));
+      expect(settled).toBe(false);
+      calls[3].resolve('v3');
+      expect(await waited).toBe('v3');
+    });
+
+    it('never answers from before a clear, stale or not', async () => {
+      const clock = clockAt();
+      const cache = createReferenceCache({ ttlMs: 1000, staleMs: 60_000, clock });
+      await cache.read('k', async () => 'before');
+      clock.advance(1500);
+      cache.clear();
+      expect(await cache.read('k', async () => 'after')).toBe('after');
+    });
+
+    it('is off by default: a stale entry waits for a fresh read', async () => {
+      const clock = clockAt();
+      const cache = createReferenceCache({ ttlMs: 1000, clock });
+      await cache.read('k', async () => 'old');
+      clock.advance(1000);
+      expect(await cache.read('k', async () => 'new')).toBe('new');
+    });
+  });
 });

@@ -44,7 +44,7 @@ export const createBocadaAdapter: ProviderAdapterFactory = (options) => {
   // Resources are reference data: their pages are served across requests for `referenceTtlMs`, by
   // what was asked (organization filter, cursor, page size). Bocada's API is read-only: nothing this
   // gateway does changes them, so only their age expires them.
-  const reference = options.referenceCache ?? createReferenceCache({ ttlMs: options.referenceTtlMs, clock: options.upstream?.clock });
+  const reference = options.referenceCache ?? createReferenceCache({ ttlMs: options.referenceTtlMs, staleMs: options.referenceStaleMs, clock: options.upstream?.clock });
   const client: typeof upstreamClient = {
     ...upstreamClient,
     listResources: (req, ctx) =>

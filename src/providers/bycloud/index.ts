@@ -86,7 +86,7 @@ export const createBycloudAdapter: ProviderAdapterFactory = (options) => {
   const sessionOf = perRequest((): { resources?: Promise<ResourceModel[]> } => ({}));
   // The derived resources are reference data: kept across requests for `referenceTtlMs` (deriving
   // them reads every backup: 56,000 records at simulator scale 100), forgotten after our own backups.
-  const reference = options.referenceCache ?? createReferenceCache({ ttlMs: options.referenceTtlMs, clock });
+  const reference = options.referenceCache ?? createReferenceCache({ ttlMs: options.referenceTtlMs, staleMs: options.referenceStaleMs, clock });
 
   /** Every volume and instance, derived from a full scan of both collections, once per request (and kept across requests for `referenceTtlMs`). */
   function resources(ctx: RequestContext): Promise<ResourceModel[]> {

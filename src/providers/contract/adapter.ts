@@ -62,6 +62,11 @@ export interface ProviderAdapterOptions {
    */
   referenceTtlMs?: number;
   /**
+   * How long past `referenceTtlMs` a kept answer is still given while one read refreshes it
+   * (src/upstream/reference-cache.ts). Config `cache.referenceStaleMs`. @default 0 (a stale entry waits for a fresh read)
+   */
+  referenceStaleMs?: number;
+  /**
    * The reference cache to use instead of one of its own (made from `referenceTtlMs`): the gateway
    * passes one that also clears the provider's protection evidence, shared with the other replicas
    * when they share Redis. An adapter clears it after every change it makes through the provider,

@@ -85,7 +85,7 @@ export const createNorcubeAdapter: ProviderAdapterFactory = (options) => {
   // Data sources are reference data: pages of `/datasources` (by what was asked: cursor, limit,
   // name query) are served across requests for `referenceTtlMs`, and forgotten after any change
   // made through this adapter (see forgetReads). The health probe reads upstream every time.
-  const reference = options.referenceCache ?? createReferenceCache({ ttlMs: options.referenceTtlMs, clock: options.upstream?.clock });
+  const reference = options.referenceCache ?? createReferenceCache({ ttlMs: options.referenceTtlMs, staleMs: options.referenceStaleMs, clock: options.upstream?.clock });
   const client: typeof upstreamClient = {
     ...upstreamClient,
     listDataSources: (req, ctx) =>

@@ -232,7 +232,7 @@ export const createOcoreAdapter: ProviderAdapterFactory = (options) => {
   // Projects, environments and schedules are reference data: served across requests for
   // `referenceTtlMs` by what was asked (project, offset, limit; environment), and forgotten after
   // any change made through this adapter (forgetReads, upsertSchedule).
-  const reference = options.referenceCache ?? createReferenceCache({ ttlMs: options.referenceTtlMs, clock: options.upstream?.clock });
+  const reference = options.referenceCache ?? createReferenceCache({ ttlMs: options.referenceTtlMs, staleMs: options.referenceStaleMs, clock: options.upstream?.clock });
   const client: typeof upstreamClient = {
     ...upstreamClient,
     listProjects: (ctx) => reference.read('projects', () => upstreamClient.listProjects(ctx)),
