@@ -152,10 +152,10 @@ function emptySlots(schedules: readonly ProtectionSchedule[], attempts: readonly
   const out: number[] = [];
   // A summary asks this of every resource: nothing is allocated per attempt, and a schedule of one cron reads its slots as kept.
   const ran = (from: number, to: number) => attempts.some((a) => a.status !== 'MISSED' && a.atMs >= from && a.atMs < to);
+  // One more slot on each side: the neighbours bound the windows of the first and last slot.
+  const from = sinceMs - 2 * LATE_RUN_MS;
+  const to = nowMs + 2 * LATE_RUN_MS;
   for (const s of schedules) {
-    // One more slot on each side: the neighbours bound the windows of the first and last slot.
-    const from = sinceMs - 2 * LATE_RUN_MS;
-    const to = nowMs + 2 * LATE_RUN_MS;
     const slots = s.crons.length === 1
       ? cronSlots(s.crons[0], s.timezone, from, to)
       : [...new Set(s.crons.flatMap((c) => cronSlots(c, s.timezone, from, to)))].sort((a, b) => a - b);
@@ -179,6 +179,9 @@ interface MissedSlot {
   reportedByProvider: boolean;
 }
 
+/** A missed slot as the schema shows it. */
+const toMissedRun = (m: MissedSlot): MissedRun => ({ scheduledAt: isoOf(m.atMs), reportedByProvider: m.reportedByProvider });
+
 /** {@link missedRunsOf} as instants, newest first. */
 function missedSlotsOf(evidence: ProtectionEvidence, sinceMs: number, nowMs: number): MissedSlot[] {
   const from = Math.max(sinceMs, ms(evidence.attemptsFrom) ?? sinceMs);
@@ -199,7 +202,7 @@ function missedSlotsOf(evidence: ProtectionEvidence, sinceMs: number, nowMs: num
  * them (see {@link emptySlots}); a slot the provider already reported is listed once, as reported.
  */
 export function missedRunsOf(evidence: ProtectionEvidence, sinceMs: number, nowMs: number): MissedRun[] {
-  return missedSlotsOf(evidence, sinceMs, nowMs).map((m) => ({ scheduledAt: isoOf(m.atMs), reportedByProvider: m.reportedByProvider }));
+  return missedSlotsOf(evidence, sinceMs, nowMs).map(toMissedRun);
 }
 
 /** The RPO window of a target: the target itself, or {@link DEFAULT_MISSED_RUN_WINDOW_MS} without one. */
@@ -280,7 +283,7 @@ export function assessProtection(evidence: ProtectionEvidence, rpo: RpoTarget, n
     rpo,
     rpoMet: f.rpoMet,
     nextScheduledRunAt: next !== null ? isoOf(next) : null,
-    missedRuns: f.missed.map((m) => ({ scheduledAt: isoOf(m.atMs), reportedByProvider: m.reportedByProvider })),
+    missedRuns: f.missed.map(toMissedRun),
   };
   switch (status) {
     case 'UNPROTECTED':
