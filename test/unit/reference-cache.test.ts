@@ -83,47 +83,49 @@ describe('reference cache: reads in flight', () => {
       const load = () => new Promise<string>((resolve, reject) => calls.push({ resolve, reject }));
       return { calls, load };
     };
-
-    it('answers a stale entry at once while one read refreshes it, then the refreshed answer', async () => {
+    /** A cache (TTL 1 s, stale 5 s) that keeps "v1" under `k`, read through a pending load. */
+    const keepingV1 = async () => {
       const clock = clockAt();
       const cache = createReferenceCache({ ttlMs: 1000, staleMs: 5000, clock });
       const { calls, load } = pendingLoads();
       const first = cache.read('k', load);
       calls[0].resolve('v1');
       expect(await first).toBe('v1');
+      return { clock, cache, calls, load };
+    };
+    /** Lets settled promises run their continuations (a refresh storing its answer). */
+    const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
+    it('answers a stale entry at once while one read refreshes it, then the refreshed answer', async () => {
+      const { clock, cache, calls, load } = await keepingV1();
       clock.advance(1000);
       // Stale: the kept answer, and one refresh started, however many read meanwhile.
       expect(await cache.read('k', load)).toBe('v1');
       expect(await cache.read('k', load)).toBe('v1');
       expect(calls).toHaveLength(2);
       calls[1].resolve('v2');
-      await new Promise<void>((r) => setImmediate(r));
+      await nextTurn();
       expect(await cache.read('k', load)).toBe('v2');
       expect(calls).toHaveLength(2);
     });
 
     it('keeps the stale entry when its refresh fails, and waits for a fresh read once past the stale window', async () => {
-      const clock = clockAt();
-      const cache = createReferenceCache({ ttlMs: 1000, staleMs: 5000, clock });
-      const { calls, load } = pendingLoads();
-      const first = cache.read('k', load);
-      calls[0].resolve('v1');
-      await first;
+      const { clock, cache, calls, load } = await keepingV1();
       clock.advance(2000);
       expect(await cache.read('k', load)).toBe('v1');
       calls[1].reject(new Error('upstream down'));
-      await new Promise<void>((r) => setImmediate(r));
+      await nextTurn();
       // The failure was not kept: the next stale read starts another refresh.
       expect(await cache.read('k', load)).toBe('v1');
       expect(calls).toHaveLength(3);
       calls[2].reject(new Error('still down'));
-      await new Promise<void>((r) => setImmediate(r));
+      await nextTurn();
       clock.advance(4000);
       // Past ttl + staleMs: the read waits for the provider.
       const waited = cache.read('k', load);
       let settled = false;
       void waited.then(() => (settled = true), () => (settled = true));
-      await new Promise<void>((r) => setImmediate(r));
+      await nextTurn();
       expect(settled).toBe(false);
       calls[3].resolve('v3');
       expect(await waited).toBe('v3');
