@@ -31,7 +31,7 @@ import { createScope } from '../access/scope.ts';
 import type { GatewayContext } from './context.ts';
 import { DASHBOARD_QUERY, renderLocalGraphiQL } from './graphiql.ts';
 import { useErrorMasking } from './plugins/use-error-masking.ts';
-import { useGraphQLJsExecution } from './plugins/use-graphql-js-execution.ts';
+import { useCompiledExecution } from './plugins/use-compiled-execution.ts';
 import { useAccessLog } from './plugins/use-access-log.ts';
 import { yogaLogging } from './logger.ts';
 import { useGraphiQLAssets } from './plugins/use-graphiql-assets.ts';
@@ -481,8 +481,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       usePartialErrors(),
       // 4. graphql-sse single-connection mode on /graphql (yoga serves distinct connections itself).
       singleConnection,
-      // 4b. Queries and mutations on graphql-js's execute (no @defer/@stream to pay for on every field).
-      useGraphQLJsExecution(),
+      // 4b. Queries and mutations compiled by graphql-jit once they repeat, else on graphql-js's execute (no @defer/@stream to pay for on every field).
+      useCompiledExecution({ onCompileError: (operationName, errors) => logger.warn({ operationName, errors: errors.map(String) }, 'graphql-jit could not compile an operation; it runs on graphql-js') }),
       // 4c. Progress subscribers of the same key share one execution and one serialization per event; after every plugin that counts, logs or ends streams.
       fanOut,
     ],

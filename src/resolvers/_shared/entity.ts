@@ -15,10 +15,22 @@ export const idOf = (kind: EntityKind) => (m: ModelBase): string => encodeGlobal
 /** The object type names of an abstract type, as its generated resolvers' `__resolveType` lists them. */
 type TypenamesOf<R extends { __resolveType: (...args: never[]) => unknown }> = Extract<Awaited<ReturnType<R['__resolveType']>>, string>;
 
-/** The `__resolveType` of `Node` or an entity interface (`R`: its generated resolvers): the model's `typename` once the schema confirms it, else null (a field error). */
+/**
+ * The `__resolveType` of `Node` or an entity interface (`R`: its generated resolvers): the model's
+ * `typename` once the schema confirms it, else null (a field error). The abstract type is the
+ * fourth argument under graphql-js; the compiled executor (graphql-jit) passes only the info, whose
+ * `returnType` is then the abstract type itself.
+ */
 export function resolveTypeOf<R extends { __resolveType: (...args: never[]) => unknown }>() {
-  return (m: ModelBase, _ctx: GatewayContext, info: GraphQLResolveInfo, abstractType?: GraphQLAbstractType): TypenamesOf<R> | null =>
+  return (m: ModelBase, _ctx: GatewayContext, info: GraphQLResolveInfo, abstractType: GraphQLAbstractType | undefined = namedAbstractTypeOf(info)): TypenamesOf<R> | null =>
     abstractType && isPossibleType<TypenamesOf<R>>(m.typename, abstractType, info) ? m.typename : null;
+}
+
+/** The named type under `info.returnType`'s list and non-null wrappers, when it is abstract (the schema's own objects: no `graphql` predicates). */
+function namedAbstractTypeOf(info: GraphQLResolveInfo): GraphQLAbstractType | undefined {
+  let type: unknown = info.returnType;
+  while (type && typeof type === 'object' && 'ofType' in type) type = type.ofType;
+  return type && typeof type === 'object' && 'resolveType' in type ? (type as GraphQLAbstractType) : undefined;
 }
 
 /** The object type names of each abstract type, per schema: asked once per listed item, computed once. */

@@ -1,0 +1,82 @@
+/**
+ * useCompiledExecution on a small schema of its own (yoga in-process, `yoga.fetch`): a document runs
+ * on graphql-js until it has run `compileAfter` times, then compiled by graphql-jit; the answers
+ * are the same, and a variable that does not coerce is reported as graphql-js reports it also once
+ * the document is compiled. Which engine ran is seen where they differ observably: graphql-js hands
+ * an abstract type's `resolveType` the abstract type as a fourth argument, graphql-jit does not.
+ */
+import { createSchema, createYoga } from 'graphql-yoga';
+import { describe, expect, it } from 'vitest';
+import { useCompiledExecution, type CompiledExecutionOptions } from '../../src/server/plugins/use-compiled-execution.ts';
+
+/** A yoga whose `Pet.resolveType` records, per call, whether it got the abstract type (graphql-js) or not (graphql-jit). */
+function petYoga(options?: CompiledExecutionOptions) {
+  const engines: Array<'graphql-js' | 'graphql-jit'> = [];
+  const yoga = createYoga({
+    schema: createSchema({
+      typeDefs: /* GraphQL */ `
+        interface Pet { name: String! }
+        type Cat implements Pet { name: String! lives: Int! }
+        type Dog implements Pet { name: String! good: Boolean! }
+        type Query { pets(first: Int!): [Pet!]! }
+      `,
+      resolvers: {
+        Pet: {
+          __resolveType(pet: { kind: string }, _ctx: unknown, _info: unknown, abstractType?: unknown) {
+            engines.push(abstractType ? 'graphql-js' : 'graphql-jit');
+            return pet.kind;
+          },
+        },
+        Query: {
+          pets: (_: unknown, { first }: { first: number }) =>
+            [{ kind: 'Cat', name: 'Tom', lives: 9 }, { kind: 'Dog', name: 'Rex', good: true }, { kind: 'Cat', name: 'Kit', lives: 3 }].slice(0, first),
+        },
+      },
+    }),
+    plugins: [useCompiledExecution(options)],
+    logging: false,
+  });
+  const ask = async (variables: Record<string, unknown>, query = PETS) => {
+    const res = await yoga.fetch('http://yoga/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    return { status: res.status, body: await res.json() };
+  };
+  /** The engine of each run: what its first resolveType call recorded. */
+  const engineOf = async (variables: Record<string, unknown>, query = PETS) => {
+    engines.length = 0;
+    const answer = await ask(variables, query);
+    return { ...answer, engine: engines[0] };
+  };
+  return { ask, engineOf };
+}
+
+const PETS = `query Pets($first: Int!) { pets(first: $first) { __typename name ... on Cat { lives } ... on Dog { good } } }`;
+
+describe('useCompiledExecution', () => {
+  it('runs a document on graphql-js until it has run compileAfter times, then compiled, with the same answers', async () => {
+    const { engineOf } = petYoga({ compileAfter: 2 });
+    const runs = [await engineOf({ first: 3 }), await engineOf({ first: 3 }), await engineOf({ first: 2 })];
+    expect(runs.map((r) => r.engine)).toEqual(['graphql-js', 'graphql-jit', 'graphql-jit']);
+    expect(runs[0].body).toEqual({ data: { pets: [{ __typename: 'Cat', name: 'Tom', lives: 9 }, { __typename: 'Dog', name: 'Rex', good: true }, { __typename: 'Cat', name: 'Kit', lives: 3 }] } });
+    expect(runs[1].body).toEqual(runs[0].body);
+    expect(runs[2].body).toEqual({ data: { pets: runs[0].body.data.pets.slice(0, 2) } });
+  });
+
+  it('counts runs per document: another document starts on graphql-js again', async () => {
+    const { engineOf } = petYoga({ compileAfter: 2 });
+    await engineOf({ first: 1 });
+    expect((await engineOf({ first: 1 })).engine).toBe('graphql-jit');
+    const other = `query Names($first: Int!) { pets(first: $first) { name } }`;
+    expect((await engineOf({ first: 1 }, other)).engine).toBe('graphql-js');
+    expect((await engineOf({ first: 1 }, other)).engine).toBe('graphql-jit');
+  });
+
+  it('reports a variable that does not coerce as graphql-js does, also once the document is compiled', async () => {
+    const { ask, engineOf } = petYoga({ compileAfter: 1 });
+    expect((await engineOf({ first: 1 })).engine).toBe('graphql-jit');
+    const compiled = await ask({ first: 'x' });
+    const plain = await petYoga({ compileAfter: 1_000 }).ask({ first: 'x' });
+    expect(compiled).toEqual(plain);
+    expect(compiled.body.errors).toEqual([{ message: 'Variable "$first" got invalid value "x"; Int cannot represent non-integer value: "x"', locations: [{ line: 1, column: 12 }] }]);
+    expect(compiled.body.data).toBeUndefined();
+  });
+});
