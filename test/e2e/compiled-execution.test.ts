@@ -1,7 +1,7 @@
 /**
  * The gateway compiles a query once it repeats (graphql-jit, `use-compiled-execution.ts`): over real
  * HTTP, a document's later (compiled) answers equal its first (graphql-js) one: abstract types
- * resolved through the entity interfaces and `Node`, a provider's failure as a partial error next
+ * resolved through the entity interfaces and `Node`, introspection, a provider's failure as a partial error next
  * to the others' data, and a variable that does not coerce as 400 BAD_USER_INPUT that does not echo
  * the value.
  */
@@ -39,6 +39,14 @@ describe('compiled queries', () => {
     const [first, ...later] = await thrice(`query Nodes($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on Resource { name } } }`, { ids });
     expect(first.errors).toBeUndefined();
     expect(first.data.nodes.map((n: { id: string; __typename: string }) => [n.id, n.__typename])).toEqual(listed.map((n) => [n.id, n.__typename]));
+    expect(later).toEqual([first, first]);
+  });
+
+  it("answer GraphiQL's introspection (sent again on every reload) as the first run did", async () => {
+    const { getIntrospectionQuery } = await import('graphql');
+    const [first, ...later] = await thrice(getIntrospectionQuery());
+    expect(first.errors).toBeUndefined();
+    expect(first.data.__schema.types.some((t: { name: string }) => t.name === 'NorcubeBackup')).toBe(true);
     expect(later).toEqual([first, first]);
   });
 
