@@ -3,7 +3,7 @@
  * HTTP, a document's later (compiled) answers equal its first (graphql-js) one: abstract types
  * resolved through the entity interfaces and `Node`, introspection, a provider's failure as a partial error next
  * to the others' data, and a variable that does not coerce as 400 BAD_USER_INPUT that does not echo
- * the value.
+ * the value; and a string literal never becomes code in the gateway.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/domain/clock.ts';
@@ -73,5 +73,13 @@ describe('compiled queries', () => {
     expect(res.status).toBe(400);
     expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
     expect(res.raw).not.toContain('hunter2');
+  });
+
+  it("run no caller's code hidden in a string literal (graphql-jit's marker: such a document is never compiled)", async () => {
+    const payload = '__MAGIC_DATE__33a9e76d_02e0_4128_8e92_3530ad3da74d0),x:(globalThis.bgE2eJit=1),y:(0';
+    const [first, ...later] = await thrice(`{ node(id: ${JSON.stringify(payload)}) { id } }`);
+    expect((globalThis as Record<string, unknown>).bgE2eJit).toBeUndefined();
+    expect(first.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(later).toEqual([first, first]);
   });
 });

@@ -5,9 +5,19 @@
  * the document is compiled. Which engine ran is seen where they differ observably: graphql-js hands
  * an abstract type's `resolveType` the abstract type as a fourth argument, graphql-jit does not.
  */
+import { createRequire } from 'node:module';
+import type * as GraphQLModule from 'graphql';
+import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
-import { useCompiledExecution, type CompiledExecutionOptions } from '../../src/server/plugins/use-compiled-execution.ts';
+import { holdsJitMarker, useCompiledExecution, type CompiledExecutionOptions } from '../../src/server/plugins/use-compiled-execution.ts';
+
+const { buildSchema, parse } = createRequire(import.meta.url)('graphql') as typeof GraphQLModule;
+
+/** graphql-jit 0.8.9's Date marker, and a literal that, compiled, runs `globalThis.<flag> = 1` (see use-compiled-execution.ts). */
+const MAGIC_DATE = '__MAGIC_DATE__33a9e76d_02e0_4128_8e92_3530ad3da74d';
+const injecting = (flag: string) => `${MAGIC_DATE}0),x:(globalThis.${flag}=1),y:(0`;
+const flags = globalThis as Record<string, unknown>;
 
 /** A yoga whose `Pet.resolveType` records, per call, whether it got the abstract type (graphql-js) or not (graphql-jit). */
 function petYoga(options?: CompiledExecutionOptions) {
@@ -18,7 +28,7 @@ function petYoga(options?: CompiledExecutionOptions) {
         interface Pet { name: String! }
         type Cat implements Pet { name: String! lives: Int! }
         type Dog implements Pet { name: String! good: Boolean! }
-        type Query { pets(first: Int!): [Pet!]! }
+        type Query { pets(first: Int!): [Pet!]! echo(s: String): String }
       `,
       resolvers: {
         Pet: {
@@ -28,6 +38,7 @@ function petYoga(options?: CompiledExecutionOptions) {
           },
         },
         Query: {
+          echo: (_: unknown, { s }: { s: string }) => s,
           pets: (_: unknown, { first }: { first: number }) =>
             [{ kind: 'Cat', name: 'Tom', lives: 9 }, { kind: 'Dog', name: 'Rex', good: true }, { kind: 'Cat', name: 'Kit', lives: 3 }].slice(0, first),
         },
@@ -78,5 +89,31 @@ describe('useCompiledExecution', () => {
     expect(compiled).toEqual(plain);
     expect(compiled.body.errors).toEqual([{ message: 'Variable "$first" got invalid value "x"; Int cannot represent non-integer value: "x"', locations: [{ line: 1, column: 12 }] }]);
     expect(compiled.body.data).toBeUndefined();
+  });
+
+  it("never compiles a document whose string literal holds graphql-jit's marker, which graphql-jit would run as code", async () => {
+    // Why: graphql-jit on its own runs such a literal.
+    const raw = compileQuery(buildSchema('type Query { echo(s: String): String }'), parse(`{ echo(s: ${JSON.stringify(injecting('bgRawJit'))}) }`));
+    expect(isCompiledQuery(raw)).toBe(true);
+    if (isCompiledQuery(raw)) await raw.query({}, {}, {});
+    expect(flags.bgRawJit).toBe(1);
+
+    const { ask } = petYoga({ compileAfter: 1 });
+    const plain = `{ echo(s: ${JSON.stringify(injecting('bgGateway'))}) }`;
+    // The same literal with its underscores escaped (\u005F) in the document's text: the marker is in the value all the same.
+    const escaped = `{ echo(s: "${injecting('bgGatewayEscaped').replaceAll('_', '\\u005F')}") }`;
+    for (const query of [plain, plain, escaped, escaped]) {
+      const { body } = await ask({}, query);
+      expect(body.errors).toBeUndefined();
+      expect(body.data.echo).toMatch(/^__MAGIC_DATE__/);
+    }
+    expect(flags.bgGateway).toBeUndefined();
+    expect(flags.bgGatewayEscaped).toBeUndefined();
+  });
+
+  it('tells a marker in any string literal, also nested in input objects and lists, and only there', () => {
+    expect(holdsJitMarker(parse(`{ a(x: { y: ["ok", "${MAGIC_DATE}1"] }) }`))).toBe(true);
+    expect(holdsJitMarker(parse(`query($v: String = "__MAGIC_NAN__") { a(x: $v) }`))).toBe(true);
+    expect(holdsJitMarker(parse(`{ a(x: "MAGIC_DATE", y: ["norcube"]) __MAGIC_b: a }`))).toBe(false);
   });
 });

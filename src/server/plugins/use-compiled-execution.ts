@@ -7,6 +7,14 @@
  * yoga's default executor (`@graphql-tools/executor`'s `normalizedExecutor`, which exists for
  * `@defer`/`@stream`, which the schema does not declare, and pays for them on every field).
  *
+ * A document with a string literal holding graphql-jit's marker text (`__MAGIC_`) is never compiled.
+ * graphql-jit writes a field's literal arguments into the generated code as JSON and then turns
+ * every string that starts with its (public, fixed) Date marker into `new Date(<the rest>)`, the
+ * rest copied raw: a caller's string literal could put any expression there, to run in the gateway
+ * when the compiled query runs (checked against graphql-jit 0.8.9: a literal
+ * `"__MAGIC_DATE__<uuid>0),x:(<expression>),y:(0"` runs the expression). Such a document runs
+ * on graphql-js, which never generates code.
+ *
  * Answers are the same either way, with one exception handled here: graphql-jit reports a
  * variable that does not coerce with its own error, without the variable's definition node that
  * the error masking needs (to code it BAD_USER_INPUT and not echo the value). A compiled run that
@@ -27,7 +35,23 @@ import type { Plugin } from 'graphql-yoga';
  * test runner may hand this file another copy of the module (its ESM build), whose `execute` would
  * refuse the schema as "from another module or realm".
  */
-const { execute } = createRequire(import.meta.url)('graphql') as typeof GraphQLModule;
+const { execute, visit, BREAK } = createRequire(import.meta.url)('graphql') as typeof GraphQLModule;
+
+/** The text every marker graphql-jit substitutes in the code it generates starts with (`__MAGIC_DATE__…`, `__MAGIC_NAN__…`). */
+const JIT_MARKER = '__MAGIC_';
+
+/** True when a string literal anywhere in `document` (arguments, input objects, lists, defaults) holds {@link JIT_MARKER}. */
+export function holdsJitMarker(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    StringValue(node) {
+      if (!node.value.includes(JIT_MARKER)) return undefined;
+      found = true;
+      return BREAK;
+    },
+  });
+  return found;
+}
 
 /** Options of {@link useCompiledExecution}. */
 export interface CompiledExecutionOptions {
@@ -64,6 +88,7 @@ export function useCompiledExecution(options: CompiledExecutionOptions = {}): Pl
     const entry = entryOf(args);
     if (entry.compiled !== undefined) return entry.compiled;
     if (++entry.runs < compileAfter) return null;
+    if (holdsJitMarker(args.document)) return (entry.compiled = null);
     const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
     if (isCompiledQuery(result)) return (entry.compiled = result);
     onCompileError?.(args.operationName ?? undefined, result.errors ?? []);
