@@ -116,4 +116,25 @@ describe('useCompiledExecution', () => {
     expect(holdsJitMarker(parse(`query($v: String = "__MAGIC_NAN__") { a(x: $v) }`))).toBe(true);
     expect(holdsJitMarker(parse(`{ a(x: "MAGIC_DATE", y: ["norcube"]) __MAGIC_b: a }`))).toBe(false);
   });
+
+  it('answers @skip and @include on fields, inline fragments and fragment spreads as graphql-js does', async () => {
+    const query = `query Pick($cats: Boolean!, $names: Boolean!) {
+      pets(first: 3) {
+        __typename
+        name @include(if: $names)
+        ... on Cat @include(if: $cats) { lives }
+        ...Dogs @skip(if: $cats)
+      }
+    }
+    fragment Dogs on Dog { good name @skip(if: $names) }`;
+    const compiled = petYoga({ compileAfter: 1 });
+    const plain = petYoga({ compileAfter: 1_000 });
+    for (const cats of [true, false]) {
+      for (const names of [true, false]) {
+        const answer = await compiled.engineOf({ cats, names }, query);
+        expect(answer.engine).toBe('graphql-jit');
+        expect(answer.body).toEqual((await plain.ask({ cats, names }, query)).body);
+      }
+    }
+  });
 });
