@@ -178,6 +178,8 @@ export const configSchema = z
         graphiql: z.boolean().optional(),
         /** "Did you mean ...?" in validation errors (gateway `fieldSuggestions`). Default: on without `access`, off with it. */
         fieldSuggestions: z.boolean().optional(),
+        /** Run a query or mutation compiled by graphql-jit once its document repeats (gateway `compileQueries`). Default: on. */
+        compileQueries: z.boolean().optional(),
         /** Client-side limits (gateway `http`, see `HttpServerLimits` in http-server.ts for defaults). */
         maxBodyBytes: z.number().int().positive().optional(),
         requestTimeoutMs: z.number().int().min(0).max(3_600_000).optional(),
@@ -422,6 +424,7 @@ export function gatewayOptionsFrom(config: GatewayConfig, env: NodeJS.ProcessEnv
     introspection: config.server?.introspection,
     graphiql: config.server?.graphiql,
     fieldSuggestions: config.server?.fieldSuggestions,
+    compileQueries: config.server?.compileQueries,
     http: {
       maxBodyBytes: config.server?.maxBodyBytes,
       requestTimeoutMs: config.server?.requestTimeoutMs,

@@ -111,6 +111,11 @@ export interface GatewayOptions {
   /** "Did you mean ...?" in validation errors. @default true without `access`, false with it */
   fieldSuggestions?: boolean;
   /**
+   * Run a query or mutation compiled by graphql-jit from the second time its document runs
+   * (`use-compiled-execution.ts`); false keeps every one on graphql-js's `execute`. @default true
+   */
+  compileQueries?: boolean;
+  /**
    * Most upstream calls an operation's static estimate (variables and defaults applied) may come
    * to; over it the operation is refused with `COST_LIMIT_EXCEEDED` before anything runs. @default DEFAULT_MAX_COST (500)
    */
@@ -482,7 +487,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       // 4. graphql-sse single-connection mode on /graphql (yoga serves distinct connections itself).
       singleConnection,
       // 4b. Queries and mutations compiled by graphql-jit once they repeat, else on graphql-js's execute (no @defer/@stream to pay for on every field).
-      useCompiledExecution({ onCompileError: (operationName, errors) => logger.warn({ operationName, errors: errors.map(String) }, 'graphql-jit could not compile an operation; it runs on graphql-js') }),
+      useCompiledExecution({ compile: options.compileQueries !== false, onCompileError: (operationName, errors) => logger.warn({ operationName, errors: errors.map(String) }, 'graphql-jit could not compile an operation; it runs on graphql-js') }),
       // 4c. Progress subscribers of the same key share one execution and one serialization per event; after every plugin that counts, logs or ends streams.
       fanOut,
     ],

@@ -72,6 +72,13 @@ describe('useCompiledExecution', () => {
     expect(runs[2].body).toEqual({ data: { pets: runs[0].body.data.pets.slice(0, 2) } });
   });
 
+  it('compiles nothing with compile: false (config server.compileQueries), however often a document runs', async () => {
+    const { engineOf } = petYoga({ compile: false, compileAfter: 1 });
+    const engines = [];
+    for (let i = 0; i < 3; i++) engines.push((await engineOf({ first: 2 })).engine);
+    expect(engines).toEqual(['graphql-js', 'graphql-js', 'graphql-js']);
+  });
+
   it('counts runs per document: another document starts on graphql-js again', async () => {
     const { engineOf } = petYoga({ compileAfter: 2 });
     await engineOf({ first: 1 });

@@ -99,6 +99,12 @@ describe('config limits', () => {
     expect(some.maxUpstreamCallsPerRequest).toBeUndefined();
   });
 
+  it('compiles repeated queries unless server.compileQueries is false, and refuses a value that is not a boolean', () => {
+    expect(gatewayOptionsFrom(parseConfig(good, env)).compileQueries).toBeUndefined();
+    expect(gatewayOptionsFrom(parseConfig(`server:\n  compileQueries: false\n${good}`, env)).compileQueries).toBe(false);
+    expect(errorOf(`server:\n  compileQueries: sometimes\n${good}`)).toContain('server.compileQueries');
+  });
+
   it.each([
     ['limits:\n  maxCost: 0', 'limits.maxCost'],
     ['limits:\n  maxUpstreamCallsPerRequest: -1', 'limits.maxUpstreamCallsPerRequest'],

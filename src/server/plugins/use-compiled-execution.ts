@@ -55,6 +55,8 @@ export function holdsJitMarker(document: DocumentNode): boolean {
 
 /** Options of {@link useCompiledExecution}. */
 export interface CompiledExecutionOptions {
+  /** Compile at all; false runs every query and mutation on graphql-js's `execute` (config `server.compileQueries`). @default true */
+  compile?: boolean;
   /** Executions of a document (per operation) before it is compiled; one-off documents never pay for compiling. @default 2 */
   compileAfter?: number;
   /** Told once per operation graphql-jit could not compile (it then keeps running on graphql-js). */
@@ -69,7 +71,7 @@ interface Entry {
 
 /** Runs queries and mutations compiled by graphql-jit once they repeat, else with graphql-js's `execute`. */
 export function useCompiledExecution(options: CompiledExecutionOptions = {}): Plugin {
-  const { compileAfter = 2, onCompileError } = options;
+  const { compile = true, compileAfter = 2, onCompileError } = options;
   // Schema -> parsed document -> operation name: entries go when yoga's parser cache lets the document go.
   const entries = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, Entry>>>();
 
@@ -106,7 +108,7 @@ export function useCompiledExecution(options: CompiledExecutionOptions = {}): Pl
   return {
     // Only queries and mutations reach `onExecute`: subscriptions go through `onSubscribe`.
     onExecute({ setExecuteFn }) {
-      setExecuteFn(run as Parameters<typeof setExecuteFn>[0]);
+      setExecuteFn((compile ? run : execute) as Parameters<typeof setExecuteFn>[0]);
     },
   };
 }
