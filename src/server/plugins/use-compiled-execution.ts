@@ -105,10 +105,11 @@ export function useCompiledExecution(options: CompiledExecutionOptions = {}): Pl
     return answer instanceof Promise ? answer.then(again) : again(answer);
   };
 
+  const executeFn = compile ? run : execute;
   return {
     // Only queries and mutations reach `onExecute`: subscriptions go through `onSubscribe`.
     onExecute({ setExecuteFn }) {
-      setExecuteFn((compile ? run : execute) as Parameters<typeof setExecuteFn>[0]);
+      setExecuteFn(executeFn as Parameters<typeof setExecuteFn>[0]);
     },
   };
 }
