@@ -33,11 +33,16 @@ function matchesName(name: string, pattern: string | null): boolean {
   return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
 }
 
-function list<T extends { id: string; name: string; status: string }>(items: T[], req: SimRequest, key: string, extra: (x: T) => boolean) {
+/** One page of `items` after `marker` that pass the query's `name` and `status` and `extra` (null: every item does). */
+function list<T extends { id: string; name: string; status: string }>(items: T[], req: SimRequest, key: string, extra: ((x: T) => boolean) | null) {
   const limit = intParam(req.query, 'limit', { min: 1, max: 1000 }) ?? 20;
   const marker = req.query.get('marker');
+  const name = req.query.get('name');
   const status = req.query.get('status')?.toLowerCase() ?? null;
-  const filtered = items.filter((x) => matchesName(x.name, req.query.get('name')) && (status === null || x.status.toLowerCase() === status) && extra(x));
+  // Unfiltered pages (most) read the collection itself: at scale 100 it holds 40,000 backups.
+  const filtered = name === null && status === null && extra === null
+    ? items
+    : items.filter((x) => matchesName(x.name, name) && (status === null || x.status.toLowerCase() === status) && (extra === null || extra(x)));
   let start = 0;
   if (marker !== null) {
     if (!UUID.test(marker)) throw new SimHttpError(400, 'bad_request', 'marker must be a UUID');
@@ -79,7 +84,7 @@ export async function startBycloudSimulator(options: BycloudSimulatorOptions = {
       routes: (r) => {
         r.get('/v1/backups', (req) => {
           const vol = req.query.get('volume_id');
-          return list(volumeBackups, req, 'backups', (x) => vol === null || x.volume_id === vol);
+          return list(volumeBackups, req, 'backups', vol === null ? null : (x) => x.volume_id === vol);
         });
         r.get('/v1/backups/:id', (req) => {
           const b = volumeBackups.find((x) => x.id === req.params.id);
@@ -89,7 +94,7 @@ export async function startBycloudSimulator(options: BycloudSimulatorOptions = {
         r.get('/v1/database-backups', (req) => {
           const inst = req.query.get('instance_id');
           const ds = req.query.get('datastore_type');
-          return list(databaseBackups, req, 'database_backups', (x) => (inst === null || x.instance_id === inst) && (ds === null || x.datastore.type === ds));
+          return list(databaseBackups, req, 'database_backups', inst === null && ds === null ? null : (x) => (inst === null || x.instance_id === inst) && (ds === null || x.datastore.type === ds));
         });
         r.get('/v1/database-backups/:id', (req) => {
           const b = databaseBackups.find((x) => x.id === req.params.id);

@@ -133,6 +133,22 @@ function zoneOffsetMs(f: Intl.DateTimeFormat, atMs: number): number {
  * nothing matches within about five years (`0 0 31 2 *`).
  */
 export function nextCronRun(expr: string, fromMs: number, timeZone = 'UTC'): number | null {
+  // Every instant of one minute has the same answer: a list page renders hundreds of schedules a call.
+  const key = `${expr}\u0000${timeZone}\u0000${Math.floor(fromMs / MINUTE_MS)}`;
+  let next = nextRuns.get(key);
+  if (next === undefined) {
+    next = readNextCronRun(expr, fromMs, timeZone);
+    if (nextRuns.size >= NEXT_RUNS_LIMIT) nextRuns.clear();
+    nextRuns.set(key, next);
+  }
+  return next;
+}
+
+/** Answers of {@link nextCronRun} by expression, zone and minute; emptied when full. */
+const nextRuns = new Map<string, number | null>();
+const NEXT_RUNS_LIMIT = 50_000;
+
+function readNextCronRun(expr: string, fromMs: number, timeZone: string): number | null {
   const parsed = parseCached(expr);
   if (parsed === null || parsed === 'never') return null;
   const zone = isTimeZone(timeZone) ? zoneFormatter(timeZone) : null;

@@ -130,3 +130,33 @@ export function pageSorted<T>(
   }
   return { items: out, next: more && out.length > 0 ? keyOf(out[out.length - 1]) : null };
 }
+
+/**
+ * The keyset page {@link pageSorted} would give over `lists` merged (each sorted newest first, no
+ * item in two of them), without merging them: each list is entered after `cursor` by binary
+ * search and only the page's items are taken from their heads.
+ */
+export function pageMerged<T>(
+  lists: ReadonlyArray<readonly T[]>,
+  keyOf: (item: T) => NorcubeSortKey,
+  cursor: NorcubeSortKey | null,
+  limit: number,
+): { items: T[]; next: NorcubeSortKey | null } {
+  const heads = lists.map((list) => (cursor ? indexAfter(list, keyOf, cursor) : 0));
+  const out: T[] = [];
+  for (;;) {
+    let best = -1;
+    let bestKey: NorcubeSortKey | null = null;
+    for (let k = 0; k < lists.length; k++) {
+      if (heads[k] >= lists[k].length) continue;
+      const key = keyOf(lists[k][heads[k]]);
+      if (bestKey === null || compareDesc(key, bestKey) < 0) {
+        best = k;
+        bestKey = key;
+      }
+    }
+    if (best < 0) return { items: out, next: null };
+    if (out.length === limit) return { items: out, next: out.length > 0 ? keyOf(out[out.length - 1]) : null };
+    out.push(lists[best][heads[best]++]);
+  }
+}

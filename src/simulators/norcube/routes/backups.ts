@@ -10,7 +10,7 @@ import { requireDatasource, requireJob, type NorcubeRouteContext } from '../cont
 import { backupJobDto, paginated } from '../dto.ts';
 import { apiError, arrayQuery, conflict, fieldReader, listPaging, notFound, objectBody, validationFailed } from '../http.ts';
 import { attachmentsOf, hasLiveArtifact, jobKey, jobsOf, type NcJob } from '../state.ts';
-import { compareDesc, isUuid, iso, pageSorted } from '../store.ts';
+import { isUuid, iso, pageMerged } from '../store.ts';
 
 /** Lifetime of a presigned download link. */
 const DOWNLOAD_LINK_TTL_MS = 15 * 60_000;
@@ -32,9 +32,7 @@ export function registerBackupRoutes(r: Router, ctx: NorcubeRouteContext): void 
         const set = new Set(wanted);
         page = ctx.state.jobList.page(cursor, limit, (j) => set.has(j.datasourceId));
       } else {
-        const merged = wanted.flatMap((id) => ctx.state.jobsByDatasource.get(id)?.items ?? []);
-        merged.sort((a, b) => compareDesc(jobKey(a), jobKey(b)));
-        page = pageSorted(merged, jobKey, cursor, limit);
+        page = pageMerged(wanted.map((id) => ctx.state.jobsByDatasource.get(id)?.items ?? []), jobKey, cursor, limit);
       }
     }
     return { status: 200, body: paginated(page.items.map((j) => backupJobDto(ctx.state, j)), page.next, ctx.clock()) };
