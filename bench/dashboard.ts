@@ -22,7 +22,7 @@
 import { RESTORE_SCAN_ROUTES, analyzeDashboard, gatherPlanFacts, minimalPlan, type MinimalPlan, type PlanTotals } from './dashboard-plan.ts';
 import { startGateway } from './lib/gateway.ts';
 import { postJson, runClosedLoop, type LoadFigures } from './lib/load.ts';
-import { round } from './lib/proc.ts';
+import { cpuMs, round } from './lib/proc.ts';
 import { startSims } from './sims.ts';
 
 /** The per-request upstream call budget of the gateway under test (`limits.maxUpstreamCallsPerRequest`). */
@@ -57,6 +57,8 @@ export interface DashboardScaleFigures extends Omit<LoadFigures, 'cpuMs'> {
   scale: number;
   latencyMs: number;
   connections: number;
+  /** CPU the simulators' process spent per request, ms: the share of the 2 cores the test bed took from the gateway. */
+  simsCpuMsPerRequest: number;
   /** Upstream calls per request, all providers. */
   upstreamCallsPerRequest: number;
   byProvider: Record<string, { perRequest: number; minimal: number }>;
@@ -127,7 +129,9 @@ export async function dashboardScenario(options: DashboardOptions = {}): Promise
         if (errorCodes.length) log(`  scale ${scale}: the dashboard answered with errors ${errorCodes.join(', ')}: ${JSON.stringify(first.errors[0]).slice(0, 300)}`);
         await runClosedLoop({ url: gateway.graphql, body, connections, durationS: warmupS });
         await sims.resetStats();
+        const simsCpuBefore = cpuMs(sims.pid);
         const f = await runClosedLoop({ url: gateway.graphql, body, connections, durationS, pid: gateway.pid });
+        const simsCpuMsPerRequest = round((cpuMs(sims.pid) - simsCpuBefore) / Math.max(1, f.requests), 1);
         const counts = await sims.stats();
         const per = (n: number) => round(n / Math.max(1, f.requests), 2);
         const scanned = RESTORE_SCAN_ROUTES.some((key) => {
@@ -155,6 +159,7 @@ export async function dashboardScenario(options: DashboardOptions = {}): Promise
         const { cpuMs: _cpu, ...load } = f;
         out.push({
           scale, latencyMs, connections, ...load,
+          simsCpuMsPerRequest,
           upstreamCallsPerRequest: round(total, 1),
           byProvider,
           routes,
@@ -172,7 +177,7 @@ export async function dashboardScenario(options: DashboardOptions = {}): Promise
           floorP50Ms,
           p50OverFloor: round(f.p50Ms / floorP50Ms, 2),
         });
-        log(`  scale ${scale}: ${f.requests} requests, p50 ${f.p50Ms} ms (floor ${floorP50Ms}), ${round(total, 1)} upstream calls/request (minimal ${minimal.total}${scanned ? ' with the restore-job scan' : ''}, ${minimal.trips} trips), ${f.cpuMsPerRequest} CPU ms/request`);
+        log(`  scale ${scale}: ${f.requests} requests, p50 ${f.p50Ms} ms (floor ${floorP50Ms}), ${round(total, 1)} upstream calls/request (minimal ${minimal.total}${scanned ? ' with the restore-job scan' : ''}, ${minimal.trips} trips), ${f.cpuMsPerRequest} CPU ms/request (the simulators ${simsCpuMsPerRequest})`);
         const diffs = Object.entries(firstRequestDifferences);
         log(`  scale ${scale}: the first request (nothing cached) called ${diffs.length === 0 ? `exactly the plan, ${minimal.total} calls` : `other than the plan on ${diffs.map(([k, [c, p]]) => `${k} ${c}/${p}`).join(', ')}`}`);
         log(`  scale ${scale}: with the reference data cached the plan is ${plan.warm.total} calls, ${plan.warm.trips} trips: calls ${round(total / Math.max(1, plan.warm.total), 2)}x, p50 ${round(f.p50Ms / Math.max(1, warmFloorP50Ms), 2)}x its floor ${warmFloorP50Ms} ms`);

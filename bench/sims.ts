@@ -53,7 +53,9 @@ export async function startSims(options: StartSimsOptions = {}): Promise<SimsChi
   const { scale = 10, stepMs, anchorNow = false } = options;
   const started = performance.now();
   const args = ['--scale', String(scale), ...(stepMs ? ['--step-ms', String(stepMs)] : []), ...(anchorNow ? ['--anchor-now'] : [])];
-  const child = fork(SELF, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_SIMS_CPU_PROF=<dir>: a CPU profile of the simulators' process (what their share of the machine goes to).
+  const prof = process.env.BENCH_SIMS_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_SIMS_CPU_PROF] : [];
+  const child = fork(SELF, args, { execArgv: ['--import', 'tsx', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const [ready] = (await once(child, 'message')) as [{ type: 'ready'; providers: UpstreamProvider[] }];
   const ask = <T>(msg: object, type: string) =>
     new Promise<T>((resolveAnswer) => {
