@@ -21,7 +21,7 @@ describe('Norcube simulator: a page of several newest-first lists (pageMerged)',
       let cursor: NorcubeSortKey | null = null;
       const walked: NorcubeSortKey[] = [];
       for (let pages = 0; pages < 200; pages++) {
-        const page = pageMerged(lists, keyOf, cursor, limit);
+        const page: { items: NorcubeSortKey[]; next: NorcubeSortKey | null } = pageMerged(lists, keyOf, cursor, limit);
         expect(page).toEqual(pageSorted(merged, keyOf, cursor, limit));
         walked.push(...page.items);
         if (!page.next) break;

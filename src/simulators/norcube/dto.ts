@@ -14,11 +14,12 @@ import {
 
 type Json = Record<string, unknown>;
 
-/** Drops `undefined` values so optional fields are absent, never null. */
-function compact(o: Json): Json {
-  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-  return o;
-}
+/**
+ * A DTO as it is sent: optional fields it lacks are `undefined`, which JSON leaves out, so they
+ * are absent on the wire, never null. (Deleting them from every object instead made a page of 100
+ * jobs take twice as long to build and write.)
+ */
+const compact = (o: Json): Json => o;
 
 const isoOpt = (ms: number | undefined) => (ms === undefined ? undefined : iso(ms));
 
