@@ -153,13 +153,20 @@ function readNextCronRun(expr: string, fromMs: number, timeZone: string): number
   if (parsed === null || parsed === 'never') return null;
   const zone = isTimeZone(timeZone) ? zoneFormatter(timeZone) : null;
   const offset = zone ? zoneOffsetMs(zone, fromMs) : 0;
-  // cron-parser walks the zone's wall clock as if it were UTC; the offset maps it back.
+  // cron-parser walks the zone's wall clock as if it were UTC; the offset at the run maps it back
+  // (across a daylight-saving change it is not the offset at `fromMs`).
   const local = fromMs + offset;
   const horizon = Math.floor(local / MINUTE_MS) * MINUTE_MS + MINUTE_MS + HORIZON_MS;
   const runs = CronExpression.fieldsToExpression(parsed.fields, { currentDate: local, endDate: horizon - 1, tz: 'UTC' });
+  let wall: number;
   try {
-    return runs.next().getTime() - offset;
+    wall = runs.next().getTime();
   } catch {
     return null;
   }
+  const guess = wall - offset;
+  const atRun = zone ? zoneOffsetMs(zone, guess) : 0;
+  const run = wall - atRun;
+  // A wall time the change skips or repeats can map back to or before `fromMs`: keep the first guess then.
+  return atRun === offset || run <= fromMs ? guess : run;
 }

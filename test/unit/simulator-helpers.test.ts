@@ -61,4 +61,12 @@ describe('simulator cron: nextCronRun', () => {
     expect(new Date(nextCronRun('30 15 * * *', at, 'Europe/Berlin')!).toISOString()).toBe('2026-06-10T13:30:00.000Z');
     expect(nextCronRun('not a cron', at, 'UTC')).toBeNull();
   });
+
+  it('maps a run after a daylight-saving change back with the offset in force at the run', () => {
+    // Europe/Berlin moves from UTC+1 to UTC+2 at 01:00 UTC on 2026-03-29, and back at 01:00 UTC on 2026-10-25.
+    expect(new Date(nextCronRun('30 3 * * *', Date.UTC(2026, 2, 27, 12), 'Europe/Berlin')!).toISOString()).toBe('2026-03-28T02:30:00.000Z');
+    expect(new Date(nextCronRun('30 3 * * *', Date.UTC(2026, 2, 28, 12), 'Europe/Berlin')!).toISOString()).toBe('2026-03-29T01:30:00.000Z');
+    expect(new Date(nextCronRun('0 12 * * *', Date.UTC(2026, 9, 24, 13), 'Europe/Berlin')!).toISOString()).toBe('2026-10-25T11:00:00.000Z');
+    expect(new Date(nextCronRun('0 9 * * 1', Date.UTC(2026, 2, 6, 12), 'America/New_York')!).toISOString()).toBe('2026-03-09T13:00:00.000Z');
+  });
 });
