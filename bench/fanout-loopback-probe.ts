@@ -12,14 +12,17 @@
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
+import { percentile } from './lib/proc.ts';
 
 const { values } = parseArgs({ options: { subscribers: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '5' }, bytes: { type: 'string', default: '120' } } });
 const n = Number(values.subscribers);
 const frame = Buffer.alloc(Number(values.bytes), 'x');
 const serverSide: Socket[] = [];
+let allConnected: () => void = () => undefined;
+const connected = new Promise<void>((resolve) => (allConnected = resolve));
 const server = createServer((s) => {
   s.setNoDelay(true);
-  serverSide.push(s);
+  if (serverSide.push(s) === n) allConnected();
 });
 server.listen(0, '127.0.0.1');
 await once(server, 'listening');
@@ -36,9 +39,8 @@ const clients = Array.from({ length: n }, () => {
   });
   return c;
 });
-while (serverSide.length < n) await new Promise((r) => setTimeout(r, 10));
+await connected;
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 console.log(`loopback fan-out: ${n} sockets, ${frame.length}-byte frames, one process`);
 for (let round = 1; round <= Number(values.rounds); round++) {
   arrivals.length = 0;
@@ -47,7 +49,7 @@ for (let round = 1; round <= Number(values.rounds); round++) {
   for (const s of serverSide) s.write(frame);
   const loopMs = performance.now() - startedAt;
   await all;
-  console.log(`  round ${round}: write loop ${loopMs.toFixed(1)} ms, arrivals p50 ${pct(arrivals, 50).toFixed(1)} ms, p99 ${pct(arrivals, 99).toFixed(1)} ms`);
+  console.log(`  round ${round}: write loop ${loopMs.toFixed(1)} ms, arrivals p50 ${percentile(arrivals, 50).toFixed(1)} ms, p99 ${percentile(arrivals, 99).toFixed(1)} ms`);
   await new Promise((r) => setTimeout(r, 200));
 }
 for (const c of clients) c.destroy();

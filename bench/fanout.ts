@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { encodeGlobalId } from '../src/domain/ids.ts';
 import { startFanoutClients, type FanoutClientResults } from './fanout-client.ts';
 import { join } from 'node:path';
-import { BENCH_LOG_DIR } from './lib/proc.ts';
+import { BENCH_LOG_DIR, percentile } from './lib/proc.ts';
 import { startSims } from './sims.ts';
 
 type Stats = { heapUsed: number; rss: number; hub: { openSources: number; sourcesOpened: number; subscribers: number } };
@@ -40,11 +40,6 @@ function snapshot(child: ChildProcess): Promise<void> {
     child.on('message', on);
   });
 }
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
-};
 
 async function triggerBackup(ocoreUrl: string, credential: string): Promise<string> {
   const h = { authorization: `Bearer ${credential}`, 'content-type': 'application/json' };
@@ -98,15 +93,15 @@ async function measureSubscribers(child: ChildProcess, url: string, n: number, c
   if (process.env.FANOUT_DEBUG) {
     const byEvent = new Map<number, number[]>();
     for (const [at, receivedAt] of results.events) byEvent.set(at, [...(byEvent.get(at) ?? []), receivedAt - at]);
-    for (const [at, l] of [...byEvent].sort((a, b) => a[0] - b[0])) console.log(`  ${label} at +${at - allJoinedAt} ms: ${l.length} received, p50 ${pct(l, 50)} p99 ${pct(l, 99)} max ${Math.max(...l)}`);
+    for (const [at, l] of [...byEvent].sort((a, b) => a[0] - b[0])) console.log(`  ${label} at +${at - allJoinedAt} ms: ${l.length} received, p50 ${percentile(l, 50)} p99 ${percentile(l, 99)} max ${Math.max(...l)}`);
   }
   return {
     /** Operation started -> every subscriber has its first event. */
     joinMs: allJoinedAt - startedAt,
     memoryPerSubscriberKiB: Math.round(((during.heapUsed - before.heapUsed) / n / 1024) * 10) / 10,
     liveEventsMeasured: latencies.length,
-    relayLatencyP50Ms: pct(latencies, 50),
-    relayLatencyP99Ms: pct(latencies, 99),
+    relayLatencyP50Ms: percentile(latencies, 50),
+    relayLatencyP99Ms: percentile(latencies, 99),
   };
 }
 
