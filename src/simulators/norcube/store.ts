@@ -143,20 +143,19 @@ export function pageMerged<T>(
   limit: number,
 ): { items: T[]; next: NorcubeSortKey | null } {
   const heads = lists.map((list) => (cursor ? indexAfter(list, keyOf, cursor) : 0));
+  // The key of each list's head (null once it is used up): only the list a step takes from moves.
+  const keyAt = (k: number) => (heads[k] < lists[k].length ? keyOf(lists[k][heads[k]]) : null);
+  const headKeys = lists.map((_, k) => keyAt(k));
   const out: T[] = [];
   for (;;) {
     let best = -1;
-    let bestKey: NorcubeSortKey | null = null;
     for (let k = 0; k < lists.length; k++) {
-      if (heads[k] >= lists[k].length) continue;
-      const key = keyOf(lists[k][heads[k]]);
-      if (bestKey === null || compareDesc(key, bestKey) < 0) {
-        best = k;
-        bestKey = key;
-      }
+      const key = headKeys[k];
+      if (key !== null && (best < 0 || compareDesc(key, headKeys[best]!) < 0)) best = k;
     }
     if (best < 0) return { items: out, next: null };
     if (out.length === limit) return { items: out, next: out.length > 0 ? keyOf(out[out.length - 1]) : null };
     out.push(lists[best][heads[best]++]);
+    headKeys[best] = keyAt(best);
   }
 }
