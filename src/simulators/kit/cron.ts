@@ -81,15 +81,22 @@ function parseFresh(expr: string): Parsed | null {
   return fields ? { fields } : 'never';
 }
 
+/** The answer `cache` keeps under `key`, else `read()`'s, kept: at most `limit` answers (emptied when full). */
+function remember<V>(cache: Map<string, V>, limit: number, key: string, read: () => V): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = read();
+    if (cache.size >= limit) cache.clear();
+    cache.set(key, value);
+  }
+  return value;
+}
+
 /** Parsed expressions (null: invalid), by their text. */
 const parsedCache = new Map<string, Parsed | null>();
 
 function parseCached(expr: string): Parsed | null {
-  if (!parsedCache.has(expr)) {
-    if (parsedCache.size >= CACHE_LIMIT) parsedCache.clear();
-    parsedCache.set(expr, parseFresh(expr));
-  }
-  return parsedCache.get(expr) ?? null;
+  return remember(parsedCache, CACHE_LIMIT, expr, () => parseFresh(expr));
 }
 
 /** True when `expr` is a 5-field cron expression the simulators accept (see the module comment). */
@@ -101,19 +108,15 @@ export function isCronExpression(expr: unknown): expr is string {
 const zoneFormatters = new Map<string, Intl.DateTimeFormat | null>();
 
 function zoneFormatter(tz: string): Intl.DateTimeFormat | null {
-  let f = zoneFormatters.get(tz);
-  if (f === undefined) {
+  return remember(zoneFormatters, CACHE_LIMIT, tz, () => {
     try {
-      f = new Intl.DateTimeFormat('en-US', {
+      return new Intl.DateTimeFormat('en-US', {
         timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
       });
     } catch {
-      f = null;
+      return null;
     }
-    if (zoneFormatters.size >= CACHE_LIMIT) zoneFormatters.clear();
-    zoneFormatters.set(tz, f);
-  }
-  return f;
+  });
 }
 
 /** True when `tz` is an IANA time zone this runtime knows. */
@@ -134,14 +137,7 @@ function zoneOffsetMs(f: Intl.DateTimeFormat, atMs: number): number {
  */
 export function nextCronRun(expr: string, fromMs: number, timeZone = 'UTC'): number | null {
   // Every instant of one minute has the same answer: a list page renders hundreds of schedules a call.
-  const key = `${expr}\u0000${timeZone}\u0000${Math.floor(fromMs / MINUTE_MS)}`;
-  let next = nextRuns.get(key);
-  if (next === undefined) {
-    next = readNextCronRun(expr, fromMs, timeZone);
-    if (nextRuns.size >= NEXT_RUNS_LIMIT) nextRuns.clear();
-    nextRuns.set(key, next);
-  }
-  return next;
+  return remember(nextRuns, NEXT_RUNS_LIMIT, `${expr}\u0000${timeZone}\u0000${Math.floor(fromMs / MINUTE_MS)}`, () => readNextCronRun(expr, fromMs, timeZone));
 }
 
 /** Answers of {@link nextCronRun} by expression, zone and minute; emptied when full. */
