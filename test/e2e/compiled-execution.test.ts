@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/domain/clock.ts';
 import { tgateway, type TGateway } from '../utils/tgateway.ts';
+import { jitInjection } from '../utils/tjit.ts';
 
 let t: TGateway;
 beforeAll(async () => {
@@ -76,7 +77,7 @@ describe('compiled queries', () => {
   });
 
   it("run no caller's code hidden in a string literal (graphql-jit's marker: such a document is never compiled)", async () => {
-    const payload = '__MAGIC_DATE__33a9e76d_02e0_4128_8e92_3530ad3da74d0),x:(globalThis.bgE2eJit=1),y:(0';
+    const payload = jitInjection('bgE2eJit');
     const [first, ...later] = await thrice(`{ node(id: ${JSON.stringify(payload)}) { id } }`);
     expect((globalThis as Record<string, unknown>).bgE2eJit).toBeUndefined();
     expect(first.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);

@@ -11,12 +11,10 @@ import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
 import { holdsJitMarker, useCompiledExecution, type CompiledExecutionOptions } from '../../src/server/plugins/use-compiled-execution.ts';
+import { JIT_MAGIC_DATE as MAGIC_DATE, jitInjection as injecting } from '../utils/tjit.ts';
 
 const { buildSchema, parse } = createRequire(import.meta.url)('graphql') as typeof GraphQLModule;
 
-/** graphql-jit 0.8.9's Date marker, and a literal that, compiled, runs `globalThis.<flag> = 1` (see use-compiled-execution.ts). */
-const MAGIC_DATE = '__MAGIC_DATE__33a9e76d_02e0_4128_8e92_3530ad3da74d';
-const injecting = (flag: string) => `${MAGIC_DATE}0),x:(globalThis.${flag}=1),y:(0`;
 const flags = globalThis as Record<string, unknown>;
 
 /** A yoga whose `Pet.resolveType` records, per call, whether it got the abstract type (graphql-js) or not (graphql-jit). */
